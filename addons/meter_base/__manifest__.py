@@ -1,0 +1,36 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Meter Base",
+    "summary": "Sites, buildings, units, occupancies, meters and readings",
+    "version": "19.0.1.0.0",
+    "category": "Services/Metering",
+    "author": "Meter Suite contributors",
+    "website": "https://github.com/meter-suite/meter-suite",
+    "license": "LGPL-3",
+    "depends": ["mail", "uom"],
+    "external_dependencies": {"python": ["meterkit>=1.0", "openpyxl>=3.0.9"]},
+    "data": [
+        "security/meter_base_groups.xml",
+        "security/ir.model.access.csv",
+        "security/meter_base_security.xml",
+        "data/meter_resource_data.xml",
+        "wizards/meter_replace_views.xml",
+        "wizards/meter_reading_correct_views.xml",
+        "wizards/meter_meter_import_views.xml",
+        "views/meter_site_views.xml",
+        "views/meter_building_views.xml",
+        "views/meter_unit_views.xml",
+        "views/meter_occupancy_views.xml",
+        "views/meter_resource_views.xml",
+        "views/meter_meter_views.xml",
+        "views/meter_reading_views.xml",
+        "views/meter_base_menus.xml",
+    ],
+    "demo": ["demo/meter_base_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["meter_base/static/tests/tours/*.js"],
+    },
+    "application": True,
+    "installable": True,
+}

@@ -1,0 +1,390 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+REGISTERS = [(f"T{i}", f"T{i}") for i in range(1, 9)]
+
+
+class MeterMeter(models.Model):
+    """A physical or virtual meter placed in a unit, a building or a site.
+
+    ``kind`` says what it measures (a unit's individual consumption, a common
+    area, the main supply, a production such as solar, or a virtual sum);
+    ``parent_id`` is the upstream meter used for balance checks. Multi-rate meters
+    have up to 8 registers (T1..T8). A replaced meter keeps its readings and is
+    archived; its ``successor_id`` continues the consumption.
+    """
+
+    _name = "meter.meter"
+    _description = "Meter"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "site_id, building_id, unit_id, name, id"
+    _check_company_auto = True
+    _rec_names_search = ["name", "serial_number"]
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+
+    name = fields.Char(string="Identifier", required=True, tracking=True)
+    serial_number = fields.Char(tracking=True, index=True)
+    brand = fields.Char()
+    model = fields.Char()
+    active = fields.Boolean(default=True)
+    resource_id = fields.Many2one(
+        "meter.resource", required=True, ondelete="restrict", tracking=True
+    )
+    uom_id = fields.Many2one(related="resource_id.uom_id")
+    kind = fields.Selection(
+        [
+            ("individual", "Individual"),
+            ("common", "Common"),
+            ("main", "Main"),
+            ("production", "Production"),
+            ("virtual", "Virtual"),
+        ],
+        required=True,
+        default="individual",
+        tracking=True,
+    )
+    status = fields.Selection(
+        [
+            ("active", "Active"),
+            ("verification", "Verification"),
+            ("archived", "Archived"),
+        ],
+        required=True,
+        default="active",
+        tracking=True,
+        help="Verification: the meter's calibration is due; its readings need a "
+        "check. Archived: removed or replaced, kept with its history.",
+    )
+    unit_id = fields.Many2one(
+        "meter.unit", index=True, ondelete="restrict", check_company=True, tracking=True
+    )
+    building_id = fields.Many2one(
+        "meter.building",
+        compute="_compute_building_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+    )
+    site_id = fields.Many2one(
+        "meter.site",
+        compute="_compute_site_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+        domain="[('is_group', '=', False)]",
+    )
+    company_id = fields.Many2one(related="site_id.company_id", store=True, index=True)
+    parent_id = fields.Many2one(
+        "meter.meter",
+        string="Upstream Meter",
+        index="btree_not_null",
+        ondelete="restrict",
+        check_company=True,
+        help="Meter upstream of this one: its consumption is compared with the sum "
+        "of its sub-meters.",
+    )
+    child_ids = fields.One2many("meter.meter", "parent_id", string="Sub-meters")
+    commissioning_date = fields.Date(tracking=True)
+    decommissioning_date = fields.Date(tracking=True)
+    verification_interval_years = fields.Integer(
+        string="Verification Interval (years)", tracking=True
+    )
+    last_verification_date = fields.Date(tracking=True)
+    next_verification_date = fields.Date(
+        compute="_compute_next_verification_date",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+    )
+    multiplier = fields.Float(
+        default=1.0,
+        digits=(16, 6),
+        help="Factor applied to the register difference (CT/VT ratio, pulse value).",
+    )
+    rollover_value = fields.Float(
+        digits=(16, 4),
+        help="Value at which the counter wraps to zero (10^digits), e.g. 100000 for "
+        "a five-digit register. Empty: the counter never wraps.",
+    )
+    register_count = fields.Integer(
+        string="Registers",
+        default=1,
+        required=True,
+        help="Number of registers (tariff rates T1..T8).",
+    )
+    predecessor_id = fields.Many2one(
+        "meter.meter",
+        string="Replaces",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+    )
+    successor_id = fields.Many2one(
+        "meter.meter",
+        string="Replaced By",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+    )
+    reading_ids = fields.One2many("meter.reading", "meter_id", string="Readings")
+    reading_count = fields.Integer(compute="_compute_last_reading")
+    last_read_at = fields.Datetime(
+        string="Last Reading", compute="_compute_last_reading"
+    )
+    last_value = fields.Float(compute="_compute_last_reading", digits=(16, 4))
+    verification_due = fields.Selection(
+        [("ok", "OK"), ("soon", "Due within 30 days"), ("overdue", "Overdue")],
+        compute="_compute_verification_due",
+        search="_search_verification_due",
+    )
+    note = fields.Html()
+
+    _name_company_uniq = models.Constraint(
+        "UNIQUE (name, company_id)", "The meter identifier must be unique per company."
+    )
+    _registers_range = models.Constraint(
+        "CHECK (register_count BETWEEN 1 AND 8)", "A meter has 1 to 8 registers."
+    )
+    _multiplier_positive = models.Constraint(
+        "CHECK (multiplier > 0)", "The multiplier must be positive."
+    )
+    _rollover_positive = models.Constraint(
+        "CHECK (rollover_value IS NULL OR rollover_value >= 0)",
+        "The rollover value cannot be negative.",
+    )
+
+    # ------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------
+
+    @api.depends("unit_id")
+    def _compute_building_id(self):
+        for meter in self:
+            if meter.unit_id:
+                meter.building_id = meter.unit_id.building_id
+
+    @api.depends("building_id", "unit_id")
+    def _compute_site_id(self):
+        for meter in self:
+            if meter.building_id:
+                meter.site_id = meter.building_id.site_id
+
+    @api.depends(
+        "last_verification_date", "commissioning_date", "verification_interval_years"
+    )
+    def _compute_next_verification_date(self):
+        for meter in self:
+            base = meter.last_verification_date or meter.commissioning_date
+            if base and meter.verification_interval_years:
+                meter.next_verification_date = base + relativedelta(
+                    years=meter.verification_interval_years
+                )
+
+    def _compute_last_reading(self):
+        groups = self.env["meter.reading"]._read_group(
+            [("meter_id", "in", self.ids), ("state", "in", ("valid", "estimated"))],
+            ["meter_id"],
+            ["__count", "read_at:max"],
+        )
+        stats = {meter: (count, last) for meter, count, last in groups}
+        last_values = self._last_values()
+        for meter in self:
+            count, last = stats.get(meter, (0, False))
+            meter.reading_count = count
+            meter.last_read_at = last
+            meter.last_value = last_values.get(meter.id, 0.0)
+
+    @api.depends("next_verification_date", "status")
+    def _compute_verification_due(self):
+        today = fields.Date.context_today(self)
+        for meter in self:
+            due = meter.next_verification_date
+            if (
+                not due
+                or meter.status == "archived"
+                or due > today + relativedelta(days=30)
+            ):
+                meter.verification_due = "ok"
+            elif due < today:
+                meter.verification_due = "overdue"
+            else:
+                meter.verification_due = "soon"
+
+    def _search_verification_due(self, operator, value):
+        if operator not in ("=", "in"):
+            return NotImplemented
+        values = [value] if operator == "=" else list(value)
+        today = fields.Date.context_today(self)
+        soon = today + relativedelta(days=30)
+        domains = {
+            "overdue": [("next_verification_date", "<", today)],
+            "soon": [
+                ("next_verification_date", ">=", today),
+                ("next_verification_date", "<=", soon),
+            ],
+            "ok": [
+                "|",
+                ("next_verification_date", "=", False),
+                ("next_verification_date", ">", soon),
+            ],
+        }
+        result = [("id", "=", 0)]
+        for val in values:
+            result = ["|", *result, "&", ("status", "!=", "archived"), *domains[val]]
+        return result
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+
+    @api.constrains("unit_id", "building_id", "site_id")
+    def _check_location(self):
+        for meter in self:
+            if meter.unit_id and meter.unit_id.building_id != meter.building_id:
+                raise ValidationError(
+                    self.env._(
+                        "Meter %(meter)s: field 'Building' must be the building of "
+                        "unit %(unit)s.",
+                        meter=meter.name,
+                        unit=meter.unit_id.display_name,
+                    )
+                )
+            if meter.building_id and meter.building_id.site_id != meter.site_id:
+                raise ValidationError(
+                    self.env._(
+                        "Meter %(meter)s: unit or building %(building)s is outside "
+                        "site %(site)s.",
+                        meter=meter.name,
+                        building=meter.building_id.display_name,
+                        site=meter.site_id.display_name,
+                    )
+                )
+
+    @api.constrains("parent_id")
+    def _check_parent(self):
+        if self._has_cycle():
+            raise ValidationError(self.env._("Upstream meters cannot form a loop."))
+        for meter in self.filtered("parent_id"):
+            if meter.parent_id.resource_id != meter.resource_id:
+                raise ValidationError(
+                    self.env._(
+                        "Meter %(meter)s: the upstream meter %(parent)s measures "
+                        "another resource.",
+                        meter=meter.name,
+                        parent=meter.parent_id.name,
+                    )
+                )
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_open_readings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "meter_base.meter_reading_action"
+        )
+        action["domain"] = [("meter_id", "in", (self | self.predecessor_id).ids)]
+        action["context"] = {
+            "default_meter_id": self.id,
+            "search_default_filter_active": 1,
+        }
+        return action
+
+    def action_replace(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Replace Meter"),
+            "res_model": "meter.replace",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_meter_id": self.id},
+        }
+
+    def action_set_verification(self):
+        self.write({"status": "verification"})
+
+    def action_set_active(self):
+        self.write({"status": "active"})
+
+    def action_set_archived(self):
+        self.write({"status": "archived"})
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _demo_generate_readings(self, site_ids, months):
+        """Demo data: month-end readings of every meter of the sites for the last
+        ``months`` months, with seasonal consumption, through the bulk path."""
+        end = fields.Date.context_today(self).replace(day=1) - relativedelta(days=1)
+        per_month = {
+            "electricity": 260.0,
+            "heat": 900.0,
+            "hot_water": 3.5,
+            "cold_water": 6.0,
+        }
+        meters = self.search([("site_id", "in", site_ids), ("kind", "!=", "virtual")])
+        rows = []
+        for meter in meters:
+            base = (
+                per_month.get(meter.resource_id.code, 100.0)
+                * (8 if meter.kind == "main" else 1)
+                * (1 + (meter.id % 7) / 10)
+            )
+            for reg in range(1, meter.register_count + 1):
+                value = 1000.0 * (meter.id % 5 + 1) * reg
+                for month in range(months, -1, -1):
+                    day = end - relativedelta(months=month, day=31)
+                    season = 1.6 if day.month in (11, 12, 1, 2, 3) else 0.6
+                    if meter.resource_id.code != "heat":
+                        season = 1 + (season - 1) / 4
+                    value += base * season / reg
+                    rows.append(
+                        (
+                            meter.id,
+                            f"T{reg}",
+                            f"{day} 22:00:00",
+                            round(value, meter.resource_id.decimals),
+                        )
+                    )
+        self.env["meter.reading"]._bulk_ingest(rows, source="import")
+
+    def _last_values(self):
+        """Last valid value of register T1 per meter id, in one query."""
+        if not self.ids:
+            return {}
+        self.env["meter.reading"].flush_model(
+            ["meter_id", "register", "read_at", "value", "state"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT ON (meter_id) meter_id, value
+                  FROM meter_reading
+                 WHERE meter_id IN %s AND register = 'T1'
+                   AND state IN ('valid', 'estimated')
+                 ORDER BY meter_id, read_at DESC
+                """,
+                tuple(self.ids),
+            )
+        )
+        return dict(rows)

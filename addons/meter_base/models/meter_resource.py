@@ -1,0 +1,29 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class MeterResource(models.Model):
+    """A metered resource: electricity, heat, hot or cold water, gas, ..."""
+
+    _name = "meter.resource"
+    _description = "Metered Resource"
+    _order = "sequence, name, id"
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(required=True, help="Stable code used in exchange files.")
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    uom_id = fields.Many2one("uom.uom", string="Unit of Measure", required=True)
+    decimals = fields.Integer(
+        string="Decimals Allowed",
+        default=3,
+        help="Decimal places accepted in readings of this resource (0: integers only).",
+    )
+    color = fields.Integer()
+
+    _code_uniq = models.Constraint("UNIQUE (code)", "The resource code must be unique.")
+    _decimals_range = models.Constraint(
+        "CHECK (decimals >= 0 AND decimals <= 6)",
+        "Decimals allowed must be between 0 and 6.",
+    )

@@ -1,0 +1,168 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+
+from odoo.addons.base.models.res_partner import _tz_get
+
+
+class MeterSite(models.Model):
+    """A metered site (a property, a campus, a park) or a portfolio group of sites.
+
+    Sites form a tree through ``parent_id``: a group (``is_group``) holds sites or
+    other groups, a site holds buildings. Staff see the sites they are assigned to
+    (``user_ids``) and everything below them.
+    """
+
+    _name = "meter.site"
+    _description = "Metering Site"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _parent_store = True
+    _order = "complete_name, id"
+    _check_company_auto = True
+    _rec_names_search = ["name", "code"]
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+
+    name = fields.Char(required=True, tracking=True)
+    code = fields.Char(
+        required=True,
+        tracking=True,
+        help="Short reference used in exchange files and on documents.",
+    )
+    complete_name = fields.Char(
+        compute="_compute_complete_name", store=True, recursive=True
+    )
+    active = fields.Boolean(default=True)
+    is_group = fields.Boolean(
+        string="Is a Portfolio Group",
+        help="A group holds other sites (a portfolio); it has no buildings itself.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        tracking=True,
+    )
+    parent_id = fields.Many2one(
+        "meter.site",
+        string="Portfolio Group",
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+        domain="[('is_group', '=', True)]",
+        tracking=True,
+    )
+    parent_path = fields.Char(index=True)
+    child_ids = fields.One2many("meter.site", "parent_id", string="Sites")
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("installation", "Installation"),
+            ("active", "Active"),
+            ("closed", "Closed"),
+        ],
+        default="draft",
+        required=True,
+        tracking=True,
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Owner / Client", tracking=True, check_company=True
+    )
+    street = fields.Char()
+    zip = fields.Char()
+    city = fields.Char()
+    country_id = fields.Many2one("res.country")
+    tz = fields.Selection(
+        _tz_get,
+        string="Timezone",
+        default=lambda self: self.env.user.tz or "UTC",
+        help="Local time of the site: submission windows and periods use it.",
+    )
+    user_ids = fields.Many2many(
+        "res.users",
+        "meter_site_res_users_rel",
+        "site_id",
+        "user_id",
+        string="Assigned Staff",
+        help="Staff members who may work on this site and everything below it.",
+    )
+    building_ids = fields.One2many("meter.building", "site_id", string="Buildings")
+    unit_ids = fields.One2many("meter.unit", "site_id", string="Units")
+    meter_ids = fields.One2many("meter.meter", "site_id", string="Meters")
+    building_count = fields.Integer(compute="_compute_counts")
+    unit_count = fields.Integer(compute="_compute_counts")
+    meter_count = fields.Integer(compute="_compute_counts")
+    note = fields.Html()
+    color = fields.Integer()
+
+    _code_company_uniq = models.Constraint(
+        "UNIQUE (code, company_id)", "The site code must be unique per company."
+    )
+
+    # ------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------
+
+    @api.depends("name", "parent_id.complete_name")
+    def _compute_complete_name(self):
+        for site in self:
+            if site.parent_id:
+                site.complete_name = f"{site.parent_id.complete_name} / {site.name}"
+            else:
+                site.complete_name = site.name
+
+    def _compute_counts(self):
+        for field, model in (
+            ("building_count", "meter.building"),
+            ("unit_count", "meter.unit"),
+            ("meter_count", "meter.meter"),
+        ):
+            counts = dict(
+                self.env[model]._read_group(
+                    [("site_id", "in", self.ids)], ["site_id"], ["__count"]
+                )
+            )
+            for site in self:
+                site[field] = counts.get(site, 0)
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        sites = super().create(vals_list)
+        self.env.registry.clear_cache()  # record rules depend on the site tree
+        return sites
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"user_ids", "parent_id", "active"} & set(vals):
+            self.env.registry.clear_cache()
+        return result
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def _action_open(self, model, name):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "list,kanban,form",
+            "domain": [("site_id", "=", self.id)],
+            "context": {"default_site_id": self.id},
+        }
+
+    def action_open_buildings(self):
+        return self._action_open("meter.building", self.env._("Buildings"))
+
+    def action_open_units(self):
+        return self._action_open("meter.unit", self.env._("Units"))
+
+    def action_open_meters(self):
+        return self._action_open("meter.meter", self.env._("Meters"))

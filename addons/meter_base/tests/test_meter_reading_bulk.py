@@ -1,0 +1,87 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import MeterBaseCommon
+
+
+@tagged("post_install", "-at_install")
+class TestMeterReadingBulk(MeterBaseCommon):
+    def _rows(self, meter, values, start_month=1):
+        return [
+            (meter.id, "T1", f"2025-{m:02d}-28 22:00:00", v)
+            for m, v in enumerate(values, start=start_month)
+        ]
+
+    def test_bulk_computes_consumption_like_the_orm(self):
+        Reading = self.env["meter.reading"]
+        values = [100, 150.5, 151, 260, 300]
+        result = Reading._bulk_ingest(self._rows(self.meter_a1, values))
+        self.assertEqual(result, {"created": 5, "duplicates": 0})
+        bulk = Reading.search([("meter_id", "=", self.meter_a1.id)], order="read_at")
+        for m, value in enumerate(values, start=1):
+            self._reading(self.meter_a2, f"2025-{m:02d}-28 22:00:00", value)
+        orm = Reading.search([("meter_id", "=", self.meter_a2.id)], order="read_at")
+        self.assertEqual(bulk.mapped("consumption"), orm.mapped("consumption"))
+        self.assertEqual(bulk.mapped("consumption"), [0, 50.5, 0.5, 109, 40])
+        self.assertEqual(set(bulk.mapped("source")), {"import"})
+        self.assertEqual(bulk.site_id, self.site_a)
+
+    def test_bulk_is_idempotent(self):
+        Reading = self.env["meter.reading"]
+        rows = self._rows(self.meter_a1, [10, 20, 30])
+        Reading._bulk_ingest(rows)
+        again = Reading._bulk_ingest(rows + rows)
+        self.assertEqual(again, {"created": 0, "duplicates": 6})
+        self.assertEqual(Reading.search_count([("meter_id", "=", self.meter_a1.id)]), 3)
+
+    def test_bulk_continues_existing_chain_and_fixes_later_ones(self):
+        Reading = self.env["meter.reading"]
+        self._reading(self.meter_a1, "2025-01-28 22:00:00", 100)
+        late = self._reading(self.meter_a1, "2025-05-28 22:00:00", 500)
+        Reading._bulk_ingest(self._rows(self.meter_a1, [200, 300], start_month=2))
+        feb = Reading.search(
+            [
+                ("meter_id", "=", self.meter_a1.id),
+                ("read_at", "=", "2025-02-28 22:00:00"),
+            ]
+        )
+        self.assertEqual(feb.consumption, 100)
+        self.assertEqual(late.consumption, 200)
+
+    def test_bulk_refuses_bad_rows_and_writes_nothing(self):
+        Reading = self.env["meter.reading"]
+        self._reading(self.meter_a1, "2025-01-28 22:00:00", 100)
+        rows = [
+            (self.meter_a1.id, "T1", "2025-02-28 22:00:00", 50),
+            (self.meter_a2.id, "T1", "2025-02-28 22:00:00", 7),
+        ]
+        with self.assertRaisesRegex(ValidationError, "row 1, meter EL-A1.*negative"):
+            Reading._bulk_ingest(rows)
+        bad_sets = {
+            "negative_value": [(self.meter_a2.id, "T1", "2025-02-28 22:00:00", -1)],
+            "bad_register": [(self.meter_a2.id, "T3", "2025-02-28 22:00:00", 1)],
+            "before_commissioning": [
+                (self.meter_a1.id, "T1", "2024-02-28 22:00:00", 1)
+            ],
+            "above_rollover": [(self.meter_a2.id, "T1", "2025-02-28 22:00:00", 100000)],
+            "conflicting_value": [(self.meter_a1.id, "T1", "2025-01-28 22:00:00", 101)],
+            "conflicting_duplicate": [
+                (self.meter_a2.id, "T1", "2025-03-28 22:00:00", 1),
+                (self.meter_a2.id, "T1", "2025-03-28 22:00:00", 2),
+            ],
+        }
+        for code, bad in bad_sets.items():
+            with self.subTest(code=code), self.assertRaisesRegex(ValidationError, code):
+                Reading._bulk_ingest(bad)
+        with self.assertRaisesRegex(ValidationError, "could not be parsed"):
+            Reading._bulk_ingest([(self.meter_a2.id, "T1", "not a date", 1)])
+        self.assertEqual(Reading.search_count([("meter_id", "=", self.meter_a2.id)]), 0)
+        self.assertEqual(Reading.search_count([("meter_id", "=", self.meter_a1.id)]), 1)
+
+    def test_bulk_respects_site_access(self):
+        Reading = self.env["meter.reading"].with_user(self.reader)
+        Reading._bulk_ingest(self._rows(self.meter_a1, [1, 2]))
+        with self.assertRaisesRegex(ValidationError, "outside your sites"):
+            Reading._bulk_ingest(self._rows(self.meter_b1, [1, 2]))

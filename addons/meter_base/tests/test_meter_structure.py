@@ -1,0 +1,90 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import MeterBaseCommon
+
+
+@tagged("post_install", "-at_install")
+class TestMeterStructure(MeterBaseCommon):
+    def test_basis_in_force_on_a_date(self):
+        Basis = self.env["meter.unit.basis"]
+        Basis.create(
+            [
+                {
+                    "unit_id": self.unit_a1.id,
+                    "kind": "area",
+                    "value": 80,
+                    "date_from": "2020-01-01",
+                },
+                {
+                    "unit_id": self.unit_a1.id,
+                    "kind": "area",
+                    "value": 85,
+                    "date_from": "2025-01-01",
+                },
+                {
+                    "unit_id": self.unit_a1.id,
+                    "kind": "persons",
+                    "value": 3,
+                    "date_from": "2024-01-01",
+                },
+            ]
+        )
+        unit = self.unit_a1
+        self.assertEqual(unit.with_context(date="2024-06-30").area, 80)
+        self.assertEqual(unit.with_context(date="2025-01-01").area, 85)
+        self.assertEqual(unit.with_context(date="2019-06-30").area, 0)
+        self.assertEqual(unit.with_context(date="2025-06-30").persons, 3)
+
+    def test_unit_outside_its_site(self):
+        with self.assertRaisesRegex(ValidationError, "A1.*Site"):
+            self.unit_a1.site_id = self.site_b
+
+    def test_meter_location_follows_unit_and_is_checked(self):
+        self.assertEqual(self.meter_a1.building_id, self.building_a)
+        self.assertEqual(self.meter_a1.site_id, self.site_a)
+        with self.assertRaisesRegex(ValidationError, "outside"):
+            self.meter_a1.write({"site_id": self.site_b.id})
+
+    def test_upstream_meter_rules(self):
+        main = self.env["meter.meter"].create(
+            {
+                "name": "EL-MAIN",
+                "kind": "main",
+                "building_id": self.building_a.id,
+                "resource_id": self.electricity.id,
+            }
+        )
+        self.meter_a1.parent_id = main
+        self.assertEqual(main.child_ids, self.meter_a1)
+        with self.assertRaisesRegex(ValidationError, "loop"):
+            main.parent_id = self.meter_a1
+        with self.assertRaisesRegex(ValidationError, "another resource"):
+            self.meter_a2.parent_id = main
+
+    def test_verification_dates_and_due(self):
+        meter = self.meter_a1
+        meter.write(
+            {"verification_interval_years": 5, "commissioning_date": "2020-03-01"}
+        )
+        self.assertEqual(str(meter.next_verification_date), "2025-03-01")
+        meter.last_verification_date = "2024-01-10"
+        self.assertEqual(str(meter.next_verification_date), "2029-01-10")
+        meter.next_verification_date = "2000-01-01"
+        self.assertEqual(meter.verification_due, "overdue")
+        overdue = self.env["meter.meter"].search([("verification_due", "=", "overdue")])
+        self.assertIn(meter, overdue)
+        self.assertNotIn(self.meter_a2, overdue)
+
+    def test_site_tree_and_counts(self):
+        self.assertEqual(self.site_a.complete_name, "Portfolio / Site A")
+        self.assertEqual(self.site_a.building_count, 1)
+        self.assertEqual(self.site_a.unit_count, 2)
+        self.assertEqual(self.site_a.meter_count, 2)
+        action = self.site_a.action_open_meters()
+        self.assertEqual(
+            self.env["meter.meter"].search(action["domain"]),
+            self.meter_a1 | self.meter_a2,
+        )

@@ -1,0 +1,3 @@
+from . import meter_replace
+from . import meter_reading_correct
+from . import meter_meter_import

@@ -1,0 +1,126 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class MeterReplace(models.TransientModel):
+    """Replace a meter: closing reading on the old meter, opening reading on the
+    new one, the old meter archived with its history, consumption carried across
+    (the new meter's readings continue from its opening value)."""
+
+    _name = "meter.replace"
+    _description = "Replace a Meter"
+
+    meter_id = fields.Many2one("meter.meter", string="Old Meter", required=True)
+    register_count = fields.Integer(related="meter_id.register_count")
+    replaced_at = fields.Datetime(
+        string="Replaced At", required=True, default=fields.Datetime.now
+    )
+    closing_value = fields.Float(
+        string="Closing Reading", digits=(16, 4), required=True
+    )
+    new_name = fields.Char(string="New Identifier", required=True)
+    new_serial_number = fields.Char(string="New Serial Number")
+    new_brand = fields.Char(
+        compute="_compute_new_defaults", store=True, readonly=False, precompute=True
+    )
+    new_model = fields.Char(
+        compute="_compute_new_defaults", store=True, readonly=False, precompute=True
+    )
+    opening_value = fields.Float(string="Opening Reading", digits=(16, 4))
+    new_multiplier = fields.Float(
+        compute="_compute_new_defaults",
+        store=True,
+        readonly=False,
+        precompute=True,
+        digits=(16, 6),
+    )
+    new_rollover_value = fields.Float(
+        compute="_compute_new_defaults",
+        store=True,
+        readonly=False,
+        precompute=True,
+        digits=(16, 4),
+    )
+    reason = fields.Char(default=lambda self: self.env._("Meter replacement"))
+
+    @api.depends("meter_id")
+    def _compute_new_defaults(self):
+        for wizard in self:
+            meter = wizard.meter_id
+            wizard.new_brand = meter.brand
+            wizard.new_model = meter.model
+            wizard.new_multiplier = meter.multiplier or 1.0
+            wizard.new_rollover_value = meter.rollover_value
+
+    def action_replace(self):
+        """Do the replacement; return the new meter's form."""
+        self.ensure_one()
+        old = self.meter_id
+        if old.status == "archived" or old.successor_id:
+            raise UserError(
+                self.env._("Meter %s is already archived or replaced.", old.name)
+            )
+        new = old.copy(self._prepare_new_meter_vals())
+        readings = self.env["meter.reading"]
+        readings.create([self._prepare_closing_vals(), self._prepare_opening_vals(new)])
+        old.write(
+            {
+                "status": "archived",
+                "decommissioning_date": fields.Date.to_date(self.replaced_at),
+                "successor_id": new.id,
+            }
+        )
+        old.child_ids.write({"parent_id": new.id})
+        old.message_post(
+            body=self.env._(
+                "Replaced by %(new)s at %(at)s (closing %(close)s, opening %(open)s).",
+                new=new.name,
+                at=self.replaced_at,
+                close=self.closing_value,
+                open=self.opening_value,
+            )
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "meter.meter",
+            "res_id": new.id,
+            "view_mode": "form",
+        }
+
+    def _prepare_new_meter_vals(self):
+        return {
+            "name": self.new_name,
+            "serial_number": self.new_serial_number,
+            "brand": self.new_brand,
+            "model": self.new_model,
+            "multiplier": self.new_multiplier or 1.0,
+            "rollover_value": self.new_rollover_value,
+            "commissioning_date": fields.Date.to_date(self.replaced_at),
+            "last_verification_date": False,
+            "status": "active",
+            "predecessor_id": self.meter_id.id,
+        }
+
+    def _prepare_closing_vals(self):
+        return {
+            "meter_id": self.meter_id.id,
+            "register": "T1",
+            "read_at": self.replaced_at,
+            "value": self.closing_value,
+            "source": "staff",
+            "is_closing": True,
+            "note": self.reason,
+        }
+
+    def _prepare_opening_vals(self, new):
+        return {
+            "meter_id": new.id,
+            "register": "T1",
+            "read_at": self.replaced_at,
+            "value": self.opening_value,
+            "source": "staff",
+            "is_opening": True,
+            "note": self.reason,
+        }

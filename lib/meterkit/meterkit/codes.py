@@ -1,0 +1,54 @@
+# Copyright 2026 Meterkit contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Stable validation and error codes.
+
+Each code is a string equal to its constant's name in lower case. Codes are part of
+the public interface: they are stored on readings and shown in import reports, so they
+are never renamed. :data:`DESCRIPTIONS` gives a short human description of each one.
+"""
+
+NOT_NUMERIC = "not_numeric"
+NEGATIVE_VALUE = "negative_value"
+NEGATIVE_CONSUMPTION = "negative_consumption"
+MISSING_PREVIOUS = "missing_previous"
+EQUAL_READINGS = "equal_readings"
+DUPLICATE_INSTANT = "duplicate_instant"
+OUT_OF_ORDER = "out_of_order"
+GAP_TOO_LONG = "gap_too_long"
+BEFORE_COMMISSIONING = "before_commissioning"
+ABOVE_ROLLOVER = "above_rollover"
+ROLLOVER_IMPLAUSIBLE = "rollover_implausible"
+TOO_MANY_DECIMALS = "too_many_decimals"
+NOT_INTEGER = "not_integer"
+REPLACEMENT_WITHOUT_CLOSING = "replacement_without_closing"
+ARCHIVED_METER = "archived_meter"
+BAD_FILE = "bad_file"
+INVALID_ARGUMENT = "invalid_argument"
+
+DESCRIPTIONS = {
+    NOT_NUMERIC: "The value is not a number.",
+    NEGATIVE_VALUE: "A meter reading cannot be negative.",
+    NEGATIVE_CONSUMPTION: (
+        "The reading is lower than the previous one and no rollover or meter "
+        "replacement was recorded."
+    ),
+    MISSING_PREVIOUS: "There is no previous reading to compute the consumption from.",
+    EQUAL_READINGS: "The reading equals the previous one: no consumption.",
+    DUPLICATE_INSTANT: "Two readings were taken at the same instant.",
+    OUT_OF_ORDER: "The instants are not in chronological order.",
+    GAP_TOO_LONG: "Too much time has passed since the previous reading.",
+    BEFORE_COMMISSIONING: "The reading was taken before the meter was commissioned.",
+    ABOVE_ROLLOVER: "The value is at or above the meter's rollover value.",
+    ROLLOVER_IMPLAUSIBLE: (
+        "A rollover was recorded, but the meter has no rollover value or the "
+        "reading did not go down."
+    ),
+    TOO_MANY_DECIMALS: "The value has more decimal places than allowed.",
+    NOT_INTEGER: "The value must be a whole number.",
+    REPLACEMENT_WITHOUT_CLOSING: (
+        "A replacement meter was opened without a closing reading of the old meter."
+    ),
+    ARCHIVED_METER: "The reading was taken after the meter was archived.",
+    BAD_FILE: "The file cannot be read.",
+    INVALID_ARGUMENT: "An argument given to meterkit is out of its allowed range.",
+}
