@@ -6,4 +6,5 @@ from . import meter_occupancy
 from . import meter_resource
 from . import meter_meter
 from . import meter_reading
+from . import meter_reading_ingest
 from . import res_users

@@ -63,11 +63,11 @@ class MeterUnit(models.Model):
     basis_ids = fields.One2many(
         "meter.unit.basis", "unit_id", string="Allocation Bases"
     )
-    area = fields.Float(compute="_compute_current_bases", digits=(16, 4))
-    heated_area = fields.Float(compute="_compute_current_bases", digits=(16, 4))
-    volume = fields.Float(compute="_compute_current_bases", digits=(16, 4))
-    thousandths = fields.Float(compute="_compute_current_bases", digits=(16, 4))
-    persons = fields.Float(compute="_compute_current_bases", digits=(16, 4))
+    area = fields.Float(compute="_compute_current_bases", digits=(16, 2))
+    heated_area = fields.Float(compute="_compute_current_bases", digits=(16, 2))
+    volume = fields.Float(compute="_compute_current_bases", digits=(16, 2))
+    thousandths = fields.Float(compute="_compute_current_bases", digits=(16, 2))
+    persons = fields.Float(compute="_compute_current_bases", digits=(16, 2))
     occupancy_ids = fields.One2many("meter.occupancy", "unit_id", string="Occupancy")
     current_occupancy_id = fields.Many2one(
         "meter.occupancy", compute="_compute_current_occupancy"

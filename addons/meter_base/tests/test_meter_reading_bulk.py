@@ -75,7 +75,7 @@ class TestMeterReadingBulk(MeterBaseCommon):
         for code, bad in bad_sets.items():
             with self.subTest(code=code), self.assertRaisesRegex(ValidationError, code):
                 Reading._bulk_ingest(bad)
-        with self.assertRaisesRegex(ValidationError, "could not be parsed"):
+        with self.assertRaisesRegex(ValidationError, "row 1, .*not_parsable"):
             Reading._bulk_ingest([(self.meter_a2.id, "T1", "not a date", 1)])
         self.assertEqual(Reading.search_count([("meter_id", "=", self.meter_a2.id)]), 0)
         self.assertEqual(Reading.search_count([("meter_id", "=", self.meter_a1.id)]), 1)

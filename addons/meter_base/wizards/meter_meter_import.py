@@ -7,24 +7,24 @@ from meterkit import MeterkitError, parse_value, read_rows
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-COLUMNS = {
-    "name": "Meter identifier (required, unique per company)",
-    "site": "Site code (required)",
-    "resource": "Resource code: electricity, heat, hot_water, cold_water, gas, ...",
-    "kind": "individual, common, main, production or virtual (default individual)",
-    "building": "Building code or name within the site",
-    "unit": "Unit code or name within the building",
-    "serial_number": "Serial number",
-    "brand": "Brand",
-    "model": "Model",
-    "parent": "Identifier of the upstream meter (in the file or already stored)",
-    "commissioning_date": "YYYY-MM-DD",
-    "verification_interval_years": "Whole years",
-    "last_verification_date": "YYYY-MM-DD",
-    "multiplier": "Factor, default 1",
-    "rollover_value": "Counter wrap value, e.g. 100000",
-    "registers": "Number of registers 1..8, default 1",
-}
+COLUMNS = (
+    "name",
+    "site",
+    "resource",
+    "kind",
+    "building",
+    "unit",
+    "serial_number",
+    "brand",
+    "model",
+    "parent",
+    "commissioning_date",
+    "verification_interval_years",
+    "last_verification_date",
+    "multiplier",
+    "rollover_value",
+    "registers",
+)
 KINDS = ("individual", "common", "main", "production", "virtual")
 
 
@@ -47,10 +47,36 @@ class MeterMeterImport(models.TransientModel):
     error_count = fields.Integer(readonly=True)
     row_count = fields.Integer(readonly=True)
     meter_ids = fields.Many2many("meter.meter", readonly=True)
-    columns_help = fields.Text(
-        default=lambda self: "\n".join(f"{k}: {v}" for k, v in COLUMNS.items()),
-        readonly=True,
-    )
+    columns_help = fields.Text(default=lambda self: self._default_columns_help())
+
+    def _default_columns_help(self):
+        return "\n".join(f"{key}: {self._column_help()[key]}" for key in COLUMNS)
+
+    def _column_help(self):
+        return {
+            "name": self.env._("Meter identifier (required, unique per company)"),
+            "site": self.env._("Site code (required)"),
+            "resource": self.env._(
+                "Resource code: electricity, heat, hot_water, cold_water, gas, ..."
+            ),
+            "kind": self.env._(
+                "individual, common, main, production or virtual (default individual)"
+            ),
+            "building": self.env._("Building code or name within the site"),
+            "unit": self.env._("Unit code or name within the building"),
+            "serial_number": self.env._("Serial number"),
+            "brand": self.env._("Brand"),
+            "model": self.env._("Model"),
+            "parent": self.env._(
+                "Identifier of the upstream meter (in the file or already stored)"
+            ),
+            "commissioning_date": self.env._("Date, YYYY-MM-DD"),
+            "verification_interval_years": self.env._("Whole years"),
+            "last_verification_date": self.env._("Date, YYYY-MM-DD"),
+            "multiplier": self.env._("Factor, default 1"),
+            "rollover_value": self.env._("Counter wrap value, e.g. 100000"),
+            "registers": self.env._("Number of registers 1..8, default 1"),
+        }
 
     # ------------------------------------------------------------
     # ACTIONS

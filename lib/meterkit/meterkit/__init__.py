@@ -11,6 +11,7 @@ from .errors import MeterkitError, ReadingError
 from .readings import (
     ConsumptionResult,
     ReadingPoint,
+    chain_consumption,
     check_decimals,
     consumption,
     consumption_series,
@@ -32,6 +33,7 @@ __all__ = [
     "ReadingError",
     "ReadingPoint",
     "__version__",
+    "chain_consumption",
     "check_decimals",
     "codes",
     "consumption",

@@ -35,6 +35,7 @@ from .errors import MeterkitError, ReadingError
 __all__ = [
     "ConsumptionResult",
     "ReadingPoint",
+    "chain_consumption",
     "check_decimals",
     "consumption",
     "consumption_series",
@@ -245,6 +246,36 @@ def consumption(
     else:
         delta = _EXACT.subtract(current, previous)
     return _EXACT.multiply(delta, multiplier)
+
+
+def chain_consumption(previous, values, *, multiplier=Decimal(1)):
+    """Consumption of each value of one register, in time order, for bulk paths.
+
+    ``previous`` is the last stored value before the first of ``values`` (None
+    when the chain starts here: the first consumption is then 0). No rollover
+    is assumed: a value going down is an error. Gives the same results as
+    :func:`consumption` called pair by pair, at a fraction of its cost.
+
+    :raise ReadingError: ``NEGATIVE_CONSUMPTION`` with ``row`` set to the index
+        of the offending value in ``values``.
+    """
+    multiplier = _positive(multiplier, "multiplier")
+    result = []
+    for index, value in enumerate(values):
+        if previous is None:
+            result.append(Decimal(0))
+        elif value < previous:
+            raise ReadingError(
+                codes.NEGATIVE_CONSUMPTION,
+                f"reading {value} is lower than the previous reading {previous} "
+                "and no rollover or meter replacement was recorded",
+                field="value",
+                row=index,
+            )
+        else:
+            result.append(_EXACT.multiply(_EXACT.subtract(value, previous), multiplier))
+        previous = value
+    return result
 
 
 def consumption_series(points, *, multiplier=Decimal(1), rollover_value=None):
