@@ -117,6 +117,9 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 shared_buffers = 256MB
+wal_buffers = 64MB
+max_wal_size = 4GB
+checkpoint_timeout = 30min
 max_connections = 100
 CONF
     fi

@@ -75,7 +75,20 @@ class MeterReadingIngest(models.AbstractModel):
             self.env["meter.reading"].invalidate_model()
             if overlapping:
                 self.env["meter.reading"]._recompute_consumption(overlapping)
+        self._refresh_statistics(created)
         return {"created": created, "duplicates": duplicates}
+
+    def _refresh_statistics(self, created):
+        """After a load that at least doubles the table, refresh the planner's
+        statistics so that the next look-ups use the indexes (autovacuum would
+        only do it after the commit)."""
+        if created < 100_000:
+            return
+        estimate = self.env.execute_query(
+            SQL("SELECT reltuples FROM pg_class WHERE relname = 'meter_reading'")
+        )[0][0]
+        if created > estimate:
+            self.env.cr.execute(SQL("ANALYZE meter_reading"))
 
     # ------------------------------------------------------------
     # CHECKS

@@ -13,12 +13,20 @@ class MeterReplace(models.TransientModel):
     _description = "Replace a Meter"
 
     meter_id = fields.Many2one("meter.meter", string="Old Meter", required=True)
-    register_count = fields.Integer(related="meter_id.register_count")
+    register_count = fields.Integer(
+        related="meter_id.register_count", string="Register Count"
+    )
     replaced_at = fields.Datetime(
         string="Replaced At", required=True, default=fields.Datetime.now
     )
-    closing_value = fields.Float(
-        string="Closing Reading", digits=(16, 4), required=True
+    line_ids = fields.One2many(
+        "meter.replace.line",
+        "wizard_id",
+        string="Registers",
+        compute="_compute_line_ids",
+        store=True,
+        readonly=False,
+        precompute=True,
     )
     new_name = fields.Char(string="New Identifier", required=True)
     new_serial_number = fields.Char(string="New Serial Number")
@@ -28,7 +36,6 @@ class MeterReplace(models.TransientModel):
     new_model = fields.Char(
         compute="_compute_new_defaults", store=True, readonly=False, precompute=True
     )
-    opening_value = fields.Float(string="Opening Reading", digits=(16, 4))
     new_multiplier = fields.Float(
         compute="_compute_new_defaults",
         store=True,
@@ -44,6 +51,16 @@ class MeterReplace(models.TransientModel):
         digits=(16, 4),
     )
     reason = fields.Char(default=lambda self: self.env._("Meter replacement"))
+
+    @api.depends("meter_id")
+    def _compute_line_ids(self):
+        """One line per register, with the last stored value as a hint."""
+        for wizard in self:
+            count = wizard.meter_id.register_count or 1
+            wizard.line_ids = [fields.Command.clear()] + [
+                fields.Command.create({"register": f"T{i}"})
+                for i in range(1, count + 1)
+            ]
 
     @api.depends("meter_id")
     def _compute_new_defaults(self):
@@ -62,9 +79,12 @@ class MeterReplace(models.TransientModel):
             raise UserError(
                 self.env._("Meter %s is already archived or replaced.", old.name)
             )
+        self._check_lines()
         new = old.copy(self._prepare_new_meter_vals())
-        readings = self.env["meter.reading"]
-        readings.create([self._prepare_closing_vals(), self._prepare_opening_vals(new)])
+        self.env["meter.reading"].create(
+            [self._prepare_closing_vals(line) for line in self.line_ids]
+            + [self._prepare_opening_vals(new, line) for line in self.line_ids]
+        )
         old.write(
             {
                 "status": "archived",
@@ -75,11 +95,18 @@ class MeterReplace(models.TransientModel):
         old.child_ids.write({"parent_id": new.id})
         old.message_post(
             body=self.env._(
-                "Replaced by %(new)s at %(at)s (closing %(close)s, opening %(open)s).",
+                "Replaced by %(new)s at %(at)s: %(values)s.",
                 new=new.name,
                 at=self.replaced_at,
-                close=self.closing_value,
-                open=self.opening_value,
+                values=", ".join(
+                    self.env._(
+                        "%(reg)s closing %(close)s, opening %(open)s",
+                        reg=line.register,
+                        close=line.closing_value,
+                        open=line.opening_value,
+                    )
+                    for line in self.line_ids
+                ),
             )
         )
         return {
@@ -88,6 +115,19 @@ class MeterReplace(models.TransientModel):
             "res_id": new.id,
             "view_mode": "form",
         }
+
+    def _check_lines(self):
+        registers = self.line_ids.mapped("register")
+        expected = [f"T{i}" for i in range(1, self.meter_id.register_count + 1)]
+        if sorted(registers) != expected:
+            raise UserError(
+                self.env._(
+                    "Meter %(meter)s: give one closing and one opening reading for "
+                    "each register (%(regs)s).",
+                    meter=self.meter_id.name,
+                    regs=", ".join(expected),
+                )
+            )
 
     def _prepare_new_meter_vals(self):
         return {
@@ -103,23 +143,23 @@ class MeterReplace(models.TransientModel):
             "predecessor_id": self.meter_id.id,
         }
 
-    def _prepare_closing_vals(self):
+    def _prepare_closing_vals(self, line):
         return {
             "meter_id": self.meter_id.id,
-            "register": "T1",
+            "register": line.register,
             "read_at": self.replaced_at,
-            "value": self.closing_value,
+            "value": line.closing_value,
             "source": "staff",
             "is_closing": True,
             "note": self.reason,
         }
 
-    def _prepare_opening_vals(self, new):
+    def _prepare_opening_vals(self, new, line):
         return {
             "meter_id": new.id,
-            "register": "T1",
+            "register": line.register,
             "read_at": self.replaced_at,
-            "value": self.opening_value,
+            "value": line.opening_value,
             "source": "staff",
             "is_opening": True,
             "note": self.reason,
