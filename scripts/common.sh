@@ -95,6 +95,14 @@ as_pg() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+port_busy() {
+    "$PY" - "$1" <<'PY'
+import socket, sys
+with socket.socket() as s:
+    sys.exit(0 if s.connect_ex(("127.0.0.1", int(sys.argv[1]))) == 0 else 1)
+PY
+}
+
 # A cluster inside the checkout on 127.0.0.1:$PGPORT, unless PGHOST is configured.
 start_pg() {
     if [ -n "${METER_DB_HOST:-}" ]; then
@@ -124,9 +132,16 @@ max_connections = 100
 CONF
     fi
     if ! as_pg "$bin/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
+        # Another server (e.g. another checkout's cluster) may hold the port.
+        while port_busy "$PGPORT"; do
+            warn "port $PGPORT is taken, trying $((PGPORT + 1))"
+            PGPORT=$((PGPORT + 1))
+        done
+        sed -i "s/^port = .*/port = $PGPORT/" "$PGDATA/postgresql.conf"
         say "starting PostgreSQL on 127.0.0.1:$PGPORT"
         as_pg "$bin/pg_ctl" -D "$PGDATA" -l "$LOCAL/pg/server.log" -w start >/dev/null
     fi
+    PGPORT="$(sed -n 's/^port = //p' "$PGDATA/postgresql.conf" | tail -1)"
     DB_HOST="$PGRUN"
     if ! as_pg "$bin/psql" -h "$PGRUN" -p "$PGPORT" -U postgres -tAc \
         "SELECT 1 FROM pg_roles WHERE rolname='$DB_USER'" postgres | grep -q 1; then
