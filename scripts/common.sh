@@ -113,7 +113,18 @@ start_pg() {
         useradd --system --home "$LOCAL/pg" --shell /usr/sbin/nologin postgres
     fi
     mkdir -p "$PGRUN"
-    [ "$(id -u)" = 0 ] && chown -R postgres: "$LOCAL/pg"
+    if [ "$(id -u)" = 0 ]; then
+        chown -R postgres: "$LOCAL/pg"
+        if ! runuser -u postgres -- test -w "$PGRUN"; then
+            # The checkout sits below a folder the postgres user cannot enter
+            # (e.g. /root): keep the cluster in a folder of its own instead.
+            local alt
+            alt="/var/tmp/meter-suite-pg-$(echo "$REPO" | md5sum | cut -c1-8)"
+            warn "$LOCAL/pg is not reachable by the postgres user; using $alt"
+            PGRUN="$alt/run"; PGDATA="$alt/data"
+            mkdir -p "$PGRUN"; chown -R postgres: "$alt"
+        fi
+    fi
     if [ ! -f "$PGDATA/PG_VERSION" ]; then
         say "creating PostgreSQL cluster in $PGDATA"
         as_pg "$bin/initdb" -D "$PGDATA" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
@@ -139,7 +150,7 @@ CONF
         done
         sed -i "s/^port = .*/port = $PGPORT/" "$PGDATA/postgresql.conf"
         say "starting PostgreSQL on 127.0.0.1:$PGPORT"
-        as_pg "$bin/pg_ctl" -D "$PGDATA" -l "$LOCAL/pg/server.log" -w start >/dev/null
+        as_pg "$bin/pg_ctl" -D "$PGDATA" -l "$PGDATA/../server.log" -w start >/dev/null
     fi
     PGPORT="$(sed -n 's/^port = //p' "$PGDATA/postgresql.conf" | tail -1)"
     DB_HOST="$PGRUN"

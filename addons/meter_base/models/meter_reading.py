@@ -3,7 +3,7 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from meterkit import ReadingError, consumption
+from meterkit import ReadingError, consumption, parse_value
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -179,9 +179,31 @@ class MeterReading(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_value_vals(vals)
         readings = super().create(vals_list)
         readings._recompute_consumption(readings._chain_bounds())
         return readings
+
+    @api.model
+    def _check_value_vals(self, vals):
+        """Refuse a non-numeric or negative value with a message naming the
+        meter and the field, before the database constraint would."""
+        if "value" not in vals:
+            return
+        try:
+            value = parse_value(vals["value"], field="Value")
+        except ReadingError as error:
+            meter = self.env["meter.meter"].browse(vals.get("meter_id"))
+            raise ValidationError(
+                self.env._(
+                    "Reading of meter %(meter)s: %(error)s [%(code)s]",
+                    meter=meter.exists().name or "?",
+                    error=str(error),
+                    code=error.code,
+                )
+            ) from error
+        vals["value"] = float(value)
 
     def write(self, vals):
         if FROZEN_FIELDS & set(vals) and not self.env.context.get("meter_reading_move"):

@@ -68,12 +68,14 @@ class TestMeterReading(MeterBaseCommon):
                 self.assertRefused(ValidationError, f"(EL-A1.*)?{message}"),
             ):
                 self._reading(self.meter_a1, at, value, **extra)
-        with (
-            self.assertRaises(IntegrityError),
-            mute_logger("odoo.sql_db"),
-            self.cr.savepoint(),
-        ):
-            self._reading(self.meter_a1, "2025-02-01 00:00:00", -3)
+        for value, code in [(-3, "negative_value"), ("abc", "not_numeric")]:
+            with (
+                self.subTest(value=value),
+                self.assertRefused(ValidationError, f"EL-A1.*Value.*{code}"),
+            ):
+                self._reading(self.meter_a1, "2025-02-01 00:00:00", value)
+        reading = self._reading(self.meter_a1, "2025-02-01 00:00:00", "12,5")
+        self.assertEqual(reading.value, 12.5)
 
     def test_archived_and_virtual_meters_take_no_readings(self):
         self.meter_b1.status = "archived"
