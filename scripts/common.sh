@@ -92,7 +92,7 @@ pg_bin() {
 
 # Run a PostgreSQL command as the cluster owner (PostgreSQL refuses root).
 as_pg() {
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+    if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 port_busy() {
