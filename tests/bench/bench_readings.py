@@ -49,7 +49,7 @@ def make_meters(env, count):
 def raw_copy(env, rows):
     cr = env.cr
     cr.execute(
-        "CREATE TEMP TABLE bench_raw (meter_id int, register varchar, "
+        "CREATE TABLE bench_raw (meter_id int, register varchar, "
         "read_at timestamp, value numeric)"
     )
     started = time.perf_counter()

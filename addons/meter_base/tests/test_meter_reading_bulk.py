@@ -85,3 +85,23 @@ class TestMeterReadingBulk(MeterBaseCommon):
         Reading._bulk_ingest(self._rows(self.meter_a1, [1, 2]))
         with self.assertRaisesRegex(ValidationError, "outside your sites"):
             Reading._bulk_ingest(self._rows(self.meter_b1, [1, 2]))
+
+    def test_bulk_with_foreign_key_checks(self):
+        """The path taken when the database role is not a superuser."""
+        ingest = self.env["meter.reading.ingest"].with_context(
+            meter_ingest_check_fk=True
+        )
+        ingest._ingest(self._rows(self.meter_a1, [1, 2.5, 4]))
+        readings = self.env["meter.reading"].search(
+            [("meter_id", "=", self.meter_a1.id)], order="read_at"
+        )
+        self.assertEqual(readings.mapped("consumption"), [0, 1.5, 1.5])
+
+    def test_demo_generator_fills_a_year(self):
+        self.env["meter.meter"]._demo_generate_readings([self.site_a.id], 12)
+        readings = self.env["meter.reading"].search(
+            [("meter_id", "=", self.meter_a2.id)], order="read_at"
+        )
+        self.assertEqual(len(readings), 13)
+        self.assertTrue(all(c >= 0 for c in readings.mapped("consumption")))
+        self.assertGreater(sum(readings.mapped("consumption")), 0)
