@@ -368,6 +368,28 @@ class MeterMeter(models.Model):
                     )
         self.env["meter.reading"]._bulk_ingest(rows, source="import")
 
+    def _last_values_by_register(self):
+        """{register: last live value} of this meter."""
+        self.ensure_one()
+        meter_id = self._origin.id
+        if not meter_id:
+            return {}
+        self.env["meter.reading"].flush_model(
+            ["meter_id", "register", "read_at", "value", "state"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT ON (register) register, value
+                  FROM meter_reading
+                 WHERE meter_id = %s AND state IN ('valid', 'estimated')
+                 ORDER BY register, read_at DESC
+                """,
+                meter_id,
+            )
+        )
+        return dict(rows)
+
     def _last_values(self):
         """Last valid value of register T1 per meter id, in one query."""
         if not self.ids:
