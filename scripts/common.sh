@@ -39,8 +39,8 @@ ensure_apt() {
 
 ensure_pip() {
     say "installing Python requirements"
-    "$PY" -m pip install -q --disable-pip-version-check -r "$REPO/requirements.txt" "$@"
-    "$PY" -m pip install -q --disable-pip-version-check --no-deps -e "$REPO/lib/meterkit"
+    "$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore -r "$REPO/requirements.txt" "$@"
+    "$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore --no-deps -e "$REPO/lib/meterkit"
 }
 
 # Odoo 19: importable as `odoo`, or a source tree named by ODOO_SRC.
@@ -81,7 +81,7 @@ ensure_odoo_requirements() {
     mkdir -p "$LOCAL"
     grep -vE '^(psycopg2|python-ldap|pypiwin32|rl-renderPM)' "$ODOO_ROOT/requirements.txt" > "$req"
     echo 'psycopg2-binary>=2.9.5' >> "$req"
-    "$PY" -m pip install -q --disable-pip-version-check -r "$req"
+    "$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore -r "$req"
 }
 
 pg_bin() {

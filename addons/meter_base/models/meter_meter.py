@@ -145,7 +145,11 @@ class MeterMeter(models.Model):
     reading_ids = fields.One2many("meter.reading", "meter_id", string="Readings")
     reading_count = fields.Integer(compute="_compute_last_reading")
     last_read_at = fields.Datetime(
-        string="Last Reading", compute="_compute_last_reading"
+        string="Last Reading",
+        readonly=True,
+        copy=False,
+        help="Instant of the last valid or estimated reading; kept up to date by "
+        "every path that writes readings.",
     )
     last_value = fields.Float(compute="_compute_last_reading", digits=(16, 4))
     verification_due = fields.Selection(
@@ -200,14 +204,12 @@ class MeterMeter(models.Model):
         groups = self.env["meter.reading"]._read_group(
             [("meter_id", "in", self.ids), ("state", "in", ("valid", "estimated"))],
             ["meter_id"],
-            ["__count", "read_at:max"],
+            ["__count"],
         )
-        stats = {meter: (count, last) for meter, count, last in groups}
+        counts = dict(groups)
         last_values = self._last_values()
         for meter in self:
-            count, last = stats.get(meter, (0, False))
-            meter.reading_count = count
-            meter.last_read_at = last
+            meter.reading_count = counts.get(meter, 0)
             meter.last_value = last_values.get(meter.id, 0.0)
 
     @api.depends("next_verification_date", "status")
@@ -367,6 +369,32 @@ class MeterMeter(models.Model):
                         )
                     )
         self.env["meter.reading"]._bulk_ingest(rows, source="import")
+
+    @api.model
+    def _refresh_last_read(self, meter_ids):
+        """Store the last reading instant of these meters, in one UPDATE.
+
+        Every path that writes readings calls it before its transaction ends:
+        the UPDATE locks the meter rows, so two transactions writing readings
+        of the same meter are serialized (the later one fails with a
+        serialization error and is retried by Odoo), and the consumption of
+        one can never be computed from a chain the other is changing.
+        """
+        if not meter_ids:
+            return
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE meter_meter m
+                   SET last_read_at = (
+                       SELECT max(r.read_at) FROM meter_reading r
+                        WHERE r.meter_id = m.id AND r.state IN ('valid', 'estimated'))
+                 WHERE m.id = ANY(%s)
+                """,
+                sorted(meter_ids),
+            )
+        )
+        self.invalidate_model(["last_read_at"])
 
     def _last_values_by_register(self):
         """{register: last live value} of this meter."""

@@ -355,6 +355,7 @@ class MeterReading(models.Model):
             changes += self._chain_changes(meters[key[0]], rows, bounds[key])
         if changes:
             self._store_consumption(changes)
+        self.env["meter.meter"]._refresh_last_read({key[0] for key in bounds})
 
     def _chain_changes(self, meter, rows, bound):
         multiplier = _dec(meter.multiplier or 1)

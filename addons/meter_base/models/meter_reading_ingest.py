@@ -75,6 +75,7 @@ class MeterReadingIngest(models.AbstractModel):
             self.env["meter.reading"].invalidate_model()
             if overlapping:
                 self.env["meter.reading"]._recompute_consumption(overlapping)
+            self.env["meter.meter"]._refresh_last_read({key[0] for key in chains})
         self._refresh_statistics(created)
         return {"created": created, "duplicates": duplicates}
 

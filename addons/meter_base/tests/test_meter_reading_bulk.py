@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import MeterBaseCommon
 
@@ -105,3 +106,26 @@ class TestMeterReadingBulk(MeterBaseCommon):
         self.assertEqual(len(readings), 13)
         self.assertTrue(all(c >= 0 for c in readings.mapped("consumption")))
         self.assertGreater(sum(readings.mapped("consumption")), 0)
+
+    def test_writers_of_one_meter_are_serialized(self):
+        """Writing readings rewrites the meter rows in the writing transaction:
+        another transaction writing readings of the same meter then waits for
+        it (and, under REPEATABLE READ, fails and is retried) instead of
+        computing consumption from a chain that is changing under it."""
+
+        def row_version(meter):
+            self.env.flush_all()
+            return self.env.execute_query(
+                SQL("SELECT xmin::text FROM meter_meter WHERE id = %s", meter.id)
+            )[0][0]
+
+        before = {
+            m: row_version(m) for m in (self.meter_a1, self.meter_a2, self.meter_b1)
+        }
+        self.env["meter.reading"]._bulk_ingest(self._rows(self.meter_a1, [1, 2]))
+        self._reading(self.meter_a2, "2025-03-01 00:00:00", 5)
+        self.assertNotEqual(row_version(self.meter_a1), before[self.meter_a1])
+        self.assertNotEqual(row_version(self.meter_a2), before[self.meter_a2])
+        self.assertEqual(row_version(self.meter_b1), before[self.meter_b1])
+        self.assertEqual(str(self.meter_a1.last_read_at), "2025-02-28 22:00:00")
+        self.assertEqual(str(self.meter_a2.last_read_at), "2025-03-01 00:00:00")
