@@ -47,6 +47,10 @@ class MeterBuilding(models.Model):
     unit_count = fields.Integer(compute="_compute_counts")
     meter_count = fields.Integer(compute="_compute_counts")
 
+    _name_site_uniq = models.Constraint(
+        "UNIQUE (site_id, name)", "A building name must be unique in its site."
+    )
+
     @api.depends("unit_ids", "meter_ids")
     def _compute_counts(self):
         for building in self:

@@ -177,13 +177,13 @@ class MeterMeter(models.Model):
     # COMPUTE
     # ------------------------------------------------------------
 
-    @api.depends("unit_id")
+    @api.depends("unit_id.building_id")
     def _compute_building_id(self):
         for meter in self:
             if meter.unit_id:
                 meter.building_id = meter.unit_id.building_id
 
-    @api.depends("building_id", "unit_id")
+    @api.depends("building_id.site_id")
     def _compute_site_id(self):
         for meter in self:
             if meter.building_id:
@@ -327,6 +327,9 @@ class MeterMeter(models.Model):
         self.write({"status": "active"})
 
     def action_set_archived(self):
+        today = fields.Date.context_today(self)
+        for meter in self.filtered(lambda m: not m.decommissioning_date):
+            meter.decommissioning_date = today
         self.write({"status": "archived"})
 
     # ------------------------------------------------------------

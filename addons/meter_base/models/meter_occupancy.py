@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 
@@ -165,6 +165,23 @@ class MeterOccupancy(models.Model):
     # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_middle_period(self):
+        """Removing a period between two others would leave a gap."""
+        for occupancy in self:
+            others = occupancy.unit_id.occupancy_ids - self
+            before = others.filtered(lambda o, c=occupancy: o.date_start < c.date_start)
+            after = others.filtered(lambda o, c=occupancy: o.date_start > c.date_start)
+            if before and after:
+                raise UserError(
+                    self.env._(
+                        "Unit %(unit)s: deleting %(occ)s would leave a gap in the "
+                        "timeline; change the neighbouring periods instead.",
+                        unit=occupancy.unit_id.display_name,
+                        occ=occupancy._describe(),
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):

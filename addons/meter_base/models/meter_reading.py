@@ -143,6 +143,8 @@ class MeterReading(models.Model):
         self.ensure_one()
         if meter.kind == "virtual":
             return self.env._("a virtual meter takes no readings.")
+        if meter.site_id.state == "closed":
+            return self.env._("site %s is closed.", meter.site_id.display_name)
         if meter.status == "archived" and not (
             self.is_closing or self.env.context.get("meter_allow_archived")
         ):

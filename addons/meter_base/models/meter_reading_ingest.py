@@ -138,7 +138,8 @@ class MeterReadingIngest(models.AbstractModel):
         return {
             "name": meter.name,
             "blocked": (meter.kind == "virtual" and "virtual_meter")
-            or (meter.status == "archived" and "archived_meter"),
+            or (meter.status == "archived" and "archived_meter")
+            or (meter.site_id.state == "closed" and "closed_site"),
             "registers": {f"T{i}" for i in range(1, meter.register_count + 1)},
             "start": meter.commissioning_date,
             "rollover": meter.rollover_value and Decimal(str(meter.rollover_value)),

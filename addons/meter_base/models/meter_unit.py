@@ -78,11 +78,15 @@ class MeterUnit(models.Model):
     meter_ids = fields.One2many("meter.meter", "unit_id", string="Meters")
     meter_count = fields.Integer(compute="_compute_meter_count")
 
+    _name_building_uniq = models.Constraint(
+        "UNIQUE (building_id, name)", "A unit name must be unique in its building."
+    )
+
     # ------------------------------------------------------------
     # COMPUTE
     # ------------------------------------------------------------
 
-    @api.depends("building_id")
+    @api.depends("building_id.site_id")
     def _compute_site_id(self):
         for unit in self:
             if unit.building_id:

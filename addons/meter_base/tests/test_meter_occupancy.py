@@ -4,7 +4,7 @@ from datetime import date
 
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -75,3 +75,13 @@ class TestMeterOccupancy(MeterBaseCommon):
         self._occ(self.unit_a1, "2025-01-01", partner=self.tenant)
         other = self._occ(self.unit_a2, "2025-01-01", partner=self.tenant)
         self.assertFalse(other.date_end)
+
+    def test_deleting_a_middle_period_is_refused(self):
+        first = self._occ(self.unit_a1, "2025-01-01", "2025-03-31", partner=self.tenant)
+        middle = self._occ(self.unit_a1, "2025-04-01", "2025-06-30", role="vacancy")
+        last = self._occ(self.unit_a1, "2025-07-01", partner=self.tenant2)
+        with self.assertRaisesRegex(UserError, "gap"):
+            middle.unlink()
+        last.unlink()
+        first.unlink()
+        self.assertEqual(self.unit_a1.occupancy_ids, middle)

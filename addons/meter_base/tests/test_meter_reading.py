@@ -92,6 +92,15 @@ class TestMeterReading(MeterBaseCommon):
         with self.assertRefused(ValidationError, "virtual"):
             self._reading(virtual, "2025-02-01 00:00:00", 1)
 
+    def test_closed_site_takes_no_readings(self):
+        self.site_a.state = "closed"
+        with self.assertRefused(ValidationError, "closed"):
+            self._reading(self.meter_a1, "2025-02-01 00:00:00", 1)
+        with self.assertRefused(ValidationError, "closed_site"):
+            self.env["meter.reading"]._bulk_ingest(
+                [(self.meter_a1.id, "T1", "2025-02-01 00:00:00", 1)]
+            )
+
     def test_stored_once_per_instant(self):
         self._reading(self.meter_a1, "2025-02-01 00:00:00", 10)
         with (

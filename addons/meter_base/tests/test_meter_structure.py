@@ -1,7 +1,10 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import MeterBaseCommon
 
@@ -88,3 +91,23 @@ class TestMeterStructure(MeterBaseCommon):
             self.env["meter.meter"].search(action["domain"]),
             self.meter_a1 | self.meter_a2,
         )
+
+    def test_moving_a_unit_moves_its_meters_and_readings(self):
+        reading = self._reading(self.meter_a1, "2025-02-01 00:00:00", 5)
+        self.unit_a1.building_id = self.building_b
+        self.assertEqual(self.unit_a1.site_id, self.site_b)
+        self.assertEqual(self.meter_a1.building_id, self.building_b)
+        self.assertEqual(self.meter_a1.site_id, self.site_b)
+        self.assertEqual(reading.site_id, self.site_b)
+
+    def test_names_unique_where_they_are_looked_up(self):
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+            self.env["meter.unit"].create(
+                {"name": "A1", "building_id": self.building_a.id}
+            )
+        self.env["meter.unit"].create({"name": "A1", "building_id": self.building_b.id})
+
+    def test_decommissioning(self):
+        self.meter_a1.action_set_archived()
+        self.assertEqual(self.meter_a1.status, "archived")
+        self.assertTrue(self.meter_a1.decommissioning_date)
