@@ -32,5 +32,4 @@
         "web.assets_tests": ["meter_base/static/tests/tours/*.js"],
     },
     "application": True,
-    "installable": True,
 }

@@ -51,9 +51,7 @@ class MeterReading(models.Model):
         "meter.meter", required=True, ondelete="restrict", check_company=True
     )
     register = fields.Selection(REGISTERS, required=True, default="T1")
-    read_at = fields.Datetime(
-        string="Read At", required=True, default=fields.Datetime.now
-    )
+    read_at = fields.Datetime(required=True, default=fields.Datetime.now)
     value = fields.Float(required=True, digits=(16, 4), aggregator="max")
     consumption = fields.Float(digits=(16, 4), readonly=True, aggregator="sum")
     source = fields.Selection(

@@ -1,5 +1,6 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import contextlib
 import queue
 import threading
 from collections import defaultdict
@@ -462,8 +463,7 @@ class _ChunkReader:
     def close(self):
         self._stop.set()
         while self._thread.is_alive():
-            try:
+            # Drain so that a producer blocked on a full queue sees the stop.
+            with contextlib.suppress(queue.Empty):
                 self._queue.get(timeout=0.1)
-            except queue.Empty:
-                pass
         self._thread.join()

@@ -56,7 +56,6 @@ class MeterUnit(models.Model):
     floor = fields.Char()
     owner_id = fields.Many2one(
         "res.partner",
-        string="Owner",
         tracking=True,
         help="Owner of the unit: a vacancy is accounted to the owner.",
     )
@@ -68,7 +67,7 @@ class MeterUnit(models.Model):
     volume = fields.Float(compute="_compute_current_bases", digits=(16, 2))
     thousandths = fields.Float(compute="_compute_current_bases", digits=(16, 2))
     persons = fields.Float(compute="_compute_current_bases", digits=(16, 2))
-    occupancy_ids = fields.One2many("meter.occupancy", "unit_id", string="Occupancy")
+    occupancy_ids = fields.One2many("meter.occupancy", "unit_id")
     current_occupancy_id = fields.Many2one(
         "meter.occupancy", compute="_compute_current_occupancy"
     )

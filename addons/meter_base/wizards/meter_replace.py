@@ -16,9 +16,7 @@ class MeterReplace(models.TransientModel):
     register_count = fields.Integer(
         related="meter_id.register_count", string="Register Count"
     )
-    replaced_at = fields.Datetime(
-        string="Replaced At", required=True, default=fields.Datetime.now
-    )
+    replaced_at = fields.Datetime(required=True, default=fields.Datetime.now)
     line_ids = fields.One2many(
         "meter.replace.line",
         "wizard_id",
@@ -29,7 +27,7 @@ class MeterReplace(models.TransientModel):
         precompute=True,
     )
     new_name = fields.Char(string="New Identifier", required=True)
-    new_serial_number = fields.Char(string="New Serial Number")
+    new_serial_number = fields.Char()
     new_brand = fields.Char(
         compute="_compute_new_defaults", store=True, readonly=False, precompute=True
     )
