@@ -25,6 +25,7 @@
         "views/meter_resource_views.xml",
         "views/meter_meter_views.xml",
         "views/meter_reading_views.xml",
+        "views/res_users_views.xml",
         "views/meter_base_menus.xml",
     ],
     "demo": ["demo/meter_base_demo.xml"],

@@ -117,3 +117,9 @@ class TestAccessRights(MeterBaseCommon):
         )
         with self.assertRaises(AccessError):
             self.env["meter.meter"].with_user(user).search([])
+
+    def test_assignment_from_the_user_form(self):
+        self.reader.meter_assigned_site_ids = [(4, self.site_b.id)]
+        meters = self.env["meter.meter"].with_user(self.reader).search([])
+        self.assertIn(self.meter_b1, meters)
+        self.assertIn(self.reader, self.site_b.user_ids)
