@@ -37,6 +37,10 @@ ensure_apt() {
     fi
 }
 
+# This checkout's meterkit comes first, whatever editable install another
+# checkout of the project left in the interpreter.
+export PYTHONPATH="$REPO/lib/meterkit${PYTHONPATH:+:$PYTHONPATH}"
+
 ensure_pip() {
     say "installing Python requirements"
     "$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore -r "$REPO/requirements.txt" "$@"

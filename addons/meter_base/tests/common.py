@@ -98,6 +98,19 @@ class MeterBaseCommon(TransactionCase):
             {"meter_id": meter.id, "read_at": at, "value": value, **vals}
         )
 
+    def _main_meter_above(self, meter):
+        """A main meter of building A, upstream of ``meter``."""
+        main = self.env["meter.meter"].create(
+            {
+                "name": "EL-MAIN",
+                "kind": "main",
+                "building_id": self.building_a.id,
+                "resource_id": meter.resource_id.id,
+            }
+        )
+        meter.parent_id = main
+        return main
+
     @contextmanager
     def assertRefused(self, exception, regex):
         """The block raises ``exception`` matching ``regex``; what it wrote is

@@ -69,15 +69,7 @@ class TestMeterReplace(MeterBaseCommon):
         self.assertEqual(new.register_count, 2)
 
     def test_sub_meters_follow_the_new_meter(self):
-        main = self.env["meter.meter"].create(
-            {
-                "name": "EL-MAIN",
-                "kind": "main",
-                "building_id": self.building_a.id,
-                "resource_id": self.electricity.id,
-            }
-        )
-        self.meter_a1.parent_id = main
+        main = self._main_meter_above(self.meter_a1)
         new = self._replace(main, [(10, 0)])
         self.assertEqual(self.meter_a1.parent_id, new)
 

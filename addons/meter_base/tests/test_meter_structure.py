@@ -52,15 +52,7 @@ class TestMeterStructure(MeterBaseCommon):
             self.meter_a1.write({"site_id": self.site_b.id})
 
     def test_upstream_meter_rules(self):
-        main = self.env["meter.meter"].create(
-            {
-                "name": "EL-MAIN",
-                "kind": "main",
-                "building_id": self.building_a.id,
-                "resource_id": self.electricity.id,
-            }
-        )
-        self.meter_a1.parent_id = main
+        main = self._main_meter_above(self.meter_a1)
         self.assertEqual(main.child_ids, self.meter_a1)
         with self.assertRaisesRegex(ValidationError, "loop"):
             main.parent_id = self.meter_a1
