@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+import psycopg2
 from meterkit import ReadingError, chain_consumption
 
 from odoo import api, models
@@ -352,10 +353,17 @@ class MeterReadingIngest(models.AbstractModel):
             cr.copy_expert(
                 f"COPY meter_reading ({COPY_COLUMNS}) FROM STDIN", stream, size=1 << 18
             )
+        except psycopg2.Error as error:
+            # psycopg2 reports a failing read() as a cancelled COPY: give the
+            # caller the writer's own error instead.
+            if stream.error:
+                raise stream.error from error
+            raise
         finally:
             stream.close()
-            if fast:
-                cr.execute(SQL("SET LOCAL session_replication_role = DEFAULT"))
+        # On an error, rolling back the caller's savepoint also undoes SET LOCAL.
+        if fast:
+            cr.execute(SQL("SET LOCAL session_replication_role = DEFAULT"))
         return stream.rows
 
 
@@ -424,6 +432,7 @@ class _ChunkReader:
         self._queue = queue.Queue(maxsize=8)
         self._buffer = ""
         self._done = False
+        self.error = None
         self._stop = threading.Event()
         self.rows = 0
         self._thread = threading.Thread(
@@ -449,6 +458,7 @@ class _ChunkReader:
                 self._done = True
                 break
             if isinstance(chunk, Exception):
+                self.error = chunk
                 raise chunk
             parts.append(chunk[0])
             length += len(chunk[0])

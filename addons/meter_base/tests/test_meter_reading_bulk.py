@@ -129,3 +129,31 @@ class TestMeterReadingBulk(MeterBaseCommon):
         self.assertEqual(row_version(self.meter_b1), before[self.meter_b1])
         self.assertEqual(str(self.meter_a1.last_read_at), "2025-02-28 22:00:00")
         self.assertEqual(str(self.meter_a2.last_read_at), "2025-03-01 00:00:00")
+
+    def test_writer_failure_surfaces_and_writes_nothing(self):
+        """An error while the rows are being formatted aborts the COPY: the
+        original error reaches the caller and the savepoint leaves nothing."""
+        from unittest.mock import patch
+
+        from odoo.addons.meter_base.models import meter_reading_ingest
+
+        formatted = meter_reading_ingest._formatted_chunks
+
+        def broken(plans, errors):
+            yield from formatted(plans[:1], errors)
+            raise RuntimeError("writer failed")
+
+        with (
+            patch.object(meter_reading_ingest, "_formatted_chunks", broken),
+            self.assertRaisesRegex(RuntimeError, "writer failed"),
+        ):
+            self.env["meter.reading"]._bulk_ingest(
+                self._rows(self.meter_a1, [1, 2]) + self._rows(self.meter_a2, [1, 2])
+            )
+        self.assertFalse(
+            self.env["meter.reading"].search(
+                [("meter_id", "in", (self.meter_a1 | self.meter_a2).ids)]
+            )
+        )
+        self.env["meter.reading"]._bulk_ingest(self._rows(self.meter_a1, [1, 2]))
+        self.assertEqual(len(self.meter_a1.reading_ids), 2)
