@@ -1,9 +1,12 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from unittest.mock import patch
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from ..models import meter_reading_ingest
 from .common import MeterBaseCommon
 
 
@@ -133,10 +136,6 @@ class TestMeterReadingBulk(MeterBaseCommon):
     def test_writer_failure_surfaces_and_writes_nothing(self):
         """An error while the rows are being formatted aborts the COPY: the
         original error reaches the caller and the savepoint leaves nothing."""
-        from unittest.mock import patch
-
-        from odoo.addons.meter_base.models import meter_reading_ingest
-
         formatted = meter_reading_ingest._formatted_chunks
 
         def broken(plans, errors):
