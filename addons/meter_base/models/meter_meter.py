@@ -7,6 +7,8 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 REGISTERS = [(f"T{i}", f"T{i}") for i in range(1, 9)]
+# Readings that count: the others are rejected or superseded (kept as history).
+LIVE_STATES = ("valid", "estimated")
 
 
 class MeterMeter(models.Model):
@@ -202,7 +204,7 @@ class MeterMeter(models.Model):
 
     def _compute_last_reading(self):
         groups = self.env["meter.reading"]._read_group(
-            [("meter_id", "in", self.ids), ("state", "in", ("valid", "estimated"))],
+            [("meter_id", "in", self.ids), ("state", "in", LIVE_STATES)],
             ["meter_id"],
             ["__count"],
         )
@@ -210,7 +212,7 @@ class MeterMeter(models.Model):
         last_values = self._last_values()
         for meter in self:
             meter.reading_count = counts.get(meter, 0)
-            meter.last_value = last_values.get(meter.id, 0.0)
+            meter.last_value = last_values.get((meter.id, "T1"), 0.0)
 
     @api.depends("next_verification_date", "status")
     def _compute_verification_due(self):
@@ -391,39 +393,21 @@ class MeterMeter(models.Model):
                 UPDATE meter_meter m
                    SET last_read_at = (
                        SELECT max(r.read_at) FROM meter_reading r
-                        WHERE r.meter_id = m.id AND r.state IN ('valid', 'estimated'))
+                        WHERE r.meter_id = m.id AND r.state IN %s)
                  WHERE m.id = ANY(%s)
                 """,
+                LIVE_STATES,
                 sorted(meter_ids),
             )
         )
         self.invalidate_model(["last_read_at"])
 
-    def _last_values_by_register(self):
-        """{register: last live value} of this meter."""
-        self.ensure_one()
-        meter_id = self._origin.id
-        if not meter_id:
-            return {}
-        self.env["meter.reading"].flush_model(
-            ["meter_id", "register", "read_at", "value", "state"]
-        )
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT DISTINCT ON (register) register, value
-                  FROM meter_reading
-                 WHERE meter_id = %s AND state IN ('valid', 'estimated')
-                 ORDER BY register, read_at DESC
-                """,
-                meter_id,
-            )
-        )
-        return dict(rows)
-
     def _last_values(self):
-        """Last valid value of register T1 per meter id, in one query."""
-        if not self.ids:
+        """Last live value of each register of these meters, in one query:
+        ``{(meter_id, register): value}``. Works on new records of a form too
+        (it reads their origin)."""
+        meter_ids = tuple(self._origin.ids)
+        if not meter_ids:
             return {}
         self.env["meter.reading"].flush_model(
             ["meter_id", "register", "read_at", "value", "state"]
@@ -431,13 +415,13 @@ class MeterMeter(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT DISTINCT ON (meter_id) meter_id, value
+                SELECT DISTINCT ON (meter_id, register) meter_id, register, value
                   FROM meter_reading
-                 WHERE meter_id IN %s AND register = 'T1'
-                   AND state IN ('valid', 'estimated')
-                 ORDER BY meter_id, read_at DESC
+                 WHERE meter_id IN %s AND state IN %s
+                 ORDER BY meter_id, register, read_at DESC
                 """,
-                tuple(self.ids),
+                meter_ids,
+                LIVE_STATES,
             )
         )
-        return dict(rows)
+        return {(meter_id, register): value for meter_id, register, value in rows}

@@ -85,6 +85,17 @@ class MeterOccupancy(models.Model):
             if previous:
                 occupancy.date_start = previous.date_end + timedelta(days=1)
 
+    @api.depends("partner_id", "date_start", "date_end", "role")
+    def _compute_display_name(self):
+        roles = dict(self._fields["role"]._description_selection(self.env))
+        for occupancy in self:
+            role = roles.get(occupancy.role)
+            end = occupancy.date_end and fields.Date.to_string(occupancy.date_end)
+            occupancy.display_name = (
+                f"{occupancy.partner_id.display_name or role} ({role}, "
+                f"{fields.Date.to_string(occupancy.date_start)} – {end or '…'})"
+            )
+
     # ------------------------------------------------------------
     # CONSTRAINTS
     # ------------------------------------------------------------
@@ -128,8 +139,8 @@ class MeterOccupancy(models.Model):
                 self.env._(
                     "Unit %(unit)s: occupancy %(a)s overlaps %(b)s.",
                     unit=first.unit_id.display_name,
-                    a=first._describe(),
-                    b=second._describe(),
+                    a=first.display_name,
+                    b=second.display_name,
                 )
             )
         gaps = self.env.execute_query(
@@ -157,8 +168,8 @@ class MeterOccupancy(models.Model):
                     "Unit %(unit)s: gap between %(prev)s and %(cur)s; the timeline "
                     "must be continuous (record a vacancy for the owner).",
                     unit=current.unit_id.display_name,
-                    prev=previous._describe(),
-                    cur=current._describe(),
+                    prev=previous.display_name,
+                    cur=current.display_name,
                 )
             )
 
@@ -179,7 +190,7 @@ class MeterOccupancy(models.Model):
                         "Unit %(unit)s: deleting %(occ)s would leave a gap in the "
                         "timeline; change the neighbouring periods instead.",
                         unit=occupancy.unit_id.display_name,
-                        occ=occupancy._describe(),
+                        occ=occupancy.display_name,
                     )
                 )
 
@@ -191,25 +202,9 @@ class MeterOccupancy(models.Model):
                 self._close_open_before(vals["unit_id"], vals["date_start"])
         return super().create(vals_list)
 
-    @api.depends("partner_id", "date_start", "date_end", "role")
-    def _compute_display_name(self):
-        for occupancy in self:
-            occupancy.display_name = occupancy._describe()
-
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
-
-    def _describe(self):
-        self.ensure_one()
-        role = dict(self._fields["role"]._description_selection(self.env)).get(
-            self.role
-        )
-        end = self.date_end and fields.Date.to_string(self.date_end) or "…"
-        return (
-            f"{self.partner_id.display_name or role} ({role}, "
-            f"{fields.Date.to_string(self.date_start)} – {end})"
-        )
 
     @api.model
     def _check_vacancy_has_owner(self, vals_list):
@@ -240,16 +235,3 @@ class MeterOccupancy(models.Model):
         )
         if open_before:
             open_before.date_end = date_start - timedelta(days=1)
-
-    def _for_unit_on(self, unit, on_date):
-        """The occupancy of ``unit`` on ``on_date`` (empty if none)."""
-        return self.search(
-            [
-                ("unit_id", "=", unit.id),
-                ("date_start", "<=", on_date),
-                "|",
-                ("date_end", "=", False),
-                ("date_end", ">=", on_date),
-            ],
-            limit=1,
-        )

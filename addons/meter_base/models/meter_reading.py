@@ -9,9 +9,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from .meter_meter import REGISTERS
+from .meter_meter import LIVE_STATES, REGISTERS
 
-LIVE_STATES = ("valid", "estimated")
 FROZEN_FIELDS = {
     "meter_id",
     "register",
@@ -206,7 +205,7 @@ class MeterReading(models.Model):
         vals["value"] = float(value)
 
     def write(self, vals):
-        if FROZEN_FIELDS & set(vals) and not self.env.context.get("meter_reading_move"):
+        if FROZEN_FIELDS & set(vals):
             raise UserError(
                 self.env._(
                     "A reading is never overwritten: use 'Correct' to supersede it "

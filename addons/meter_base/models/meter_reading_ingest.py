@@ -14,7 +14,8 @@ from odoo import api, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-LIVE_STATES = ("valid", "estimated")
+from .meter_meter import LIVE_STATES
+
 COPY_COLUMNS = (
     "meter_id, register, read_at, value, consumption, source, state, is_rollover, "
     "is_opening, is_closing, author_id, resource_id, unit_id, building_id, site_id, "
@@ -22,12 +23,6 @@ COPY_COLUMNS = (
 )
 MAX_SHOWN = 20
 NULL = "\\N"
-SOURCES = ("resident", "staff", "gateway", "import", "api", "estimate")
-
-
-def _describe(meter_name, read_at, value):
-    """What names a row in an error (translated when the error is raised)."""
-    return (meter_name, read_at, value)
 
 
 class MeterReadingIngest(models.AbstractModel):
@@ -56,7 +51,7 @@ class MeterReadingIngest(models.AbstractModel):
         :raise ValidationError: listing up to 20 bad rows; nothing is stored.
         """
         self.env["meter.reading"].check_access("create")
-        if source not in SOURCES:
+        if source not in dict(self.env["meter.reading"]._fields["source"].selection):
             raise ValidationError(self.env._("Unknown reading source %r.", source))
         self.env["meter.reading"].flush_model()
         parsed = self._parse_rows(rows)
@@ -197,7 +192,7 @@ class MeterReadingIngest(models.AbstractModel):
                 elif row[1] == kept[-1][1]:
                     duplicates += 1
                 else:
-                    text = _describe(meters[key[0]].name, row[0], row[1])
+                    text = (meters[key[0]].name, row[0], row[1])
                     errors.append((row[2], text, "conflicting_duplicate"))
             chains[key] = kept
         self._raise_bad_rows(errors)
@@ -277,7 +272,7 @@ class MeterReadingIngest(models.AbstractModel):
                 elif later[read_at] == value:
                     duplicates += 1
                 else:
-                    text = _describe(meters[key[0]].name, read_at, value)
+                    text = (meters[key[0]].name, read_at, value)
                     errors.append((line, text, "conflicting_value"))
             chains[key] = kept
         self._raise_bad_rows(errors)
@@ -392,7 +387,7 @@ def _formatted_chunks(plans, errors):
     for head, tail, rows, previous, multiplier, rule in plans:
         name = rule["name"]
         bad = [
-            (line, _describe(name, read_at, value), code)
+            (line, (name, read_at, value), code)
             for read_at, value, line in rows
             if (code := _row_error(rule, head[1], read_at, value))
         ]
@@ -405,9 +400,7 @@ def _formatted_chunks(plans, errors):
             )
         except ReadingError as error:
             read_at, value, line = rows[error.row]
-            errors.append(
-                (line, _describe(name, read_at, value), "negative_consumption")
-            )
+            errors.append((line, (name, read_at, value), "negative_consumption"))
             continue
         yield (
             "".join(

@@ -55,10 +55,15 @@ class MeterReplace(models.TransientModel):
         """One line per register, with the last stored value as a hint."""
         for wizard in self:
             count = wizard.meter_id.register_count or 1
-            last = wizard.meter_id._last_values_by_register() if wizard.meter_id else {}
+            last = wizard.meter_id._last_values()
             wizard.line_ids = [fields.Command.clear()] + [
                 fields.Command.create(
-                    {"register": f"T{i}", "closing_value": last.get(f"T{i}", 0.0)}
+                    {
+                        "register": f"T{i}",
+                        "closing_value": last.get(
+                            (wizard.meter_id._origin.id, f"T{i}"), 0.0
+                        ),
+                    }
                 )
                 for i in range(1, count + 1)
             ]
