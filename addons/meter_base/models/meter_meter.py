@@ -1,6 +1,9 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from decimal import Decimal
+
 from dateutil.relativedelta import relativedelta
+from meterkit import MeterRules, codes
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -374,6 +377,29 @@ class MeterMeter(models.Model):
                         )
                     )
         self.env["meter.reading"]._bulk_ingest(rows, source="import")
+
+    def _reading_rules(self, allow_archived=False):
+        """What this meter accepts, as plain meterkit data (see
+        ``meterkit.admission_error``)."""
+        self.ensure_one()
+        blocked = (
+            (self.kind == "virtual" and codes.VIRTUAL_METER)
+            or (self.site_id.state == "closed" and codes.CLOSED_SITE)
+            or (
+                self.status == "archived"
+                and not allow_archived
+                and codes.ARCHIVED_METER
+            )
+        )
+        return MeterRules(
+            registers=self.register_count,
+            commissioning=self.commissioning_date or None,
+            rollover_value=Decimal(str(self.rollover_value))
+            if self.rollover_value
+            else None,
+            decimals=self.resource_id.decimals,
+            blocked=blocked or None,
+        )
 
     @api.model
     def _refresh_last_read(self, meter_ids):

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from meterkit import ReadingError, consumption, parse_value
+from meterkit import ReadingError, admission_error, codes, consumption, parse_value
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -125,52 +125,61 @@ class MeterReading(models.Model):
     def _check_reading_admissible(self):
         for reading in self.filtered(lambda r: r.state in LIVE_STATES):
             meter = reading.meter_id
-            error = reading._admissibility_error(meter)
-            if error:
+            allow_archived = reading.is_closing or self.env.context.get(
+                "meter_allow_archived"
+            )
+            code = admission_error(
+                meter._reading_rules(allow_archived=allow_archived),
+                reading.register,
+                reading.read_at,
+                _dec(reading.value),
+            )
+            if code:
                 raise ValidationError(
                     self.env._(
-                        "Reading of meter %(meter)s at %(at)s: %(error)s",
+                        "Reading of meter %(meter)s at %(at)s: %(error)s [%(code)s]",
                         meter=meter.name,
                         at=fields.Datetime.to_string(reading.read_at),
-                        error=error,
+                        error=reading._admission_message(code),
+                        code=code,
                     )
                 )
 
-    def _admissibility_error(self, meter):
+    def _admission_message(self, code):
+        """The user's words for an admission code of meterkit."""
         self.ensure_one()
-        if meter.kind == "virtual":
-            return self.env._("a virtual meter takes no readings.")
-        if meter.site_id.state == "closed":
-            return self.env._("site %s is closed.", meter.site_id.display_name)
-        if meter.status == "archived" and not (
-            self.is_closing or self.env.context.get("meter_allow_archived")
-        ):
-            return self.env._("the meter is archived.")
-        if meter.commissioning_date and self.read_at.date() < meter.commissioning_date:
-            return self.env._(
-                "field 'Read At' is before the commissioning date %s.",
-                meter.commissioning_date,
-            )
-        if int(self.register[1:]) > meter.register_count:
-            return self.env._(
+        meter = self.meter_id
+        messages = {
+            codes.NEGATIVE_VALUE: lambda: self.env._("field 'Value' is negative."),
+            codes.VIRTUAL_METER: lambda: self.env._(
+                "a virtual meter takes no readings."
+            ),
+            codes.CLOSED_SITE: lambda: self.env._(
+                "site %s is closed.", meter.site_id.display_name
+            ),
+            codes.ARCHIVED_METER: lambda: self.env._("the meter is archived."),
+            codes.BAD_REGISTER: lambda: self.env._(
                 "field 'Register' %(reg)s exceeds the meter's %(count)s register(s).",
                 reg=self.register,
                 count=meter.register_count,
-            )
-        decimals = meter.resource_id.decimals
-        if _dec(self.value).normalize().as_tuple().exponent < -decimals:
-            return self.env._(
-                "field 'Value' %(value)s has more than %(dec)s decimal(s).",
-                value=self.value,
-                dec=decimals,
-            )
-        if meter.rollover_value and self.value >= meter.rollover_value:
-            return self.env._(
+            ),
+            codes.BEFORE_COMMISSIONING: lambda: self.env._(
+                "field 'Read At' is before the commissioning date %s.",
+                meter.commissioning_date,
+            ),
+            codes.ABOVE_ROLLOVER: lambda: self.env._(
                 "field 'Value' %(value)s is not below the rollover value %(max)s.",
                 value=self.value,
                 max=meter.rollover_value,
-            )
-        return None
+            ),
+        }
+        if code in messages:
+            return messages[code]()
+        return self.env._(
+            "field 'Value' %(value)s has more than %(dec)s decimal(s).",
+            value=self.value,
+            dec=meter.resource_id.decimals,
+        )
 
     # ------------------------------------------------------------
     # CRUD

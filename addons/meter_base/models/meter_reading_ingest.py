@@ -4,11 +4,12 @@ import contextlib
 import queue
 import threading
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import psycopg2
-from meterkit import ReadingError, chain_consumption
+from meterkit import MeterRules, ReadingError, admission_error, chain_consumption
 
 from odoo import api, models
 from odoo.exceptions import ValidationError
@@ -129,20 +130,6 @@ class MeterReadingIngest(models.AbstractModel):
                 )
             )
         return {meter.id: meter for meter in meters}
-
-    def _meter_rules(self, meter):
-        decimals = meter.resource_id.decimals
-        return {
-            "name": meter.name,
-            "blocked": (meter.kind == "virtual" and "virtual_meter")
-            or (meter.status == "archived" and "archived_meter")
-            or (meter.site_id.state == "closed" and "closed_site"),
-            "registers": {f"T{i}" for i in range(1, meter.register_count + 1)},
-            "start": meter.commissioning_date,
-            "rollover": meter.rollover_value and Decimal(str(meter.rollover_value)),
-            "quantum": Decimal(1).scaleb(-decimals),
-            "exponent": -decimals,
-        }
 
     def _row_text(self, meter_name, read_at, value):
         return self.env._(
@@ -288,7 +275,7 @@ class MeterReadingIngest(models.AbstractModel):
         """Plain data per chain for the COPY writer (no ORM access after this)."""
         uid = self.env.uid
         now = self.env.cr.now()
-        rules = {key: self._meter_rules(meter) for key, meter in meters.items()}
+        rules = {key: meter._reading_rules() for key, meter in meters.items()}
         plans = []
         for (meter_id, register), rows in chains.items():
             meter = meters[meter_id]
@@ -313,13 +300,15 @@ class MeterReadingIngest(models.AbstractModel):
                 )
             )
             plans.append(
-                (
-                    (f"{meter_id}\t{register}\t", register),
-                    f"\t{fixed}\n",
-                    rows,
-                    stored[(meter_id, register)][0],
-                    Decimal(str(meter.multiplier or 1)),
-                    rules[meter_id],
+                _ChainPlan(
+                    meter_name=meter.name,
+                    register=register,
+                    rules=rules[meter_id],
+                    previous=stored[(meter_id, register)][0],
+                    multiplier=Decimal(str(meter.multiplier or 1)),
+                    rows=rows,
+                    head=f"{meter_id}\t{register}\t",
+                    tail=f"\t{fixed}\n",
                 )
             )
         return plans
@@ -362,54 +351,48 @@ class MeterReadingIngest(models.AbstractModel):
         return stream.rows
 
 
-def _row_error(rule, register, read_at, value):
-    """Code of what is wrong with one row for its meter's ``rule``, or None."""
-    if value < 0:
-        return "negative_value"
-    if rule["blocked"]:
-        return rule["blocked"]
-    if register not in rule["registers"]:
-        return "bad_register"
-    if rule["start"] and read_at.date() < rule["start"]:
-        return "before_commissioning"
-    if rule["rollover"] and value >= rule["rollover"]:
-        return "above_rollover"
-    if value.as_tuple().exponent < rule["exponent"] and value != value.quantize(
-        rule["quantum"]
-    ):
-        return "too_many_decimals"
-    return None
+@dataclass(frozen=True)
+class _ChainPlan:
+    """Plain data of one register chain for the writer thread."""
+
+    meter_name: str
+    register: str
+    rules: MeterRules
+    previous: Decimal | None  # last stored value before the chain, if any
+    multiplier: Decimal
+    rows: list  # [(read_at, value, line)] in time order
+    head: str  # COPY text before read_at
+    tail: str  # COPY text after consumption
 
 
 def _formatted_chunks(plans, errors):
-    """COPY text of each chain, consumption by meterkit; bad rows go to
-    ``errors``. Pure Python: it runs in the writer thread."""
-    for head, tail, rows, previous, multiplier, rule in plans:
-        name = rule["name"]
+    """COPY text of each chain, checked and given its consumption by meterkit;
+    bad rows go to ``errors``. Pure Python: it runs in the writer thread."""
+    for plan in plans:
         bad = [
-            (line, (name, read_at, value), code)
-            for read_at, value, line in rows
-            if (code := _row_error(rule, head[1], read_at, value))
+            (line, (plan.meter_name, read_at, value), code)
+            for read_at, value, line in plan.rows
+            if (code := admission_error(plan.rules, plan.register, read_at, value))
         ]
         if bad:
             errors.extend(bad)
             continue
         try:
             consumptions = chain_consumption(
-                previous, [row[1] for row in rows], multiplier=multiplier
+                plan.previous, [row[1] for row in plan.rows], multiplier=plan.multiplier
             )
         except ReadingError as error:
-            read_at, value, line = rows[error.row]
-            errors.append((line, (name, read_at, value), "negative_consumption"))
+            read_at, value, line = plan.rows[error.row]
+            errors.append((line, (plan.meter_name, read_at, value), error.code))
             continue
         yield (
             "".join(
-                f"{head[0]}{read_at}\t{value}\t{cons}{tail}"
+                f"{plan.head}{read_at}\t{value}\t{cons}{plan.tail}"
                 for (read_at, value, _line), cons in zip(
-                    rows, consumptions, strict=True
+                    plan.rows, consumptions, strict=True
                 )
             ),
-            len(rows),
+            len(plan.rows),
         )
 
 

@@ -7,6 +7,7 @@ passed in, and inputs and outputs are frozen dataclasses.
 """
 
 from . import codes
+from .admission import MeterRules, admission_error
 from .errors import MeterkitError, ReadingError
 from .readings import (
     ConsumptionResult,
@@ -29,10 +30,12 @@ __version__ = "1.0.0"
 __all__ = [
     "ConsumptionResult",
     "Issue",
+    "MeterRules",
     "MeterkitError",
     "ReadingError",
     "ReadingPoint",
     "__version__",
+    "admission_error",
     "chain_consumption",
     "check_decimals",
     "codes",

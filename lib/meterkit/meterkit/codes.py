@@ -22,6 +22,9 @@ TOO_MANY_DECIMALS = "too_many_decimals"
 NOT_INTEGER = "not_integer"
 REPLACEMENT_WITHOUT_CLOSING = "replacement_without_closing"
 ARCHIVED_METER = "archived_meter"
+VIRTUAL_METER = "virtual_meter"
+CLOSED_SITE = "closed_site"
+BAD_REGISTER = "bad_register"
 BAD_FILE = "bad_file"
 INVALID_ARGUMENT = "invalid_argument"
 
@@ -49,6 +52,9 @@ DESCRIPTIONS = {
         "A replacement meter was opened without a closing reading of the old meter."
     ),
     ARCHIVED_METER: "The reading was taken after the meter was archived.",
+    VIRTUAL_METER: "A virtual meter is computed from others and takes no readings.",
+    CLOSED_SITE: "The meter's site is closed and takes no readings.",
+    BAD_REGISTER: "The register does not exist on this meter.",
     BAD_FILE: "The file cannot be read.",
     INVALID_ARGUMENT: "An argument given to meterkit is out of its allowed range.",
 }
