@@ -3,6 +3,7 @@
 from unittest.mock import patch
 
 from odoo.exceptions import ValidationError
+from odoo.sql_db import Cursor
 from odoo.tests import tagged
 from odoo.tools import SQL
 
@@ -90,12 +91,29 @@ class TestMeterReadingBulk(MeterBaseCommon):
         with self.assertRaisesRegex(ValidationError, "outside your sites"):
             Reading._bulk_ingest(self._rows(self.meter_b1, [1, 2]))
 
+    def _ingest_recording_sql(self, ingest, rows):
+        statements = []
+        execute = Cursor.execute
+
+        def recording(cr, query, params=None, log_exceptions=None):
+            statements.append(str(query.code if isinstance(query, SQL) else query))
+            return execute(cr, query, params, log_exceptions)
+
+        with patch.object(Cursor, "execute", recording):
+            ingest._ingest(rows)
+        return " ".join(statements)
+
     def test_bulk_with_foreign_key_checks(self):
-        """The path taken when the database role is not a superuser."""
-        ingest = self.env["meter.reading.ingest"].with_context(
-            meter_ingest_check_fk=True
+        """The path taken when the database role is not a superuser: the same
+        rows, PostgreSQL checking every reference."""
+        ingest = self.env["meter.reading.ingest"]
+        fast = self._ingest_recording_sql(ingest, self._rows(self.meter_a2, [1, 2]))
+        self.assertIn("session_replication_role = replica", fast)
+        checked = self._ingest_recording_sql(
+            ingest.with_context(meter_ingest_check_fk=True),
+            self._rows(self.meter_a1, [1, 2.5, 4]),
         )
-        ingest._ingest(self._rows(self.meter_a1, [1, 2.5, 4]))
+        self.assertNotIn("session_replication_role", checked)
         readings = self.env["meter.reading"].search(
             [("meter_id", "=", self.meter_a1.id)], order="read_at"
         )
