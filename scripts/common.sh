@@ -41,10 +41,14 @@ ensure_apt() {
 # checkout of the project left in the interpreter.
 export PYTHONPATH="$REPO/lib/meterkit${PYTHONPATH:+:$PYTHONPATH}"
 
+pip_install() {
+    "$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore "$@"
+}
+
 ensure_pip() {
     say "installing Python requirements"
-    "$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore -r "$REPO/requirements.txt" "$@"
-    "$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore --no-deps -e "$REPO/lib/meterkit"
+    pip_install -r "$REPO/requirements.txt" "$@"
+    pip_install --no-deps -e "$REPO/lib/meterkit"
 }
 
 # Odoo 19: importable as `odoo`, or a source tree named by ODOO_SRC.
@@ -85,7 +89,7 @@ ensure_odoo_requirements() {
     mkdir -p "$LOCAL"
     grep -vE '^(psycopg2|python-ldap|pypiwin32|rl-renderPM)' "$ODOO_ROOT/requirements.txt" > "$req"
     echo 'psycopg2-binary>=2.9.5' >> "$req"
-    "$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore -r "$req"
+    pip_install -r "$req"
 }
 
 pg_bin() {
