@@ -1,0 +1,17 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Meter Billing",
+    "summary": "Tariffs, billing points and idempotent billing runs that post invoices",
+    "version": "19.0.1.0.0",
+    "category": "Services/Metering",
+    "author": "Meter Suite contributors",
+    "website": "https://github.com/meter-suite/meter-suite",
+    "license": "LGPL-3",
+    "depends": ["meter_base", "account"],
+    "external_dependencies": {"python": ["meterkit>=1.0"]},
+    "data": [
+        "security/ir.model.access.csv",
+    ],
+    "application": False,
+}
