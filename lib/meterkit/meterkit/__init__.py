@@ -8,7 +8,16 @@ passed in, and inputs and outputs are frozen dataclasses.
 
 from . import codes
 from .admission import MeterRules, admission_error
-from .errors import MeterkitError, ReadingError
+from .allocation import (
+    allocate,
+    allocate_equal,
+    apportion_common,
+    cash_round,
+    main_meter_residual,
+    prorate,
+    round_money,
+)
+from .errors import AllocationError, MeterkitError, ReadingError, TariffError
 from .readings import (
     ConsumptionResult,
     ReadingPoint,
@@ -23,11 +32,56 @@ from .readings import (
     replacement_consumption,
 )
 from .tabular import read_rows, safe_cell, write_xlsx
+from .tariffs import (
+    Component,
+    Line,
+    Segment,
+    TariffVersion,
+    Tier,
+    Usage,
+    evaluate,
+    evaluate_period,
+    split_period,
+    split_usage,
+)
+from .tou import (
+    TouCalendar,
+    TouSeason,
+    TouSlot,
+    band_at,
+    max_demand,
+    split_intervals_by_band,
+)
 from .validation import Issue, validate_series
 
 __version__ = "1.0.0"
 
 __all__ = [
+    "AllocationError",
+    "Component",
+    "Line",
+    "Segment",
+    "TariffError",
+    "TariffVersion",
+    "Tier",
+    "TouCalendar",
+    "TouSeason",
+    "TouSlot",
+    "Usage",
+    "allocate",
+    "allocate_equal",
+    "apportion_common",
+    "band_at",
+    "cash_round",
+    "evaluate",
+    "evaluate_period",
+    "main_meter_residual",
+    "max_demand",
+    "prorate",
+    "round_money",
+    "split_intervals_by_band",
+    "split_period",
+    "split_usage",
     "ConsumptionResult",
     "Issue",
     "MeterRules",

@@ -27,6 +27,12 @@ CLOSED_SITE = "closed_site"
 BAD_REGISTER = "bad_register"
 BAD_FILE = "bad_file"
 INVALID_ARGUMENT = "invalid_argument"
+# Tariffs and allocation.
+ZERO_WEIGHTS = "zero_weights"
+BAD_TARIFF = "bad_tariff"
+BAD_CALENDAR = "bad_calendar"
+NO_TARIFF_VERSION = "no_tariff_version"
+MISSING_USAGE = "missing_usage"
 
 DESCRIPTIONS = {
     NOT_NUMERIC: "The value is not a number.",
@@ -57,4 +63,9 @@ DESCRIPTIONS = {
     BAD_REGISTER: "The register does not exist on this meter.",
     BAD_FILE: "The file cannot be read.",
     INVALID_ARGUMENT: "An argument given to meterkit is out of its allowed range.",
+    ZERO_WEIGHTS: "There is nothing to allocate to: every weight is 0.",
+    BAD_TARIFF: "The tariff or one of its components is incomplete or inconsistent.",
+    BAD_CALENDAR: "The time-of-use calendar is incomplete or inconsistent.",
+    NO_TARIFF_VERSION: "No tariff version is valid on this date.",
+    MISSING_USAGE: "The consumption, demand or area the tariff needs is missing.",
 }

@@ -36,5 +36,13 @@ class ReadingError(MeterkitError):
     """A reading value or a pair of readings that cannot be accepted."""
 
 
+class AllocationError(MeterkitError):
+    """An amount that cannot be split as asked (e.g. all weights are 0)."""
+
+
+class TariffError(MeterkitError):
+    """A tariff, a time-of-use calendar or a usage that cannot be evaluated."""
+
+
 def _rebuild(cls, code, message, field, row):
     return cls(code, message, field=field, row=row)
