@@ -4,13 +4,14 @@
 (form, import, gateway, API) applies before a value enters a register chain."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from . import codes
 from .readings import decimal_places
 
-__all__ = ["MeterRules", "admission_error"]
+__all__ = ["MeterRules", "admission_error", "in_window", "local_day"]
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,16 @@ class MeterRules:
     :ivar decimals: decimal places allowed (None: any).
     :ivar blocked: a code when the meter takes no readings at all
         (:data:`~meterkit.codes.VIRTUAL_METER`, :data:`~meterkit.codes.CLOSED_SITE`,
-        :data:`~meterkit.codes.ARCHIVED_METER`), else None.
+        :data:`~meterkit.codes.ARCHIVED_METER`,
+        :data:`~meterkit.codes.READINGS_DISABLED`,
+        :data:`~meterkit.codes.VERIFICATION_EXPIRED`), else None.
+    :ivar window: ``(first, last)`` days of the month readings are accepted on
+        (both included; ``first > last`` wraps over the month end, e.g. 25-5);
+        None: any day.
+    :ivar tz: IANA time zone the window's days are counted in (naive instants
+        are UTC); None: UTC.
+    :ivar verification_until: last day the meter's verification is valid when its
+        rule refuses readings of expired meters; None: no such limit.
     """
 
     registers: int = 1
@@ -31,6 +41,9 @@ class MeterRules:
     rollover_value: Decimal | None = None
     decimals: int | None = None
     blocked: str | None = None
+    window: tuple[int, int] | None = None
+    tz: str | None = None
+    verification_until: date | None = None
 
 
 def admission_error(rules, register, read_at, value):
@@ -38,7 +51,8 @@ def admission_error(rules, register, read_at, value):
     ("T1".."T8") breaks, or None when the reading may be stored.
 
     The order is fixed so that a row always gets the same code: negative value,
-    blocked meter, register, commissioning, rollover, decimals.
+    blocked meter, register, commissioning, expired verification, submission
+    window, rollover, decimals.
     """
     if value < 0:
         return codes.NEGATIVE_VALUE
@@ -49,11 +63,36 @@ def admission_error(rules, register, read_at, value):
     day = read_at.date() if isinstance(read_at, datetime) else read_at
     if rules.commissioning and day < rules.commissioning:
         return codes.BEFORE_COMMISSIONING
+    if rules.verification_until and day > rules.verification_until:
+        return codes.VERIFICATION_EXPIRED
+    if rules.window and not in_window(local_day(read_at, rules.tz), *rules.window):
+        return codes.OUTSIDE_WINDOW
     if rules.rollover_value and value >= rules.rollover_value:
         return codes.ABOVE_ROLLOVER
     if rules.decimals is not None and decimal_places(value) > rules.decimals:
         return codes.NOT_INTEGER if rules.decimals == 0 else codes.TOO_MANY_DECIMALS
     return None
+
+
+def local_day(read_at, tz=None):
+    """Calendar day of ``read_at`` in time zone ``tz`` (naive instants are UTC;
+    a date is its own day)."""
+    if not isinstance(read_at, datetime):
+        return read_at
+    if tz:
+        aware = read_at if read_at.tzinfo else read_at.replace(tzinfo=timezone.utc)
+        return aware.astimezone(ZoneInfo(tz)).date()
+    return read_at.date()
+
+
+def in_window(day, first, last):
+    """Whether ``day`` falls in the monthly window ``first``..``last`` (days of
+    the month, both included). ``first > last`` wraps over the month end
+    (25..5 means the 25th to the 5th of the next month); a last day of 31 covers
+    the end of every month."""
+    if first <= last:
+        return first <= day.day <= last
+    return day.day >= first or day.day <= last
 
 
 def register_index(register):

@@ -34,6 +34,15 @@ BAD_CALENDAR = "bad_calendar"
 NO_TARIFF_VERSION = "no_tariff_version"
 MISSING_USAGE = "missing_usage"
 
+# Reading governance: rules, verification, anomalies, data quality.
+OUTSIDE_WINDOW = "outside_window"
+VERIFICATION_EXPIRED = "verification_expired"
+READINGS_DISABLED = "readings_disabled"
+CONSUMPTION_SPIKE = "consumption_spike"
+ABOVE_LIMIT = "above_limit"
+BELOW_LIMIT = "below_limit"
+BALANCE_MISMATCH = "balance_mismatch"
+
 DESCRIPTIONS = {
     NOT_NUMERIC: "The value is not a number.",
     NEGATIVE_VALUE: "A meter reading cannot be negative.",
@@ -68,4 +77,19 @@ DESCRIPTIONS = {
     BAD_CALENDAR: "The time-of-use calendar is incomplete or inconsistent.",
     NO_TARIFF_VERSION: "No tariff version is valid on this date.",
     MISSING_USAGE: "The consumption, demand or area the tariff needs is missing.",
+    OUTSIDE_WINDOW: "The reading falls outside the submission window of its rule.",
+    VERIFICATION_EXPIRED: (
+        "The meter's verification has expired and its rule refuses its readings."
+    ),
+    READINGS_DISABLED: "The rule of this resource accepts no readings.",
+    CONSUMPTION_SPIKE: (
+        "The consumption is far above the average monthly consumption of the last "
+        "three months."
+    ),
+    ABOVE_LIMIT: "The consumption is above the upper limit of its rule.",
+    BELOW_LIMIT: "The consumption is below the lower limit of its rule.",
+    BALANCE_MISMATCH: (
+        "The consumption of a main meter and the sum of its sub-meters differ by "
+        "more than the tolerance."
+    ),
 }

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Validation of a series of readings: report every problem, raise for none."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -41,6 +41,7 @@ class _Rules:
     max_gap: timedelta | None
     decimals: int | None
     archived_after: datetime | None
+    require_previous: bool = False
 
 
 def validate_series(
@@ -51,6 +52,7 @@ def validate_series(
     max_gap_days=None,
     decimals=None,
     archived_after=None,
+    require_previous=False,
 ):
     """Check a series of readings of one register: the validation catalogue
     behind the meter_base addon.
@@ -68,7 +70,9 @@ def validate_series(
     ``rolled_over``), ``ROLLOVER_IMPLAUSIBLE`` (``rolled_over`` without a
     ``rollover_value``, or a value that did not go down).
     Warnings: ``EQUAL_READINGS`` (same value as the previous point), ``GAP_TOO_LONG``
-    (more than ``max_gap_days`` after the previous point).
+    (more than ``max_gap_days`` after the previous point), ``MISSING_PREVIOUS``
+    (with ``require_previous``: the first point is not an opening reading, so
+    its consumption cannot be computed).
 
     The first point and ``opening`` points are not compared with a previous value
     (only the gap is checked), as :func:`~meterkit.consumption_series` ignores
@@ -81,6 +85,8 @@ def validate_series(
     rules = _rules(
         commissioning, rollover_value, max_gap_days, decimals, archived_after
     )
+    if require_previous:
+        rules = replace(rules, require_previous=True)
     issues = []
     previous = None
     for point in sorted(points, key=lambda point: point.read_at):
@@ -90,6 +96,15 @@ def validate_series(
         issues += _point_issues(point, rules)
         if previous is not None:
             issues += _pair_issues(previous, point, rules)
+        elif rules.require_previous and not point.opening:
+            issues.append(
+                _issue(
+                    codes.MISSING_PREVIOUS,
+                    point,
+                    "no previous reading to compute the consumption from",
+                    WARNING,
+                )
+            )
         previous = point
     return issues
 
