@@ -9,13 +9,22 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import psycopg2
-from meterkit import MeterRules, ReadingError, admission_error, chain_consumption
+from meterkit import (
+    MeterRules,
+    ReadingError,
+    admission_error,
+    chain_consumption,
+    codes,
+)
+from meterkit.exchange import settle_chain
 
 from odoo import api, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from .meter_meter import LIVE_STATES
+
+ON_ERROR = ("raise", "skip")
 
 COPY_COLUMNS = (
     "meter_id, register, read_at, value, consumption, source, state, is_rollover, "
@@ -33,40 +42,59 @@ class MeterReadingIngest(models.AbstractModel):
     deletion), grouped per meter register, de-duplicated against the batch and
     the stored readings (a replay stores nothing: invariant 1), given their
     consumption by meterkit, and written with one ``COPY``. Readings landing
-    between stored ones make the later stored readings recomputed. All or
-    nothing: a bad row raises a ValidationError naming the rows, and nothing is
-    written.
+    between stored ones make the later stored readings recomputed. By default
+    all or nothing: a bad row raises a ValidationError naming the rows, and
+    nothing is written. With ``on_error="skip"`` the valid rows are stored and
+    every other row gets its own result and stable code.
     """
 
     _name = "meter.reading.ingest"
     _description = "Readings Bulk Ingestion"
 
     @api.model
-    def _ingest(self, rows, source="import"):
+    def _ingest(self, rows, source="import", on_error="raise"):
         """Store ``rows`` of ``(meter_id, register, read_at, value)``.
 
         ``read_at`` is a naive UTC datetime or an ISO string; ``value`` a
-        number or a numeric string.
+        number or a numeric string. ``source`` is a reading source (``import``,
+        ``gateway``, ``api``...).
 
-        :return: ``{"created": n, "duplicates": n}``
-        :raise ValidationError: listing up to 20 bad rows; nothing is stored.
+        ``on_error="raise"`` (default): all or nothing.
+        ``on_error="skip"``: valid rows are stored, bad rows are reported; a
+        replay of a stored reading (same meter, register, instant and value) is
+        a duplicate, another value at a stored instant is rejected with code
+        ``conflicting_value``.
+
+        :return: ``{"created": n, "duplicates": n}``; with ``skip`` also
+            ``"rejected": [{"index", "code", "message"}]`` and ``"items"``, one
+            ``{"index", "status"}`` per row (status ``created``, ``duplicate``
+            or ``rejected``, then with ``code`` and ``message``); ``index`` is
+            the row's 0-based position in ``rows``.
+        :raise ValidationError: (``raise``) listing up to 20 bad rows; nothing
+            is stored.
         """
+        if on_error not in ON_ERROR:
+            raise ValueError(f"on_error must be one of {ON_ERROR}, not {on_error!r}")
         self.env["meter.reading"].check_access("create")
         if source not in dict(self.env["meter.reading"]._fields["source"].selection):
             raise ValidationError(self.env._("Unknown reading source %r.", source))
         self.env["meter.reading"].flush_model()
-        parsed = self._parse_rows(rows)
-        meters = self._load_meters({row[1] for row in parsed})
-        chains, duplicates = self._group_chains(parsed, meters)
+        outcome = _Outcome(self, skip=on_error == "skip")
+        parsed = self._parse_rows(rows, outcome)
+        meters = self._load_meters({row[1] for row in parsed}, outcome)
+        if outcome.skip:
+            parsed = outcome.keep_known(parsed, meters)
+        chains, duplicates = self._group_chains(parsed, meters, outcome)
         stored = self._fetch_stored(chains)
-        duplicates += self._drop_stored(chains, stored, meters)
+        duplicates += self._drop_stored(chains, stored, meters, outcome)
         errors = []
         with self.env.cr.savepoint():
             # Rows are checked and formatted while PostgreSQL writes the
-            # previous ones; a bad row found on the way undoes the whole COPY.
+            # previous ones; a bad row found on the way undoes the whole COPY
+            # (or, when skipping, is left out of it).
             plans = self._prepare_plans(chains, stored, meters, source)
-            created = self._copy(_formatted_chunks(plans, errors))
-            self._raise_bad_rows(errors)
+            created = self._copy(_formatted_chunks(plans, errors, outcome.skip))
+            outcome.bad_rows(errors)
             overlapping = {
                 key: rows_[0][0] for key, rows_ in chains.items() if stored[key][1]
             }
@@ -75,6 +103,8 @@ class MeterReadingIngest(models.AbstractModel):
                 self.env["meter.reading"]._recompute_consumption(overlapping)
             self.env["meter.meter"]._refresh_last_read({key[0] for key in chains})
         self._refresh_statistics(created)
+        if outcome.skip:
+            return outcome.result(len(rows), created, duplicates)
         return {"created": created, "duplicates": duplicates}
 
     def _refresh_statistics(self, created):
@@ -93,7 +123,7 @@ class MeterReadingIngest(models.AbstractModel):
     # CHECKS
     # ------------------------------------------------------------
 
-    def _parse_rows(self, rows):
+    def _parse_rows(self, rows, outcome):
         parsed, errors = [], []
         for line, row in enumerate(rows, start=1):
             try:
@@ -107,15 +137,15 @@ class MeterReadingIngest(models.AbstractModel):
                     raise InvalidOperation
                 parsed.append((line, int(meter_id), register, read_at, value))
             except (ValueError, TypeError, InvalidOperation) as error:
-                errors.append((line, repr(row)[:80], f"not_parsable ({error})"))
-        self._raise_bad_rows(errors)
+                errors.append((line, repr(row)[:80], codes.NOT_PARSABLE, str(error)))
+        outcome.bad_rows(errors)
         return parsed
 
-    def _load_meters(self, meter_ids):
+    def _load_meters(self, meter_ids, outcome):
         """Meters readable by the user, locked against deletion while we write."""
         meters = self.env["meter.meter"].search([("id", "in", list(meter_ids))])
         unknown = meter_ids - set(meters.ids)
-        if unknown:
+        if unknown and not outcome.skip:
             raise ValidationError(
                 self.env._(
                     "Unknown meters or meters outside your sites: %s",
@@ -145,11 +175,11 @@ class MeterReadingIngest(models.AbstractModel):
         lines = [
             self.env._(
                 "row %(line)s, %(row)s: %(code)s",
-                line=line,
-                row=row if isinstance(row, str) else self._row_text(*row),
-                code=code,
+                line=error[0],
+                row=self._error_row_text(error),
+                code=f"{error[2]} ({error[3]})" if len(error) > 3 else error[2],
             )
-            for line, row, code in sorted(errors, key=lambda e: e[0])[:MAX_SHOWN]
+            for error in sorted(errors, key=lambda e: e[0])[:MAX_SHOWN]
         ]
         raise ValidationError(
             self.env._(
@@ -159,13 +189,51 @@ class MeterReadingIngest(models.AbstractModel):
             )
         )
 
+    def _error_row_text(self, error):
+        row = error[1]
+        return row if isinstance(row, str) else self._row_text(*row)
+
+    def _code_messages(self):
+        """The user's words for each per-row result code."""
+        return {
+            codes.NOT_PARSABLE: self.env._(
+                "the row is not (meter, register, instant, value) of the right types"
+            ),
+            codes.UNKNOWN_METER: self.env._(
+                "unknown meter, or a meter outside your sites"
+            ),
+            codes.CONFLICTING_VALUE: self.env._(
+                "another value is already stored at this instant"
+            ),
+            codes.CONFLICTING_DUPLICATE: self.env._(
+                "the batch holds another value at this instant"
+            ),
+            codes.NEGATIVE_CONSUMPTION: self.env._(
+                "lower than the previous reading and no rollover or replacement"
+            ),
+            codes.NEGATIVE_VALUE: self.env._("a reading cannot be negative"),
+            codes.VIRTUAL_METER: self.env._("a virtual meter takes no readings"),
+            codes.CLOSED_SITE: self.env._("the meter's site is closed"),
+            codes.ARCHIVED_METER: self.env._("the meter is archived"),
+            codes.BAD_REGISTER: self.env._("the meter has no such register"),
+            codes.BEFORE_COMMISSIONING: self.env._(
+                "before the meter's commissioning date"
+            ),
+            codes.ABOVE_ROLLOVER: self.env._("not below the meter's rollover value"),
+            codes.TOO_MANY_DECIMALS: self.env._(
+                "more decimals than the resource allows"
+            ),
+            codes.NOT_INTEGER: self.env._("the resource takes whole numbers only"),
+        }
+
     # ------------------------------------------------------------
     # CHAINS
     # ------------------------------------------------------------
 
-    def _group_chains(self, parsed, meters):
+    def _group_chains(self, parsed, meters, outcome):
         """{(meter_id, register): [(read_at, value, line)]} in time order, with
-        repeated rows of the batch dropped (a different value is an error)."""
+        repeated rows of the batch dropped (a different value is an error; when
+        skipping, the first row of an instant wins)."""
         chains = defaultdict(list)
         for line, meter_id, register, read_at, value in parsed:
             chains[(meter_id, register)].append((read_at, value, line))
@@ -178,11 +246,12 @@ class MeterReadingIngest(models.AbstractModel):
                     kept.append(row)
                 elif row[1] == kept[-1][1]:
                     duplicates += 1
+                    outcome.duplicate_lines.append(row[2])
                 else:
                     text = (meters[key[0]].name, row[0], row[1])
-                    errors.append((row[2], text, "conflicting_duplicate"))
+                    errors.append((row[2], text, codes.CONFLICTING_DUPLICATE))
             chains[key] = kept
-        self._raise_bad_rows(errors)
+        outcome.bad_rows(errors)
         return chains, duplicates
 
     def _fetch_stored(self, chains):
@@ -244,7 +313,7 @@ class MeterReadingIngest(models.AbstractModel):
             result[(meter_id, register)][1][read_at] = Decimal(str(value))
         return result
 
-    def _drop_stored(self, chains, stored, meters):
+    def _drop_stored(self, chains, stored, meters, outcome):
         """Drop rows already stored with the same value; a different value at a
         stored instant is an error."""
         duplicates, errors = 0, []
@@ -258,11 +327,12 @@ class MeterReadingIngest(models.AbstractModel):
                     kept.append((read_at, value, line))
                 elif later[read_at] == value:
                     duplicates += 1
+                    outcome.duplicate_lines.append(line)
                 else:
                     text = (meters[key[0]].name, read_at, value)
-                    errors.append((line, text, "conflicting_value"))
+                    errors.append((line, text, codes.CONFLICTING_VALUE))
             chains[key] = kept
-        self._raise_bad_rows(errors)
+        outcome.bad_rows(errors)
         for key in [key for key, rows in chains.items() if not rows]:
             del chains[key]
         return duplicates
@@ -305,6 +375,7 @@ class MeterReadingIngest(models.AbstractModel):
                     register=register,
                     rules=rules[meter_id],
                     previous=stored[(meter_id, register)][0],
+                    later=stored[(meter_id, register)][1],
                     multiplier=Decimal(str(meter.multiplier or 1)),
                     rows=rows,
                     head=f"{meter_id}\t{register}\t",
@@ -359,41 +430,121 @@ class _ChainPlan:
     register: str
     rules: MeterRules
     previous: Decimal | None  # last stored value before the chain, if any
+    later: dict  # {read_at: value} stored at or after the chain's start
     multiplier: Decimal
     rows: list  # [(read_at, value, line)] in time order
     head: str  # COPY text before read_at
     tail: str  # COPY text after consumption
 
 
-def _formatted_chunks(plans, errors):
+def _formatted_chunks(plans, errors, skip=False):
     """COPY text of each chain, checked and given its consumption by meterkit;
-    bad rows go to ``errors``. Pure Python: it runs in the writer thread."""
+    bad rows go to ``errors`` (and, with ``skip``, only they are left out of
+    the COPY). Pure Python: it runs in the writer thread."""
     for plan in plans:
+        rows = plan.rows
         bad = [
             (line, (plan.meter_name, read_at, value), code)
-            for read_at, value, line in plan.rows
+            for read_at, value, line in rows
             if (code := admission_error(plan.rules, plan.register, read_at, value))
         ]
         if bad:
             errors.extend(bad)
-            continue
-        try:
-            consumptions = chain_consumption(
-                plan.previous, [row[1] for row in plan.rows], multiplier=plan.multiplier
-            )
-        except ReadingError as error:
-            read_at, value, line = plan.rows[error.row]
-            errors.append((line, (plan.meter_name, read_at, value), error.code))
+            if not skip:
+                continue
+            bad_lines = {error[0] for error in bad}
+            rows = [row for row in rows if row[2] not in bad_lines]
+        if skip:
+            pairs = _settled(plan, rows, errors)
+        else:
+            try:
+                consumptions = chain_consumption(
+                    plan.previous, [row[1] for row in rows], multiplier=plan.multiplier
+                )
+            except ReadingError as error:
+                read_at, value, line = rows[error.row]
+                errors.append((line, (plan.meter_name, read_at, value), error.code))
+                continue
+            pairs = list(zip(rows, consumptions, strict=True))
+        if not pairs:
             continue
         yield (
             "".join(
                 f"{plan.head}{read_at}\t{value}\t{cons}{plan.tail}"
-                for (read_at, value, _line), cons in zip(
-                    plan.rows, consumptions, strict=True
-                )
+                for (read_at, value, _line), cons in pairs
             ),
-            len(plan.rows),
+            len(pairs),
         )
+
+
+def _settled(plan, rows, errors):
+    """The rows of a chain that keep it non-decreasing, with their consumption;
+    the others go to ``errors``."""
+    kept, rejected = settle_chain(
+        plan.previous,
+        [(read_at, value) for read_at, value, _line in rows],
+        sorted(plan.later.items()),
+        multiplier=plan.multiplier,
+    )
+    for position, code in rejected:
+        read_at, value, line = rows[position]
+        errors.append((line, (plan.meter_name, read_at, value), code))
+    return [(rows[position], cons) for position, cons in kept]
+
+
+class _Outcome:
+    """Per-row results of one ingestion: raises at the first bad stage
+    (``raise``) or collects every bad row (``skip``)."""
+
+    def __init__(self, ingest, skip):
+        self.ingest = ingest
+        self.skip = skip
+        self.rejected = []  # (line, row or text, code[, detail])
+        self.duplicate_lines = []
+
+    def bad_rows(self, errors):
+        if self.skip:
+            self.rejected.extend(errors)
+        else:
+            self.ingest._raise_bad_rows(errors)
+
+    def keep_known(self, parsed, meters):
+        """Rows of known meters; the others are rejected as unknown."""
+        kept = []
+        for row in parsed:
+            if row[1] in meters:
+                kept.append(row)
+            else:
+                text = (f"#{row[1]}", row[3], row[4])
+                self.rejected.append((row[0], text, codes.UNKNOWN_METER))
+        return kept
+
+    def result(self, count, created, duplicates):
+        ingest = self.ingest
+        messages = ingest._code_messages()
+        items = [{"index": index, "status": "created"} for index in range(count)]
+        for line in self.duplicate_lines:
+            items[line - 1]["status"] = "duplicate"
+        rejected = []
+        for error in sorted(self.rejected, key=lambda e: e[0]):
+            code = error[2]
+            message = ingest.env._(
+                "row %(line)s, %(row)s: %(message)s",
+                line=error[0],
+                row=ingest._error_row_text(error),
+                message=messages.get(code) or codes.DESCRIPTIONS.get(code, code),
+            )
+            if len(error) > 3:
+                message = f"{message} ({error[3]})"
+            entry = {"index": error[0] - 1, "code": code, "message": message}
+            rejected.append(entry)
+            items[entry["index"]] = dict(entry, status="rejected")
+        return {
+            "created": created,
+            "duplicates": duplicates,
+            "rejected": rejected,
+            "items": items,
+        }
 
 
 class _ChunkReader:

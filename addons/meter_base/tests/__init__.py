@@ -6,3 +6,4 @@ from . import test_meter_meter_import
 from . import test_meter_structure
 from . import test_access_rights
 from . import test_ui_tour
+from . import test_meter_reading_ingest_items

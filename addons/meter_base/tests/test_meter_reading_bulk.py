@@ -156,8 +156,8 @@ class TestMeterReadingBulk(MeterBaseCommon):
         original error reaches the caller and the savepoint leaves nothing."""
         formatted = meter_reading_ingest._formatted_chunks
 
-        def broken(plans, errors):
-            yield from formatted(plans[:1], errors)
+        def broken(plans, errors, *args):
+            yield from formatted(plans[:1], errors, *args)
             raise RuntimeError("writer failed")
 
         with (

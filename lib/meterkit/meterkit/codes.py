@@ -33,6 +33,11 @@ BAD_TARIFF = "bad_tariff"
 BAD_CALENDAR = "bad_calendar"
 NO_TARIFF_VERSION = "no_tariff_version"
 MISSING_USAGE = "missing_usage"
+# Ingestion (imports, gateways, the API): per-item result codes.
+NOT_PARSABLE = "not_parsable"
+UNKNOWN_METER = "unknown_meter"
+CONFLICTING_VALUE = "conflicting_value"
+CONFLICTING_DUPLICATE = "conflicting_duplicate"
 
 # Reading governance: rules, verification, anomalies, data quality.
 OUTSIDE_WINDOW = "outside_window"
@@ -77,6 +82,14 @@ DESCRIPTIONS = {
     BAD_CALENDAR: "The time-of-use calendar is incomplete or inconsistent.",
     NO_TARIFF_VERSION: "No tariff version is valid on this date.",
     MISSING_USAGE: "The consumption, demand or area the tariff needs is missing.",
+    NOT_PARSABLE: "The row cannot be read: a field is missing or has the wrong type.",
+    UNKNOWN_METER: "No meter with this key exists in the sites the user can access.",
+    CONFLICTING_VALUE: (
+        "Another value is already stored for this meter, register and instant."
+    ),
+    CONFLICTING_DUPLICATE: (
+        "The batch holds two different values for one meter, register and instant."
+    ),
     OUTSIDE_WINDOW: "The reading falls outside the submission window of its rule.",
     VERIFICATION_EXPIRED: (
         "The meter's verification has expired and its rule refuses its readings."

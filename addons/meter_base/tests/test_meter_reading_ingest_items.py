@@ -1,0 +1,118 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.tests import tagged
+
+from .common import MeterBaseCommon
+
+
+@tagged("post_install", "-at_install")
+class TestMeterReadingIngestItems(MeterBaseCommon):
+    """``_ingest(rows, on_error="skip")``: valid rows stored, every other row
+    reported with a stable code."""
+
+    def _ingest(self, rows, source="api", user=None):
+        ingest = self.env["meter.reading.ingest"]
+        if user:
+            ingest = ingest.with_user(user)
+        return ingest._ingest(rows, source=source, on_error="skip")
+
+    def _count(self, meter):
+        return self.env["meter.reading"].search_count([("meter_id", "=", meter.id)])
+
+    def test_sources_exist(self):
+        sources = dict(self.env["meter.reading"]._fields["source"].selection)
+        self.assertTrue({"api", "gateway", "import"} <= set(sources))
+
+    def test_per_item_results_with_stable_codes(self):
+        self._reading(self.meter_a1, "2025-01-15 22:00:00", 90)
+        self._reading(self.meter_a1, "2025-01-28 22:00:00", 100)
+        rows = [
+            (self.meter_a1.id, "T1", "2025-02-28 22:00:00", 150),  # created
+            (self.meter_a1.id, "T1", "2025-01-28 22:00:00", 100),  # replay
+            (self.meter_a1.id, "T1", "2025-01-15 22:00:00", 91),  # conflict
+            (self.meter_a2.id, "T1", "not a date", 1),  # types
+            (999999, "T1", "2025-02-28 22:00:00", 1),  # unknown meter
+            (self.meter_a2.id, "T1", "2025-02-28 22:00:00", -1),  # negative
+            (self.meter_a2.id, "T1", "2025-03-28 22:00:00", 5),  # created
+            (self.meter_a2.id, "T1", "2025-03-28 22:00:00", 6),  # batch conflict
+            (self.meter_a2.id, "T1", "2025-04-28 22:00:00", 4),  # goes down
+            (self.meter_a2.id, "T1", "2025-05-28 22:00:00", 7),  # created
+            (self.meter_a2.id, "T9", "2025-05-28 22:00:00", 7),  # not parsable
+            (self.meter_a1.id, "T1", "2024-05-28 22:00:00", 7),  # before commission
+        ]
+        result = self._ingest(rows)
+        self.assertEqual(result["created"], 3)
+        self.assertEqual(result["duplicates"], 1)
+        statuses = [(i["index"], i["status"], i.get("code")) for i in result["items"]]
+        self.assertEqual(
+            statuses,
+            [
+                (0, "created", None),
+                (1, "duplicate", None),
+                (2, "rejected", "conflicting_value"),
+                (3, "rejected", "not_parsable"),
+                (4, "rejected", "unknown_meter"),
+                (5, "rejected", "negative_value"),
+                (6, "created", None),
+                (7, "rejected", "conflicting_duplicate"),
+                (8, "rejected", "negative_consumption"),
+                (9, "created", None),
+                (10, "rejected", "bad_register"),
+                (11, "rejected", "before_commissioning"),
+            ],
+        )
+        self.assertEqual(
+            [r["index"] for r in result["rejected"]], [2, 3, 4, 5, 7, 8, 10, 11]
+        )
+        conflict = result["rejected"][0]
+        self.assertIn("row 3", conflict["message"])
+        self.assertIn("EL-A1", conflict["message"])
+        a2 = self.env["meter.reading"].search(
+            [("meter_id", "=", self.meter_a2.id)], order="read_at"
+        )
+        self.assertEqual(a2.mapped("value"), [5, 7])
+        self.assertEqual(a2.mapped("consumption"), [0, 2])
+        self.assertEqual(set(a2.mapped("source")), {"api"})
+        # A replay of the whole batch stores nothing more.
+        again = self._ingest(rows)
+        self.assertEqual(again["created"], 0)
+        self.assertEqual(again["duplicates"], 4)
+        self.assertEqual(self._count(self.meter_a2), 2)
+
+    def test_row_before_stored_ones_keeps_the_chain(self):
+        """A backfilled row higher than a later stored reading is refused; a
+        fitting one is stored and the later consumption recomputed."""
+        late = self._reading(self.meter_a1, "2025-05-28 22:00:00", 500)
+        self._reading(self.meter_a1, "2025-01-28 22:00:00", 100)
+        result = self._ingest(
+            [
+                (self.meter_a1.id, "T1", "2025-03-28 22:00:00", 600),
+                (self.meter_a1.id, "T1", "2025-02-28 22:00:00", 300),
+            ],
+            source="gateway",
+        )
+        self.assertEqual(
+            [(i["status"], i.get("code")) for i in result["items"]],
+            [("rejected", "negative_consumption"), ("created", None)],
+        )
+        self.assertEqual(late.consumption, 200)
+
+    def test_skip_respects_site_access(self):
+        result = self._ingest(
+            [
+                (self.meter_a1.id, "T1", "2025-02-28 22:00:00", 1),
+                (self.meter_b1.id, "T1", "2025-02-28 22:00:00", 1),
+            ],
+            user=self.reader,
+        )
+        self.assertEqual(result["created"], 1)
+        self.assertEqual(result["rejected"][0]["code"], "unknown_meter")
+        self.assertEqual(self._count(self.meter_b1), 0)
+
+    def test_default_mode_unchanged(self):
+        result = self.env["meter.reading.ingest"]._ingest(
+            [(self.meter_a1.id, "T1", "2025-02-28 22:00:00", 1)]
+        )
+        self.assertEqual(result, {"created": 1, "duplicates": 0})
+        with self.assertRaises(ValueError):
+            self.env["meter.reading.ingest"]._ingest([], on_error="maybe")

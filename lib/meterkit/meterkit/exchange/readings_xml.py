@@ -1,0 +1,294 @@
+# Copyright 2026 Meterkit contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The readings XML exchange format: a hardened parser and a writer.
+
+The format (schema: ``meter_readings.xsd`` beside this module)::
+
+    <readings xmlns="urn:meter-suite:readings:1" generated="2026-01-31T23:00:00Z">
+      <reading meter_id="__export__.meter_meter_12_ab12cd34" meter="EL-A1"
+               register="T1" read_at="2026-01-31T22:00:00Z" value="1234.5"/>
+    </readings>
+
+A reading names its meter by external id (``meter_id``) or identifier
+(``meter``), or both (then the external id wins). ``register`` defaults to
+``T1``; ``read_at`` is an ISO 8601 instant, UTC when it has no offset;
+``value`` a decimal number with a dot. Other attributes (``site``,
+``building``, ``consumption``, ...) are written by exports and ignored by
+imports.
+
+The parser refuses anything but this document: a DOCTYPE (so no entity can be
+declared: no XXE, no "billion laughs"), external resources, trees deeper or
+files larger than the limits, malformed or truncated XML. Such files raise
+:class:`~meterkit.MeterkitError` ``BAD_FILE`` naming the file and line; a
+reading with a bad attribute becomes a per-row error and the others are kept.
+"""
+
+import io
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from .. import codes
+from ..errors import MeterkitError
+
+__all__ = [
+    "NAMESPACE",
+    "XSD_PATH",
+    "ReadingRow",
+    "RowError",
+    "parse_readings_xml",
+    "write_readings_xml",
+]
+
+NAMESPACE = "urn:meter-suite:readings:1"
+XSD_PATH = Path(__file__).with_name("meter_readings.xsd")
+_ROOT = f"{{{NAMESPACE}}}readings"
+_READING = f"{{{NAMESPACE}}}reading"
+_MAX_DEPTH = 2
+
+
+@dataclass(frozen=True)
+class ReadingRow:
+    """One reading of an exchange file.
+
+    :ivar line: 1-based line (XML) or row (XLSX) in the file.
+    :ivar meter_id: external id of the meter, or "".
+    :ivar meter: identifier (name) of the meter, or "".
+    :ivar register: "T1".."T8".
+    :ivar read_at: naive UTC datetime.
+    :ivar value: the counter value.
+    """
+
+    line: int
+    meter_id: str
+    meter: str
+    register: str
+    read_at: datetime
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A reading of a file that cannot be read; the others are kept."""
+
+    line: int
+    code: str
+    message: str
+
+
+def _bad_file(filename, detail, line=None):
+    where = filename if line is None else f"{filename}, line {line}"
+    return MeterkitError(codes.BAD_FILE, f"{where}: {detail}", row=line)
+
+
+def parse_instant(text):
+    """A naive UTC datetime from an ISO 8601 text (UTC when no offset is given).
+
+    :raise ValueError: when ``text`` is not an ISO 8601 date or datetime.
+    """
+    text = text.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    instant = datetime.fromisoformat(text)
+    if instant.tzinfo is not None:
+        instant = instant.astimezone(timezone.utc).replace(tzinfo=None)
+    return instant
+
+
+def parse_decimal(text):
+    """A finite Decimal from a text or number; raise ValueError otherwise."""
+    if isinstance(text, bool):
+        raise ValueError(f"{text!r} is not a number")
+    try:
+        number = Decimal(text.strip() if isinstance(text, str) else str(text))
+    except (InvalidOperation, TypeError) as error:
+        raise ValueError(f"{text!r} is not a number") from error
+    if not number.is_finite():
+        raise ValueError(f"{text!r} is not a finite number")
+    return number
+
+
+def reading_row(line, meter_id, meter, register, read_at, value):
+    """Check the fields of one reading; return a ReadingRow or a RowError."""
+    meter_id, meter = (meter_id or "").strip(), (meter or "").strip()
+    register = (register or "T1").strip().upper()
+    if not meter_id and not meter:
+        return RowError(line, codes.NOT_PARSABLE, "no meter_id and no meter given")
+    if register not in {f"T{n}" for n in range(1, 9)}:
+        return RowError(
+            line, codes.NOT_PARSABLE, f"register {register!r} is not T1..T8"
+        )
+    try:
+        instant = read_at if isinstance(read_at, datetime) else parse_instant(read_at)
+    except (TypeError, ValueError):
+        return RowError(
+            line, codes.NOT_PARSABLE, f"read_at {read_at!r} is not an ISO 8601 instant"
+        )
+    if instant.tzinfo is not None:
+        instant = instant.astimezone(timezone.utc).replace(tzinfo=None)
+    try:
+        number = parse_decimal(value)
+    except ValueError:
+        return RowError(line, codes.NOT_PARSABLE, f"value {value!r} is not a number")
+    return ReadingRow(line, meter_id, meter, register, instant, number)
+
+
+def parse_readings_xml(
+    data, filename, *, max_bytes=100_000_000, max_readings=1_000_000
+):
+    """Read the readings of an XML exchange file.
+
+    :param data: the file's bytes.
+    :param filename: named in every error.
+    :return: ``(rows, errors)``: :class:`ReadingRow` and :class:`RowError` lists
+        in file order.
+    :raise MeterkitError: ``BAD_FILE`` naming the file (and line when known) for
+        an empty, too large, malformed or truncated file, a DOCTYPE or entity,
+        a root other than ``readings`` of the format's namespace, an unknown
+        element, or more than ``max_readings`` readings.
+    """
+    from lxml import etree
+
+    if not isinstance(data, bytes | bytearray):
+        raise TypeError(f"data must be bytes, not {type(data).__name__}")
+    if not data.strip():
+        raise _bad_file(filename, "the file is empty")
+    if len(data) > max_bytes:
+        raise _bad_file(filename, f"the file is larger than {max_bytes} bytes")
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise _bad_file(
+            filename,
+            f"a DOCTYPE or ENTITY declaration is not allowed (line "
+            f"{_line_of(data, data.find(b'<!'))})",
+        )
+    events = etree.iterparse(
+        io.BytesIO(data),
+        events=("start", "end"),
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    rows, errors = [], []
+    depth = 0
+    try:
+        for event, element in events:
+            if event == "start":
+                depth += 1
+                _check_start(element, depth, filename)
+                continue
+            depth -= 1
+            if depth == 1:
+                if len(rows) + len(errors) >= max_readings:
+                    raise _bad_file(
+                        filename,
+                        f"more than {max_readings} readings",
+                        element.sourceline,
+                    )
+                _collect(element, rows, errors)
+                element.clear(keep_tail=False)
+                parent = element.getparent()
+                while element.getprevious() is not None:
+                    del parent[0]
+    except etree.XMLSyntaxError as error:
+        line = error.position[0] if error.position else None
+        raise _bad_file(
+            filename, f"not well-formed XML or truncated ({error.msg})", line
+        ) from error
+    return rows, errors
+
+
+def _line_of(data, offset):
+    return data.count(b"\n", 0, max(offset, 0)) + 1
+
+
+def _check_start(element, depth, filename):
+    if depth == 1:
+        doctype = element.getroottree().docinfo.doctype
+        if doctype:
+            raise _bad_file(filename, "a DOCTYPE is not allowed", 1)
+        if element.tag != _ROOT:
+            raise _bad_file(
+                filename,
+                f'the root element must be <readings xmlns="{NAMESPACE}">, '
+                f"not <{element.tag}>",
+                element.sourceline,
+            )
+    elif depth > _MAX_DEPTH:
+        raise _bad_file(
+            filename, f"unexpected element <{element.tag}>", element.sourceline
+        )
+    elif element.tag != _READING:
+        raise _bad_file(
+            filename,
+            f"unexpected element <{element.tag}>: only <reading> is allowed",
+            element.sourceline,
+        )
+
+
+def _collect(element, rows, errors):
+    get = element.attrib.get
+    result = reading_row(
+        element.sourceline,
+        get("meter_id"),
+        get("meter"),
+        get("register"),
+        get("read_at", ""),
+        get("value"),
+    )
+    (rows if isinstance(result, ReadingRow) else errors).append(result)
+
+
+def write_readings_xml(readings, *, generated=None, company=None, scope=None):
+    """The XML exchange file of ``readings`` (bytes, UTF-8).
+
+    :param readings: iterable of mappings with ``read_at`` (naive UTC
+        datetime), ``value``, ``register`` and optionally ``meter_id``,
+        ``meter``, ``site``, ``building``, ``unit``, ``resource``,
+        ``consumption``, ``source``, ``state``.
+    :param generated: naive UTC datetime written on the root, if given.
+    :param company: company name written on the root, if given.
+    :param scope: what was exported (site or building), if given.
+    """
+    from lxml import etree
+
+    root = etree.Element(_ROOT, nsmap={None: NAMESPACE})
+    if generated is not None:
+        root.set("generated", _instant(generated))
+    for key, text in (("company", company), ("scope", scope)):
+        if text:
+            root.set(key, text)
+    for reading in readings:
+        attrs = {}
+        for key in ("meter_id", "meter", "register"):
+            if reading.get(key):
+                attrs[key] = str(reading[key])
+        attrs["read_at"] = _instant(reading["read_at"])
+        attrs["value"] = _number(reading["value"])
+        for key in ("site", "building", "unit", "resource", "source", "state"):
+            if reading.get(key):
+                attrs[key] = str(reading[key])
+        if reading.get("consumption") is not None:
+            attrs["consumption"] = _number(reading["consumption"])
+        etree.SubElement(root, _READING, attrs)
+    root.text = "\n  " if len(root) else None
+    for child in root:
+        child.tail = "\n  "
+    if len(root):
+        root[-1].tail = "\n"
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
+
+
+def _instant(value):
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _number(value):
+    number = Decimal(str(value))
+    if number == number.to_integral_value():
+        return str(number.quantize(Decimal(1)))
+    return format(number.normalize(), "f")
