@@ -72,7 +72,7 @@ def _to_quantum(amount, quantum, rounding):
     """``amount`` rounded to a multiple of ``quantum`` (which need not be a power of
     ten: 0.05 works), with the exponent of ``quantum``."""
     units = (amount / quantum).quantize(Decimal(1), rounding=rounding)
-    return (units * quantum).quantize(quantum)
+    return (units * quantum).quantize(quantum) + 0  # + 0: no negative zero
 
 
 def round_money(amount, quantum=CENT):
@@ -162,7 +162,7 @@ def allocate(total, weights, quantum=CENT):
     )
     for i in by_remainder[:missing]:
         floors[i] += 1
-    return tuple((sign * n * quantum).quantize(quantum) for n in floors)
+    return tuple((sign * n * quantum).quantize(quantum) + 0 for n in floors)
 
 
 def allocate_equal(total, n, quantum=CENT):

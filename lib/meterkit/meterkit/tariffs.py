@@ -298,7 +298,9 @@ class Line:
     :data:`PERIOD_KINDS` ``amount = round_money(quantity x unit_price x days /
     period_days)``. ``tier`` is 1-based; ``band`` the time-of-use band;
     ``explanation`` a short English technical text (the addon composes its own
-    translated text from the structured fields).
+    translated text from the structured fields). A ``demand_peak`` with a contract
+    demand has tier 1 for the contract line and tier 2 for the excess line; a minimum
+    charge top-up line has quantity 1, no tier and no band.
     """
 
     component_code: str
@@ -468,23 +470,30 @@ class _Context:
         return Line(**values)
 
 
+def _missing(component, usage, what, field_name):
+    """The error of a component whose usage lacks ``what``."""
+    return TariffError(
+        codes.MISSING_USAGE,
+        f"component {component.code!r}: {what} for "
+        f"{usage.period_start}..{usage.period_end}",
+        field=field_name,
+    )
+
+
 def _register_quantity(component, usage):
     registers = usage.consumption_by_register
     if component.register is None:
         if not registers:
-            raise TariffError(
-                codes.MISSING_USAGE,
-                f"component {component.code!r}: no consumption was given for "
-                f"{usage.period_start}..{usage.period_end}",
-                field="consumption_by_register",
+            raise _missing(
+                component, usage, "no consumption was given", "consumption_by_register"
             )
         return sum(registers.values(), Decimal(0))
     if component.register not in registers:
-        raise TariffError(
-            codes.MISSING_USAGE,
-            f"component {component.code!r}: no consumption of register "
-            f"{component.register} for {usage.period_start}..{usage.period_end}",
-            field="consumption_by_register",
+        raise _missing(
+            component,
+            usage,
+            f"no consumption of register {component.register}",
+            "consumption_by_register",
         )
     return registers[component.register]
 
@@ -506,11 +515,11 @@ def _energy(component, ctx):
 def _tou_energy(component, ctx):
     bands = ctx.usage.consumption_by_band
     if component.band not in bands:
-        raise TariffError(
-            codes.MISSING_USAGE,
-            f"component {component.code!r}: no consumption of band "
-            f"{component.band!r} for {ctx.usage.period_start}..{ctx.usage.period_end}",
-            field="consumption_by_band",
+        raise _missing(
+            component,
+            ctx.usage,
+            f"no consumption of band {component.band!r}",
+            "consumption_by_band",
         )
     quantity = bands[component.band]
     return [
@@ -534,6 +543,13 @@ def _tier_bounds(component, scale):
 
 def _tiered(component, ctx):
     quantity = _register_quantity(component, ctx.usage)
+    if quantity < 0:
+        raise _missing(
+            component,
+            ctx.usage,
+            f"a tiered price needs a consumption >= 0, not {quantity},",
+            "consumption_by_register",
+        )
     base = ctx.tier_base
     bounds = list(_tier_bounds(component, ctx.tier_scale))
     if component.tier_mode == "independent":
@@ -596,11 +612,7 @@ def _fixed(component, ctx):
 def _area(component, ctx):
     area = ctx.usage.area
     if area is None:
-        raise TariffError(
-            codes.MISSING_USAGE,
-            f"component {component.code!r}: the unit has no area",
-            field="area",
-        )
+        raise _missing(component, ctx.usage, "the unit has no area", "area")
     return [_period_charge(component, ctx, area, "area ")]
 
 
@@ -611,19 +623,17 @@ def _demand_capacity(component, ctx):
 def _demand_peak(component, ctx):
     peak = ctx.usage.peak_demand
     if peak is None:
-        raise TariffError(
-            codes.MISSING_USAGE,
-            f"component {component.code!r}: no maximum demand for "
-            f"{ctx.usage.period_start}..{ctx.usage.period_end}",
-            field="peak_demand",
-        )
+        raise _missing(component, ctx.usage, "no maximum demand", "peak_demand")
     contract = component.contract_demand
     if contract is None:
         return [_period_charge(component, ctx, peak, "maximum demand ")]
     limit = contract * component.excess_ratio
     if peak <= limit:
-        return [_period_charge(component, ctx, contract, f"max {peak} <= {limit}: ")]
-    lines = [_period_charge(component, ctx, limit, "contract x ratio ")]
+        line = _period_charge(component, ctx, contract, f"max {peak} <= {limit}: ")
+        return [replace(line, tier=1)]
+    lines = [
+        replace(_period_charge(component, ctx, limit, "contract x ratio "), tier=1)
+    ]
     excess = peak - limit
     price = component.price * component.excess_factor
     days, period_days = ctx.usage.days, ctx.period_days
