@@ -12,6 +12,7 @@
     "external_dependencies": {"python": ["meterkit>=1.0"]},
     "data": [
         "security/ir.model.access.csv",
+        "security/meter_interval_security.xml",
     ],
     "application": False,
 }

@@ -1,0 +1,493 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from meterkit import band_at, max_demand
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from odoo.addons.meter_base.models.meter_meter import REGISTERS
+from odoo.addons.meter_base.models.meter_reading_ingest import _ChunkReader
+
+REGISTER_CODES = frozenset(code for code, _label in REGISTERS)
+CHUNK_ROWS = 20_000
+MAX_SHOWN = 20
+LOAD_TABLE = "meter_interval_load"
+
+
+class MeterInterval(models.Model):
+    """An interval value of a meter register: the energy (kWh) measured in the
+    interval that starts at ``start`` (naive UTC, half-open ``[start, start +
+    interval)``, normally 15 minutes; RULES.md §5.6).
+
+    Sized for millions of rows: four columns and the id, no chatter, no
+    create/write stamps; one index per read pattern, (meter, start) for the
+    aggregations and the unique (meter, register, start) that makes a replayed
+    load store nothing. Rows are written by :meth:`_bulk_load` (COPY), read by
+    :meth:`_band_consumption` and :meth:`_max_demand` (aggregated in SQL).
+    """
+
+    _name = "meter.interval"
+    _description = "Meter Interval Value"
+    _order = "meter_id, start, register"
+    _rec_name = "meter_id"
+    _log_access = False
+
+    meter_id = fields.Many2one(
+        "meter.meter", required=True, ondelete="cascade", readonly=True
+    )
+    register = fields.Selection(REGISTERS, required=True, default="T1", readonly=True)
+    start = fields.Datetime(
+        required=True, readonly=True, help="Start of the interval (UTC)."
+    )
+    value = fields.Float(
+        digits=(16, 4), required=True, readonly=True, help="Energy of the interval."
+    )
+
+    _meter_start = models.Index("(meter_id, start)")
+    _once_per_start = models.UniqueIndex(
+        "(meter_id, register, start)",
+        "A meter register has only one value per interval.",
+    )
+    _value_positive = models.Constraint(
+        "CHECK (value >= 0)", "An interval value cannot be negative."
+    )
+
+    # ------------------------------------------------------------
+    # BULK LOAD
+    # ------------------------------------------------------------
+
+    @api.model
+    def _bulk_load(self, rows):
+        """Store ``rows`` of ``(meter_id, register, start, value)``.
+
+        ``start`` is a naive UTC datetime, an aware datetime (converted to UTC)
+        or an ISO 8601 string; ``value`` a number or numeric string (kWh, >= 0).
+        The rows are streamed with ``COPY`` into a temporary table, checked there
+        in SQL (meters the user may read, registers of the meter, no two values
+        for one interval, no value differing from a stored one) and moved with
+        ``INSERT ... ON CONFLICT DO NOTHING``: replaying a load stores nothing.
+        All or nothing: a bad row raises a ValidationError naming up to 20 rows
+        (1-based line, field, value) and nothing is stored.
+
+        :return: ``{"created": n, "duplicates": n}``; duplicates are rows
+            already stored or repeated in the batch with the same value.
+        """
+        self.check_access("create")
+        self.flush_model()
+        cr = self.env.cr
+        with cr.savepoint():
+            cr.execute(
+                SQL(
+                    "CREATE TEMP TABLE IF NOT EXISTS %s (line int, meter_id int, "
+                    "register varchar, start timestamp, value numeric) "
+                    "ON COMMIT DROP",
+                    SQL.identifier(LOAD_TABLE),
+                )
+            )
+            cr.execute(SQL("TRUNCATE %s", SQL.identifier(LOAD_TABLE)))
+            bad_rows = []
+            total = self._copy_rows(_interval_chunks(rows, bad_rows))
+            self._raise_errors(
+                [(line, self._row_message(f, value)) for line, f, value in bad_rows]
+            )
+            self._check_loaded_meters()
+            self._check_loaded_conflicts()
+            created = self.env.execute_query(
+                SQL(
+                    """
+                    WITH inserted AS (
+                        INSERT INTO meter_interval (meter_id, register, start, value)
+                        SELECT DISTINCT meter_id, register, start, value FROM %s
+                        ON CONFLICT (meter_id, register, start) DO NOTHING
+                        RETURNING 1
+                    )
+                    SELECT count(*) FROM inserted
+                    """,
+                    SQL.identifier(LOAD_TABLE),
+                )
+            )[0][0]
+            cr.execute(SQL("TRUNCATE %s", SQL.identifier(LOAD_TABLE)))
+        self.invalidate_model()
+        self._refresh_statistics(created)
+        return {"created": created, "duplicates": total - created}
+
+    def _copy_rows(self, chunks):
+        stream = _ChunkReader(chunks)
+        try:
+            self.env.cr.copy_expert(
+                f"COPY {LOAD_TABLE} (line, meter_id, register, start, value) "
+                "FROM STDIN",
+                stream,
+                size=1 << 18,
+            )
+        finally:
+            stream.close()
+        if stream.error:
+            raise stream.error
+        return stream.rows
+
+    def _row_message(self, field_name, value):
+        messages = {
+            "row": self.env._(
+                "expected (meter_id, register, start, value), not %s", value
+            ),
+            "meter_id": self.env._("meter_id %s is not an integer.", value),
+            "register": self.env._("register %s is not one of T1 to T8.", value),
+            "start": self.env._("start %s is not a date and time.", value),
+            "value": self.env._("value %s is not a number >= 0.", value),
+        }
+        return messages[field_name]
+
+    def _raise_errors(self, errors):
+        """Raise a ValidationError listing ``errors`` of ``(line, message)``."""
+        if not errors:
+            return
+        errors = sorted(errors)
+        shown = "\n".join(
+            self.env._("Line %(line)s: %(message)s", line=line, message=message)
+            for line, message in errors[:MAX_SHOWN]
+        )
+        more = len(errors) - MAX_SHOWN
+        if more > 0:
+            shown += "\n" + self.env._("... and %s more.", more)
+        raise ValidationError(
+            self.env._("Interval values not loaded, nothing was stored:\n%s", shown)
+        )
+
+    def _check_loaded_meters(self):
+        """Every meter exists and is readable by the user; every register exists
+        on its meter. The meters are locked against deletion until the commit."""
+        table = SQL.identifier(LOAD_TABLE)
+        meter_ids = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL("SELECT DISTINCT meter_id FROM %s", table)
+            )
+        ]
+        meters = self.env["meter.meter"].search([("id", "in", meter_ids)])
+        unknown = set(meter_ids) - set(meters.ids)
+        if unknown:
+            rows = self.env.execute_query(
+                SQL(
+                    "SELECT min(line), meter_id FROM %s WHERE meter_id IN %s "
+                    "GROUP BY meter_id",
+                    table,
+                    tuple(unknown),
+                )
+            )
+            self._raise_errors(
+                [
+                    (
+                        line,
+                        self.env._(
+                            "meter_id %s: no such meter in your sites.", meter_id
+                        ),
+                    )
+                    for line, meter_id in rows
+                ]
+            )
+        if not meter_ids:
+            return
+        self.env.execute_query(
+            SQL(
+                "SELECT id FROM meter_meter WHERE id IN %s FOR KEY SHARE",
+                tuple(meter_ids),
+            )
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT l.line, m.name, l.register, m.register_count
+                  FROM %s l JOIN meter_meter m ON m.id = l.meter_id
+                 WHERE substr(l.register, 2)::int > m.register_count
+                 ORDER BY l.line LIMIT %s
+                """,
+                table,
+                MAX_SHOWN + 1,
+            )
+        )
+        self._raise_errors(
+            [
+                (
+                    line,
+                    self.env._(
+                        "register %(register)s: meter %(meter)s has %(count)s "
+                        "registers.",
+                        register=register,
+                        meter=name,
+                        count=count,
+                    ),
+                )
+                for line, name, register, count in rows
+            ]
+        )
+
+    def _check_loaded_conflicts(self):
+        """No interval gets two values: neither inside the batch nor against a
+        stored value."""
+        table = SQL.identifier(LOAD_TABLE)
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT min(line), meter_id, register, start, count(DISTINCT value)
+                  FROM %s GROUP BY meter_id, register, start
+                HAVING count(DISTINCT value) > 1
+                 ORDER BY 1 LIMIT %s
+                """,
+                table,
+                MAX_SHOWN + 1,
+            )
+        )
+        errors = [
+            (
+                line,
+                self.env._(
+                    "meter_id %(meter)s, register %(register)s, start %(start)s: "
+                    "the batch holds %(count)s different values.",
+                    meter=meter_id,
+                    register=register,
+                    start=start,
+                    count=count,
+                ),
+            )
+            for line, meter_id, register, start, count in rows
+        ]
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT l.line, l.meter_id, l.register, l.start, i.value, l.value
+                  FROM %s l
+                  JOIN meter_interval i ON i.meter_id = l.meter_id
+                   AND i.register = l.register AND i.start = l.start
+                 WHERE i.value <> l.value
+                 ORDER BY l.line LIMIT %s
+                """,
+                table,
+                MAX_SHOWN + 1,
+            )
+        )
+        errors += [
+            (
+                line,
+                self.env._(
+                    "meter_id %(meter)s, register %(register)s, start %(start)s: "
+                    "%(stored)s is already stored, not %(value)s.",
+                    meter=meter_id,
+                    register=register,
+                    start=start,
+                    stored=stored,
+                    value=value,
+                ),
+            )
+            for line, meter_id, register, start, stored, value in rows
+        ]
+        self._raise_errors(errors)
+
+    def _refresh_statistics(self, created):
+        """After a load that at least doubles the table, refresh the planner's
+        statistics so that the next aggregations use the indexes."""
+        if created < 100_000:
+            return
+        estimate = self.env.execute_query(
+            SQL("SELECT reltuples FROM pg_class WHERE relname = 'meter_interval'")
+        )[0][0]
+        if created > estimate:
+            self.env.cr.execute(SQL("ANALYZE meter_interval"))
+
+    # ------------------------------------------------------------
+    # AGGREGATIONS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _utc_bounds(self, date_from, date_to, tz):
+        """Naive UTC ``[start, end)`` of the local days ``date_from`` to
+        ``date_to`` (both included) in timezone ``tz``."""
+        zone = ZoneInfo(tz or "UTC")
+
+        def utc(day):
+            local = datetime.combine(day, datetime.min.time(), zone)
+            return local.astimezone(UTC).replace(tzinfo=None)
+
+        return utc(date_from), utc(date_to + timedelta(days=1))
+
+    def _interval_domain_sql(self, meter_ids, start, end, registers):
+        """SQL condition on ``meter_interval`` (alias ``i``) for the meters the
+        user may read, ``[start, end)`` and the registers (None: all)."""
+        meters = self.env["meter.meter"].browse(meter_ids).exists()
+        meters.check_access("read")
+        self.check_access("read")
+        condition = SQL(
+            "i.meter_id IN %s AND i.start >= %s AND i.start < %s",
+            tuple(meters.ids) or (None,),
+            start,
+            end,
+        )
+        if registers:
+            condition = SQL("%s AND i.register IN %s", condition, tuple(registers))
+        return condition
+
+    @api.model
+    def _band_consumption(self, meter_ids, start, end, calendar, registers=None):
+        """Interval energy of each meter per time-of-use band over ``[start,
+        end)`` (naive UTC).
+
+        The distinct interval starts of the range are read once, converted to
+        the calendar's local time (``calendar.tz``) and given their band by
+        ``meterkit.band_at``; PostgreSQL then sums the values per meter and band
+        through that start -> band table. The repeated hour of an autumn DST
+        change keeps its two intervals apart (grouped by UTC start).
+
+        :param calendar: a ``meterkit.TouCalendar`` or a ``meter.tou.calendar``.
+        :param registers: registers to sum (None: all).
+        :return: ``{meter_id: {band: Decimal}}`` for every meter asked, with
+            every band of the calendar (0 without data).
+        """
+        if isinstance(calendar, models.BaseModel):
+            calendar = calendar._to_meterkit()
+        self.flush_model()
+        condition = self._interval_domain_sql(meter_ids, start, end, registers)
+        starts = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL("SELECT DISTINCT i.start FROM meter_interval i WHERE %s", condition)
+            )
+        ]
+        zone = ZoneInfo(calendar.tz or "UTC")
+        bands = [
+            band_at(
+                calendar, s.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
+            )
+            for s in starts
+        ]
+        result = {
+            meter_id: dict.fromkeys(calendar.bands, Decimal(0))
+            for meter_id in meter_ids
+        }
+        if not starts:
+            return result
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT i.meter_id, b.band, sum(i.value)
+                  FROM meter_interval i
+                  JOIN unnest(%s::timestamp[], %s::varchar[]) AS b(start, band)
+                    ON b.start = i.start
+                 WHERE %s
+                 GROUP BY i.meter_id, b.band
+                """,
+                starts,
+                bands,
+                condition,
+            )
+        )
+        for meter_id, band, total in rows:
+            result[meter_id][band] = Decimal(total)
+        return result
+
+    @api.model
+    def _max_demand(self, meter_ids, start, end, interval_minutes=15, registers=None):
+        """Maximum demand (kW) of each meter over ``[start, end)`` (naive UTC):
+        the registers of a meter are summed per interval, the largest interval
+        energy is turned into average power by ``meterkit.max_demand``.
+
+        :return: ``{meter_id: Decimal}``; meters without data are absent.
+        """
+        self.flush_model()
+        condition = self._interval_domain_sql(meter_ids, start, end, registers)
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT meter_id, max(energy) FROM (
+                    SELECT i.meter_id, i.start, sum(i.value) AS energy
+                      FROM meter_interval i WHERE %s
+                     GROUP BY i.meter_id, i.start
+                ) per_interval GROUP BY meter_id
+                """,
+                condition,
+            )
+        )
+        return {
+            meter_id: max_demand([(start, Decimal(energy))], interval_minutes)
+            for meter_id, energy in rows
+        }
+
+    @api.model
+    def _coincident_max_demand(
+        self, meter_ids, start, end, interval_minutes=15, registers=None
+    ):
+        """Maximum demand (kW) of the meters together (feeders of one
+        connection summed per interval) over ``[start, end)`` (naive UTC);
+        ``Decimal(0)`` without data."""
+        self.flush_model()
+        condition = self._interval_domain_sql(meter_ids, start, end, registers)
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT i.start, sum(i.value) FROM meter_interval i WHERE %s "
+                "GROUP BY i.start ORDER BY sum(i.value) DESC LIMIT 1",
+                condition,
+            )
+        )
+        return max_demand(
+            [(at, Decimal(energy)) for at, energy in rows], interval_minutes
+        )
+
+
+class _RowError(ValueError):
+    """A row that cannot be read: ``field`` names the culprit."""
+
+    def __init__(self, field, value):
+        super().__init__(field)
+        self.field = field
+        self.value = str(value)[:80]
+
+
+def _interval_chunks(rows, errors):
+    """COPY text of ``rows`` in chunks of ``(text, count)``; unreadable rows go
+    to ``errors`` as ``(line, field, value)`` and are left out. Pure Python: it
+    runs in the COPY writer thread."""
+    lines = []
+    for line, row in enumerate(rows, start=1):
+        try:
+            lines.append(_copy_line(line, row))
+        except _RowError as error:
+            errors.append((line, error.field, error.value))
+        if len(lines) >= CHUNK_ROWS:
+            yield "".join(lines), len(lines)
+            lines = []
+    if lines:
+        yield "".join(lines), len(lines)
+
+
+def _copy_line(line, row):
+    if not isinstance(row, (tuple, list)) or len(row) != 4:
+        raise _RowError("row", row)
+    meter_id, register, start, value = row
+    try:
+        if isinstance(meter_id, bool) or isinstance(meter_id, float):
+            raise ValueError
+        meter_id = int(str(meter_id))
+    except ValueError:
+        raise _RowError("meter_id", meter_id) from None
+    if register not in REGISTER_CODES:
+        raise _RowError("register", register)
+    try:
+        if isinstance(start, str):
+            start = datetime.fromisoformat(start)
+        if not isinstance(start, datetime):
+            raise ValueError
+    except ValueError:
+        raise _RowError("start", start) from None
+    if start.tzinfo is not None:
+        start = start.astimezone(UTC).replace(tzinfo=None)
+    try:
+        number = Decimal(str(value))
+        if not number.is_finite() or number < 0:
+            raise InvalidOperation
+    except InvalidOperation:
+        raise _RowError("value", value) from None
+    return f"{line}\t{meter_id}\t{register}\t{start.isoformat(sep=' ')}\t{number}\n"
