@@ -13,6 +13,15 @@
     "data": [
         "security/ir.model.access.csv",
         "security/meter_interval_security.xml",
+        "security/meter_billing_security.xml",
+        "data/meter_billing_data.xml",
+        "views/meter_tariff_views.xml",
+        "views/meter_tou_calendar_views.xml",
+        "views/meter_billing_point_views.xml",
+        "views/meter_billing_result_views.xml",
+        "views/meter_billing_run_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/meter_billing_menus.xml",
     ],
     "application": False,
 }

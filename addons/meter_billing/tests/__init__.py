@@ -1,3 +1,4 @@
-# Copyright 2026 Meter Suite contributors
-# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from . import test_meter_billing_run
+from . import test_meter_billing_reliability
+from . import test_access_rights
 from . import test_meter_interval

@@ -1,0 +1,154 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Readings of a register turned into the consumption of a billed period.
+
+Plain helpers used by ``meter.billing.point``: the maths (interpolation at a
+boundary, consumption across rollovers, validation) is meterkit's; this module
+only picks the readings around and inside the period.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from meterkit import ReadingPoint, consumption_series, interpolate, validate_series
+from meterkit.errors import MeterkitError
+
+UTC = ZoneInfo("UTC")
+
+
+def local_midnight_utc(day, tz_name):
+    """The UTC naive instant of 00:00 local time on ``day``."""
+    local = datetime.combine(day, time.min, tzinfo=ZoneInfo(tz_name or "UTC"))
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A stored reading as the billing sees it."""
+
+    id: int
+    read_at: datetime
+    value: Decimal
+    estimated: bool
+    rolled_over: bool
+    opening: bool
+
+    def point(self):
+        return ReadingPoint(
+            self.read_at, self.value, self.rolled_over, self.opening, key=self.id
+        )
+
+
+class UsageError(Exception):
+    """A billing point cannot be billed as is; the message says why."""
+
+
+class Series:
+    """The live readings of one register of one meter, in time order."""
+
+    def __init__(self, env, label, readings, multiplier, rollover_value):
+        self.env = env
+        self.label = label
+        self.readings = sorted(readings, key=lambda r: r.read_at)
+        self.multiplier = multiplier
+        self.rollover_value = rollover_value
+
+    def _bracket(self, at):
+        before = [r for r in self.readings if r.read_at <= at]
+        after = [r for r in self.readings if r.read_at >= at]
+        if not before:
+            raise UsageError(
+                self.env._(
+                    "%(meter)s: no reading on or before %(at)s (UTC).",
+                    meter=self.label,
+                    at=at,
+                )
+            )
+        if not after:
+            raise UsageError(
+                self.env._(
+                    "%(meter)s: no reading on or after %(at)s (UTC): missing reading.",
+                    meter=self.label,
+                    at=at,
+                )
+            )
+        return before[-1], after[0]
+
+    def _value_at(self, at):
+        before, after = self._bracket(at)
+        try:
+            value = interpolate(
+                before.point(), after.point(), at, rollover_value=self.rollover_value
+            )
+        except MeterkitError as error:
+            raise self._fail(str(error)) from None
+        return value, before, after
+
+    def _fail(self, message):
+        return UsageError(
+            self.env._("%(meter)s: %(problem)s", meter=self.label, problem=message)
+        )
+
+    def consumption(self, start, end):
+        """Consumption in ``[start, end)`` (UTC naive instants) and the note of
+        the readings used: ``(quantity, note, estimated)``."""
+        v0, b0, a0 = self._value_at(start)
+        v1, b1, a1 = self._value_at(end)
+        inner = [r for r in self.readings if start < r.read_at < end]
+        used = {b0, a0, b1, a1, *inner}
+        issues = [
+            i
+            for i in validate_series(
+                [r.point() for r in sorted(used, key=lambda r: r.read_at)],
+                rollover_value=self.rollover_value,
+            )
+            if i.severity == "error"
+        ]
+        if issues:
+            raise self._fail(issues[0].message)
+        last = inner[-1].value if inner else v0
+        points = (
+            [ReadingPoint(start, v0, key="start")]
+            + [r.point() for r in inner]
+            + [ReadingPoint(end, v1, rolled_over=v1 < last, key="end")]
+        )
+        try:
+            results = consumption_series(
+                points,
+                multiplier=self.multiplier,
+                rollover_value=self.rollover_value,
+            )
+        except MeterkitError as error:
+            raise self._fail(str(error)) from None
+        quantity = sum((r.consumption for r in results), Decimal(0))
+        estimated = any(r.estimated for r in used)
+        note = self.env._(
+            "%(meter)s: %(start)s -> %(end)s",
+            meter=self.label,
+            start=self._boundary(v0, b0, a0, start),
+            end=self._boundary(v1, b1, a1, end),
+        )
+        return quantity, note, estimated
+
+    def _boundary(self, value, before, after, at):
+        _ = self.env._
+        if at in (before.read_at, after.read_at):
+            reading = before if before.read_at == at else after
+            if reading.estimated:
+                return _("%(value)s on %(at)s (estimated)", value=value, at=at)
+            return _("%(value)s on %(at)s", value=value, at=at)
+        text = _(
+            "%(value)s interpolated on %(at)s between %(v1)s (%(t1)s) and %(v2)s "
+            "(%(t2)s)",
+            value=value,
+            at=at,
+            v1=before.value,
+            t1=before.read_at,
+            v2=after.value,
+            t2=after.read_at,
+        )
+        if before.estimated or after.estimated:
+            text += " " + _("(estimated)")
+        return text

@@ -1,0 +1,81 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+from .meter_tariff_component import COMPONENT_TYPES, PRICE_DIGITS
+
+PERIOD_TYPES = ("fixed", "area", "demand_capacity", "demand_peak")
+
+
+class MeterBillingLine(models.Model):
+    """One computed line: what is billed, to whom, and why.
+
+    It keeps everything needed to recompute it to the cent: the readings used
+    (estimated or interpolated ones marked), the quantity, the tariff version and
+    component, the band or block, the unit price and the days of a pro-rated
+    charge. It becomes one invoice line (``move_line_id``).
+    """
+
+    _name = "meter.billing.line"
+    _description = "Billing Line"
+    _order = "result_id, partner_id, sequence, id"
+    _check_company_auto = True
+
+    result_id = fields.Many2one(
+        "meter.billing.result", required=True, ondelete="cascade", index=True
+    )
+    run_id = fields.Many2one(related="result_id.run_id", store=True, index=True)
+    billing_point_id = fields.Many2one(
+        related="result_id.billing_point_id", store=True, index=True
+    )
+    site_id = fields.Many2one(related="result_id.site_id", store=True)
+    company_id = fields.Many2one(related="result_id.company_id", store=True)
+    currency_id = fields.Many2one(related="result_id.currency_id")
+    partner_id = fields.Many2one("res.partner", required=True, index=True)
+    occupancy_id = fields.Many2one("meter.occupancy", ondelete="set null")
+    sequence = fields.Integer()
+    invoice_group = fields.Char()
+    name = fields.Char(string="Label", required=True)
+    product_id = fields.Many2one("product.product", ondelete="restrict")
+    component_id = fields.Many2one("meter.tariff.component", ondelete="set null")
+    component_type = fields.Selection(
+        COMPONENT_TYPES + [("common", "Common area"), ("advance", "Advance")],
+        string="Type",
+    )
+    tariff_version_id = fields.Many2one("meter.tariff.version", ondelete="set null")
+    date_from = fields.Date()
+    date_to = fields.Date()
+    days = fields.Integer(help="Days billed (pro-rated charges).")
+    period_days = fields.Integer(help="Days of the basis the price is given for.")
+    band = fields.Char(string="Band / block")
+    quantity = fields.Float(digits=(16, 4))
+    price_unit = fields.Float(digits=PRICE_DIGITS)
+    amount = fields.Monetary(currency_field="currency_id")
+    readings_note = fields.Text(
+        string="Readings used", help="Readings behind the quantity; estimates marked."
+    )
+    is_estimated = fields.Boolean(string="Estimated")
+    move_id = fields.Many2one("account.move", readonly=True, index=True, copy=False)
+    move_line_id = fields.Many2one("account.move.line", readonly=True, copy=False)
+
+    def _invoice_label(self):
+        """The invoice line's text: label, band or block, period and days."""
+        self.ensure_one()
+        label = self.name
+        if self.band:
+            label = f"{label} ({self.band})"
+        if self.date_from and self.date_to:
+            label = self.env._(
+                "%(label)s, %(start)s - %(end)s",
+                label=label,
+                start=self.date_from.strftime("%d.%m.%Y"),
+                end=self.date_to.strftime("%d.%m.%Y"),
+            )
+        if self.component_type in PERIOD_TYPES and self.days != self.period_days:
+            label = self.env._(
+                "%(label)s (%(days)s/%(period)s days)",
+                label=label,
+                days=self.days,
+                period=self.period_days,
+            )
+        return label

@@ -1,0 +1,455 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import calendar
+from datetime import date, timedelta
+from decimal import Decimal
+
+from meterkit.errors import MeterkitError
+from meterkit.tariffs import (
+    CONSUMPTION_KINDS,
+    PERIOD_KINDS,
+    Usage,
+    evaluate_period,
+    split_period,
+)
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from .billing_usage import Reading, Series, UsageError, local_midnight_utc
+
+
+class MeterBillingPoint(models.Model):
+    """What is billed for a unit: its meters, its dated tariffs and, through the
+    unit's occupancy timeline, who pays on each day (the tenant, or the owner
+    during a vacancy; meter_base guarantees one occupant per day)."""
+
+    _name = "meter.billing.point"
+    _description = "Billing Point"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "site_id, unit_id, name, id"
+    _check_company_auto = True
+
+    name = fields.Char(
+        compute="_compute_name", store=True, readonly=False, precompute=True
+    )
+    active = fields.Boolean(default=True)
+    unit_id = fields.Many2one(
+        "meter.unit",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+        tracking=True,
+    )
+    building_id = fields.Many2one(related="unit_id.building_id", store=True)
+    site_id = fields.Many2one(related="unit_id.site_id", store=True, index=True)
+    company_id = fields.Many2one(related="unit_id.company_id", store=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    meter_ids = fields.Many2many(
+        "meter.meter",
+        string="Meters",
+        check_company=True,
+        domain="[('unit_id', '=', unit_id)]",
+    )
+    tariff_line_ids = fields.One2many(
+        "meter.billing.point.tariff", "billing_point_id", string="Tariffs"
+    )
+    occupancy_ids = fields.One2many(related="unit_id.occupancy_ids")
+    partner_id = fields.Many2one(
+        related="unit_id.current_partner_id", string="Current occupant"
+    )
+    frequency = fields.Selection(
+        [("monthly", "Monthly"), ("quarterly", "Quarterly"), ("yearly", "Yearly")],
+        required=True,
+        default="monthly",
+        tracking=True,
+    )
+    correspondence = fields.Selection(
+        [("email", "E-mail"), ("post", "Post")],
+        required=True,
+        default="email",
+        tracking=True,
+    )
+    advance_amount = fields.Monetary(
+        string="Advance payment",
+        currency_field="currency_id",
+        tracking=True,
+        help="Default advance invoiced per period when the billing point is "
+        "billed on advances.",
+    )
+    capacity_kva = fields.Float(
+        string="Transformer capacity (kVA)",
+        digits=(16, 2),
+        help="Billed by demand-capacity components (two-part tariff).",
+    )
+    analytic_account_id = fields.Many2one(
+        "account.analytic.account",
+        string="Analytic account (unit)",
+        check_company=True,
+    )
+    result_ids = fields.One2many("meter.billing.result", "billing_point_id")
+    billed_until = fields.Date(compute="_compute_billed_until")
+
+    @api.depends("unit_id")
+    def _compute_name(self):
+        for point in self:
+            if not point.name and point.unit_id:
+                point.name = point.unit_id.display_name
+
+    def _compute_billed_until(self):
+        last = dict(
+            self.env["meter.billing.result"]._read_group(
+                [("billing_point_id", "in", self.ids), ("state", "!=", "reversed")],
+                ["billing_point_id"],
+                ["date_to:max"],
+            )
+        )
+        for point in self:
+            point.billed_until = last.get(point)
+
+    @api.constrains("meter_ids", "unit_id")
+    def _check_meters_of_unit(self):
+        for point in self:
+            foreign = point.meter_ids.filtered(
+                lambda m, p=point: m.unit_id != p.unit_id
+            )
+            if foreign:
+                raise ValidationError(
+                    self.env._(
+                        "Billing point %(point)s: meter %(meter)s is not in unit "
+                        "%(unit)s.",
+                        point=point.display_name,
+                        meter=foreign[0].display_name,
+                        unit=point.unit_id.display_name,
+                    )
+                )
+
+    def _analytic_distribution(self):
+        """Analytic distribution of the lines: the site's and the unit's
+        accounts (each at 100 %, in their own plans)."""
+        self.ensure_one()
+        accounts = self.site_id.meter_analytic_account_id | self.analytic_account_id
+        if not accounts:
+            return False
+        return {",".join(str(i) for i in accounts.ids): 100.0}
+
+    def _tariff_segments(self, date_from, date_to):
+        """``[(tariff, start, end)]``: the tariff assigned on each part of
+        ``[date_from, date_to]`` (both inclusive), in date order."""
+        self.ensure_one()
+        segments = []
+        for line in self.tariff_line_ids.sorted("date_from"):
+            start = max(line.date_from, date_from)
+            end = min(line.date_to or date_to, date_to)
+            if start <= end:
+                segments.append((line.tariff_id, start, end))
+        return segments
+
+    def _occupancy_segments(self, date_from, date_to):
+        """``[(occupancy, start, end)]``: who pays on each part of the period."""
+        self.ensure_one()
+        segments = []
+        for occupancy in self.unit_id.occupancy_ids.sorted("date_start"):
+            start = max(occupancy.date_start, date_from)
+            end = min(occupancy.date_end or date_to, date_to)
+            if start <= end:
+                segments.append((occupancy, start, end))
+        return segments
+
+    # ------------------------------------------------------------
+    # USAGE: readings -> meterkit Usage
+    # ------------------------------------------------------------
+
+    @api.model
+    def _fetch_series(self, meter_ranges):
+        """Live readings of each meter around and inside its range.
+
+        :param meter_ranges: ``{meter: (start, end)}``, UTC naive instants.
+        :return: ``{(meter_id, register): Series}`` holding, per register, the
+            readings from the last one at or before ``start`` to the first one at
+            or after ``end``.
+        """
+        if not meter_ranges:
+            return {}
+        meters = list(meter_ranges)
+        self.env["meter.reading"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH b AS (
+                    SELECT * FROM unnest(%(ids)s::int[], %(t0)s::timestamp[],
+                                         %(t1)s::timestamp[]) AS b(meter_id, t0, t1)
+                )
+                SELECT r.meter_id, r.register, r.id, r.read_at, r.value,
+                       r.state = 'estimated', r.is_rollover, r.is_opening
+                  FROM b
+                  JOIN meter_reading r ON r.meter_id = b.meter_id
+                 WHERE r.state IN ('valid', 'estimated')
+                   AND r.read_at >= COALESCE((
+                        SELECT max(p.read_at) FROM meter_reading p
+                         WHERE p.meter_id = b.meter_id AND p.register = r.register
+                           AND p.state IN ('valid', 'estimated') AND p.read_at <= b.t0
+                       ), b.t0)
+                   AND r.read_at <= COALESCE((
+                        SELECT min(n.read_at) FROM meter_reading n
+                         WHERE n.meter_id = b.meter_id AND n.register = r.register
+                           AND n.state IN ('valid', 'estimated') AND n.read_at >= b.t1
+                       ), b.t1)
+                 ORDER BY r.meter_id, r.register, r.read_at
+                """,
+                ids=[m.id for m in meters],
+                t0=[meter_ranges[m][0] for m in meters],
+                t1=[meter_ranges[m][1] for m in meters],
+            )
+        )
+        by_key = {}
+        for meter_id, register, *values in rows:
+            value = Decimal(repr(values[2]))
+            by_key.setdefault((meter_id, register), []).append(
+                Reading(values[0], values[1], value, *values[3:])
+            )
+        meters_by_id = {m.id: m for m in meters}
+        series = {}
+        for (meter_id, register), readings in by_key.items():
+            meter = meters_by_id[meter_id]
+            series[meter_id, register] = Series(
+                self.env,
+                f"{meter.name} {register}",
+                readings,
+                Decimal(repr(meter.multiplier or 1.0)),
+                Decimal(repr(meter.rollover_value)) if meter.rollover_value else None,
+            )
+        return series
+
+    def _meter_usage(self, series, start, end):
+        """Consumption by register of this point's meters on ``[start, end]``
+        (local dates, inclusive): ``(by_register, notes, estimated)``.
+
+        :raise UsageError: a reading is missing or the series is invalid.
+        """
+        self.ensure_one()
+        tz = self.site_id.tz
+        t0 = local_midnight_utc(start, tz)
+        t1 = local_midnight_utc(end + timedelta(days=1), tz)
+        by_register, notes, estimated = {}, [], False
+        for meter in self.meter_ids:
+            keys = sorted(k for k in series if k[0] == meter.id)
+            if not keys:
+                raise UsageError(
+                    self.env._(
+                        "%(meter)s has no reading around %(start)s - %(end)s: "
+                        "missing readings.",
+                        meter=meter.display_name,
+                        start=start,
+                        end=end,
+                    )
+                )
+            for key in keys:
+                quantity, note, flag = series[key].consumption(t0, t1)
+                by_register[key[1]] = by_register.get(key[1], Decimal(0)) + quantity
+                notes.append(note)
+                estimated |= flag
+        return by_register, notes, estimated
+
+    def _usage(self, series, start, end, version):
+        """A :class:`meterkit.tariffs.Usage` of ``[start, end]`` with the bands
+        of ``version``'s calendar read from the band registers, plus the notes
+        of the readings used and the estimated flag."""
+        by_register, notes, estimated = self._meter_usage(series, start, end)
+        by_band = {
+            band.code: by_register[band.register]
+            for band in version.tou_calendar_id.band_ids
+            if band.register in by_register
+        }
+        area = self.unit_id._get_basis("area", start)
+        usage = Usage(
+            period_start=start,
+            period_end=end,
+            consumption_by_register=by_register,
+            consumption_by_band=by_band,
+            area=Decimal(repr(area)) if area else None,
+        )
+        return usage, notes, estimated
+
+    # ------------------------------------------------------------
+    # BILLING: usage + tariff -> line values
+    # ------------------------------------------------------------
+
+    def _prepare_billing_lines(self, date_from, date_to, series, run_days, cache):
+        """Values of the ``meter.billing.line`` records of ``[date_from, date_to]``:
+        one evaluation per occupant and tariff segment.
+
+        :param run_days: days of the run's period: the basis of minimum charges
+            and pro-rated blocks.
+        :param cache: dict shared by a batch (meterkit versions).
+        :raise UsageError: the point cannot be billed (reason in the message).
+        """
+        self.ensure_one()
+        occupancies = self._occupancy_segments(date_from, date_to)
+        if not occupancies:
+            raise UsageError(
+                self.env._(
+                    "Unit %(unit)s has no occupant between %(start)s and %(end)s.",
+                    unit=self.unit_id.display_name,
+                    start=date_from,
+                    end=date_to,
+                )
+            )
+        tariffs = self._tariff_segments(date_from, date_to)
+        tariff_days = sum((end - start).days + 1 for _t, start, end in tariffs)
+        if tariff_days != (date_to - date_from).days + 1:
+            raise UsageError(
+                self.env._(
+                    "Billing point %(point)s has no tariff on some days between "
+                    "%(start)s and %(end)s.",
+                    point=self.display_name,
+                    start=date_from,
+                    end=date_to,
+                )
+            )
+        vals_list = []
+        for occupancy, occ_start, occ_end in occupancies:
+            for tariff, tariff_start, tariff_end in tariffs:
+                start, end = max(occ_start, tariff_start), min(occ_end, tariff_end)
+                if start <= end:
+                    vals_list += self._prepare_segment_lines(
+                        occupancy, tariff, start, end, series, run_days, cache
+                    )
+        return vals_list
+
+    def _prepare_segment_lines(
+        self, occupancy, tariff, start, end, series, run_days, cache
+    ):
+        versions = tariff._versions_for(start, end)
+        if not versions:
+            raise UsageError(
+                self.env._(
+                    "Tariff %(tariff)s has no version valid on %(date)s.",
+                    tariff=tariff.display_name,
+                    date=start,
+                )
+            )
+        quantum = Decimal(repr(self.currency_id.rounding))
+        capacity = self.capacity_kva
+        by_date = {v.date_from: v for v in versions}
+        vals_list = []
+        try:
+            consumption = [
+                v._to_meterkit(capacity, CONSUMPTION_KINDS, cache) for v in versions
+            ]
+            per_period = [
+                v._to_meterkit(capacity, PERIOD_KINDS, cache) for v in versions
+            ]
+            if any(v.components for v in consumption):
+                vals_list += self._evaluate_consumption(
+                    occupancy, consumption, by_date, start, end, series, run_days
+                )
+            if any(v.components for v in per_period):
+                for piece_start, piece_end, basis in _basis_pieces(
+                    start, end, tariff.period_basis
+                ):
+                    area = self.unit_id._get_basis("area", piece_start)
+                    usage = Usage(
+                        piece_start,
+                        piece_end,
+                        area=Decimal(repr(area)) if area else None,
+                    )
+                    lines = evaluate_period(
+                        per_period,
+                        usage,
+                        basis,
+                        usage_by_segment=None,
+                        quantum=quantum,
+                    )
+                    vals_list += [
+                        self._prepare_line_vals(occupancy, line, by_date)
+                        for line in lines
+                    ]
+        except MeterkitError as error:
+            raise UsageError(
+                self.env._(
+                    "Tariff %(tariff)s: %(problem)s",
+                    tariff=tariff.display_name,
+                    problem=str(error),
+                )
+            ) from None
+        return vals_list
+
+    def _evaluate_consumption(
+        self, occupancy, versions, by_date, start, end, series, run_days
+    ):
+        segments = split_period(start, end, versions)
+        usages, notes, estimated = [], {}, {}
+        for segment in segments:
+            version = by_date[segment.version.date_from]
+            usage, seg_notes, seg_estimated = self._usage(
+                series, segment.start, segment.end, version
+            )
+            usages.append(usage)
+            notes[segment.start] = "\n".join(seg_notes)
+            estimated[segment.start] = seg_estimated
+        whole = Usage(start, end)
+        lines = evaluate_period(
+            versions,
+            whole,
+            run_days,
+            usage_by_segment=usages,
+            quantum=Decimal(repr(self.currency_id.rounding)),
+        )
+        return [
+            self._prepare_line_vals(
+                occupancy,
+                line,
+                by_date,
+                notes=notes.get(line.start),
+                estimated=estimated.get(line.start, False),
+            )
+            for line in lines
+        ]
+
+    def _prepare_line_vals(self, occupancy, line, by_date, notes=None, estimated=False):
+        component = self.env["meter.tariff.component"].browse(line.key)
+        band = line.band or ""
+        if line.tier:
+            band = self.env._("block %(tier)s", tier=line.tier)
+        return {
+            "partner_id": occupancy.partner_id.id,
+            "occupancy_id": occupancy.id,
+            "sequence": line.sequence,
+            "invoice_group": component.invoice_group or False,
+            "name": line.label,
+            "product_id": component.product_id.id,
+            "component_id": component.id,
+            "component_type": line.kind,
+            "tariff_version_id": by_date[line.version_date].id,
+            "date_from": line.start,
+            "date_to": line.end,
+            "days": line.days,
+            "period_days": line.period_days,
+            "band": band,
+            "quantity": float(line.quantity),
+            "price_unit": float(line.unit_price),
+            "amount": float(line.amount),
+            "readings_note": notes or False,
+            "is_estimated": estimated,
+        }
+
+
+def _basis_pieces(start, end, basis):
+    """``[(start, end, days of the basis)]``: ``[start, end]`` cut at month (or
+    year) ends, each piece with the days of its month (or year)."""
+    pieces = []
+    cursor = start
+    while cursor <= end:
+        if basis == "year":
+            last = date(cursor.year, 12, 31)
+            days = 366 if calendar.isleap(cursor.year) else 365
+        else:
+            days = calendar.monthrange(cursor.year, cursor.month)[1]
+            last = date(cursor.year, cursor.month, days)
+        piece_end = min(last, end)
+        pieces.append((cursor, piece_end, days))
+        cursor = piece_end + timedelta(days=1)
+    return pieces

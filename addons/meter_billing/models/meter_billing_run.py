@@ -1,0 +1,564 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Command, Domain
+from odoo.tools import SQL
+
+from .billing_usage import UsageError, local_midnight_utc
+
+BATCH_SIZE = 200
+ACTIVE_STATES = ("computing", "invoicing", "posting")
+
+
+class MeterBillingRun(models.Model):
+    """A billing run over a scope (sites or billing points) and a period.
+
+    draft -> computing -> computed -> invoicing -> invoiced -> posting -> posted.
+    The computing, invoicing and posting steps work in batches from a cron
+    (``_cron_process``) that commits after each batch with ``_commit_progress``;
+    a crashed or timed-out cron resumes where the last commit left off:
+
+    - computing walks the scope by billing point id (``cursor_point_id`` is
+      written in the same transaction as the batch's results);
+    - invoicing takes the partners whose lines have no invoice yet and creates
+      one invoice per partner, in the same transaction as the link from the
+      lines to it;
+    - posting posts the run's draft invoices.
+
+    A billing point is billed at most once per period: a ``meter.billing.result``
+    holds the (billing point, period) slot under a unique index, and the
+    computation starts after the last day already billed.
+    """
+
+    _name = "meter.billing.run"
+    _description = "Billing Run"
+    _inherit = ["mail.thread"]
+    _order = "date_from desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        required=True, default=lambda self: self.env._("New"), copy=False
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    kind = fields.Selection(
+        [
+            ("consumption", "Consumption"),
+            ("advance", "Advance payments"),
+        ],
+        required=True,
+        default="consumption",
+    )
+    is_correction = fields.Boolean(readonly=True, copy=False)
+    date_from = fields.Date(required=True, tracking=True)
+    date_to = fields.Date(required=True, tracking=True)
+    site_ids = fields.Many2many("meter.site", string="Sites", check_company=True)
+    billing_point_ids = fields.Many2many(
+        "meter.billing.point", string="Billing points", check_company=True
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("computing", "Computing"),
+            ("computed", "Computed"),
+            ("invoicing", "Invoicing"),
+            ("invoiced", "Invoiced"),
+            ("posting", "Posting"),
+            ("posted", "Posted"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        tracking=True,
+        copy=False,
+    )
+    invoice_date = fields.Date(help="Empty: the day the invoices are posted.")
+    journal_id = fields.Many2one(
+        "account.journal",
+        domain="[('type', '=', 'sale')]",
+        check_company=True,
+        help="Empty: the company's default sales journal.",
+    )
+    cash_rounding_id = fields.Many2one(
+        "account.cash.rounding",
+        compute="_compute_cash_rounding_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="E.g. the Swiss 0.05 rounding of the invoice total.",
+    )
+    cursor_point_id = fields.Integer(readonly=True, copy=False)
+    result_ids = fields.One2many("meter.billing.result", "run_id", readonly=True)
+    line_ids = fields.One2many("meter.billing.line", "run_id", readonly=True)
+    move_ids = fields.One2many("account.move", "meter_billing_run_id", readonly=True)
+    point_count = fields.Integer(compute="_compute_counts")
+    result_count = fields.Integer(compute="_compute_counts")
+    blocked_count = fields.Integer(compute="_compute_counts")
+    move_count = fields.Integer(compute="_compute_counts")
+    progress = fields.Float(compute="_compute_counts", help="Percent done.")
+
+    _dates_ordered = models.Constraint(
+        "CHECK (date_to >= date_from)", "A run cannot end before it starts."
+    )
+
+    # ------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------
+
+    @api.depends("company_id")
+    def _compute_cash_rounding_id(self):
+        for run in self:
+            run.cash_rounding_id = run.company_id.meter_cash_rounding_id
+
+    def _compute_counts(self):
+        for run in self:
+            points = run._scope_points_domain()
+            run.point_count = self.env["meter.billing.point"].search_count(points)
+            run.result_count = len(run.result_ids)
+            run.blocked_count = len(
+                run.result_ids.filtered(lambda r: r.state == "blocked")
+            )
+            run.move_count = len(run.move_ids)
+            run.progress = run._progress()
+
+    def _progress(self):
+        self.ensure_one()
+        if self.state in ("computed", "invoiced", "posted"):
+            return 100.0
+        total = self.point_count or 1
+        if self.state == "computing":
+            done = self.env["meter.billing.point"].search_count(
+                self._scope_points_domain() + [("id", "<=", self.cursor_point_id)]
+            )
+            return 100.0 * done / total
+        if self.state == "invoicing":
+            lines = self.line_ids.filtered(lambda line: line.result_id._billable())
+            done = len(lines.filtered("move_id"))
+            return 100.0 * done / (len(lines) or 1)
+        if self.state == "posting":
+            posted = len(self.move_ids.filtered(lambda m: m.state == "posted"))
+            return 100.0 * posted / (len(self.move_ids) or 1)
+        return 0.0
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code(
+                    "meter.billing.run"
+                ) or self.env._("New")
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_invoiced(self):
+        if self.filtered(lambda r: r.state not in ("draft", "cancelled")):
+            raise UserError(
+                self.env._("Only draft or cancelled billing runs can be deleted.")
+            )
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def _check_billing_access(self):
+        """Billing officers bill only their sites (record rules on the run's
+        scope); readers never bill."""
+        if not self.env.user.has_group("meter_base.meter_base_group_billing"):
+            raise AccessError(
+                self.env._("Only billing officers and managers can run billing.")
+            )
+        self.check_access("write")
+        for run in self:
+            run.site_ids.check_access("read")
+            run.billing_point_ids.check_access("read")
+
+    def action_compute(self):
+        """Start the computation; the cron does it in batches."""
+        self._check_billing_access()
+        for run in self:
+            if run.state != "draft":
+                raise UserError(self.env._("Only a draft run can be computed."))
+            if not run.site_ids and not run.billing_point_ids:
+                raise UserError(
+                    self.env._("Choose the sites or billing points to bill.")
+                )
+        self.write({"state": "computing", "cursor_point_id": 0})
+        self._trigger_cron()
+
+    def action_invoice(self):
+        """Create the draft invoices (one per partner) of the ready results."""
+        self._check_billing_access()
+        if self.filtered(lambda r: r.state != "computed"):
+            raise UserError(self.env._("Only a computed run can be invoiced."))
+        self.write({"state": "invoicing"})
+        self._trigger_cron()
+
+    def action_post(self):
+        self._check_billing_access()
+        if self.filtered(lambda r: r.state != "invoiced"):
+            raise UserError(self.env._("Only an invoiced run can be posted."))
+        self.write({"state": "posting"})
+        self._trigger_cron()
+
+    def action_process_now(self):
+        """Run the pending steps now, in this request (small runs)."""
+        self._check_billing_access()
+        self._process(commit=False)
+
+    def action_cancel(self):
+        """Cancel a run that has no invoice: its results free their periods."""
+        self._check_billing_access()
+        if self.move_ids:
+            raise UserError(
+                self.env._(
+                    "This run has invoices: correct them with a credit note and "
+                    "rebill instead."
+                )
+            )
+        self.result_ids.unlink()
+        self.write({"state": "cancelled"})
+
+    def action_reset_draft(self):
+        self._check_billing_access()
+        if self.filtered(lambda r: r.state != "cancelled"):
+            raise UserError(self.env._("Only a cancelled run can be reset."))
+        self.write({"state": "draft", "cursor_point_id": 0})
+
+    def action_open_moves(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Invoices"),
+            "res_model": "account.move",
+            "view_mode": "list,form",
+            "domain": [("meter_billing_run_id", "=", self.id)],
+        }
+
+    def action_open_results(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Billing results"),
+            "res_model": "meter.billing.result",
+            "view_mode": "list,form",
+            "domain": [("run_id", "=", self.id)],
+        }
+
+    # ------------------------------------------------------------
+    # CRON AND BATCHES
+    # ------------------------------------------------------------
+
+    def _trigger_cron(self):
+        cron = self.env.ref("meter_billing.ir_cron_meter_billing_run", False)
+        if cron:
+            cron.sudo()._trigger()
+
+    @api.model
+    def _cron_process(self):
+        """Process every active run in batches, committing after each one."""
+        runs = self.search([("state", "in", ACTIVE_STATES)], order="id")
+        runs._process()
+
+    def _process(self, commit=True):
+        """Advance the active steps of the runs batch after batch until done or
+        out of time (``_commit_progress`` returns 0). ``commit=False`` runs
+        everything in the current transaction (a click on a small run)."""
+        cron = self.env["ir.cron"]
+        for run in self:
+            while run.state in ACTIVE_STATES:
+                step = {
+                    "computing": run._compute_batch,
+                    "invoicing": run._invoice_batch,
+                    "posting": run._post_batch,
+                }[run.state]
+                done, remaining = step()
+                if commit and not cron._commit_progress(done, remaining=remaining):
+                    return False
+        return True
+
+    def _scope_points_domain(self):
+        self.ensure_one()
+        scope = Domain.FALSE
+        if self.site_ids:
+            scope |= Domain("site_id", "in", self.site_ids.ids)
+        if self.billing_point_ids:
+            scope |= Domain("id", "in", self.billing_point_ids.ids)
+        return list(scope & Domain("company_id", "=", self.company_id.id))
+
+    def _compute_batch(self):
+        """Compute the next batch of billing points; return (done, remaining)."""
+        self.ensure_one()
+        Point = self.env["meter.billing.point"]
+        domain = self._scope_points_domain()
+        points = Point.search(
+            domain + [("id", ">", self.cursor_point_id)], order="id", limit=BATCH_SIZE
+        )
+        if not points:
+            self.state = "computed"
+            return 0, 0
+        # Serialize runs billing the same points: a concurrent run waits here, then
+        # sees the results committed by this one.
+        points.lock_for_update(allow_referencing=True)
+        self._create_results(points)
+        self.cursor_point_id = points[-1].id
+        remaining = Point.search_count(domain + [("id", ">", points[-1].id)])
+        return len(points), remaining
+
+    def _billing_starts(self, points):
+        """``{point: first day to bill}``: the day after the last day already
+        billed in the run's period (None when the period is fully billed)."""
+        starts = dict.fromkeys(points, self.date_from)
+        billed = self.env["meter.billing.result"]._read_group(
+            [
+                ("billing_point_id", "in", points.ids),
+                ("state", "!=", "reversed"),
+                ("kind", "=", self.kind),
+                ("date_from", "<=", self.date_to),
+                ("date_to", ">=", self.date_from),
+            ],
+            ["billing_point_id"],
+            ["date_to:max"],
+        )
+        for point, last in billed:
+            start = last + timedelta(days=1)
+            starts[point] = start if start <= self.date_to else None
+        return starts
+
+    def _create_results(self, points):
+        starts = self._billing_starts(points)
+        todo = points.filtered(lambda p: starts[p])
+        if self.kind == "advance":
+            vals_list = [self._prepare_advance_result(p, starts[p]) for p in todo]
+        else:
+            vals_list = self._prepare_consumption_results(todo, starts)
+        self.env["meter.billing.result"].create(vals_list)
+
+    def _prepare_consumption_results(self, points, starts):
+        ranges = {}
+        for point in points:
+            tz = point.site_id.tz
+            t0 = local_midnight_utc(starts[point], tz)
+            t1 = local_midnight_utc(self.date_to + timedelta(days=1), tz)
+            for meter in point.meter_ids:
+                ranges[meter] = (t0, t1)
+        series = self.env["meter.billing.point"]._fetch_series(ranges)
+        run_days = (self.date_to - self.date_from).days + 1
+        cache = {}
+        vals_list = []
+        for point in points:
+            vals = {
+                "run_id": self.id,
+                "billing_point_id": point.id,
+                "date_from": starts[point],
+                "date_to": self.date_to,
+            }
+            try:
+                lines = point._prepare_billing_lines(
+                    starts[point], self.date_to, series, run_days, cache
+                )
+            except UsageError as error:
+                vals.update(state="blocked", block_reason=str(error))
+            else:
+                vals["line_ids"] = [Command.create(line) for line in lines]
+                if any(line["is_estimated"] for line in lines):
+                    vals.update(
+                        state="blocked",
+                        block_reason=self.env._(
+                            "Estimated readings are used: check them, then release."
+                        ),
+                    )
+            vals_list.append(vals)
+        return vals_list
+
+    def _prepare_advance_result(self, point, start):
+        occupant = point._occupancy_segments(start, self.date_to)
+        vals = {
+            "run_id": self.id,
+            "billing_point_id": point.id,
+            "date_from": start,
+            "date_to": self.date_to,
+        }
+        product = self.company_id.meter_advance_product_id
+        if not product or not occupant:
+            reason = (
+                self.env._("Set the advance product in the settings.")
+                if not product
+                else self.env._("The unit has no occupant in this period.")
+            )
+            vals.update(state="blocked", block_reason=reason)
+            return vals
+        occupancy = occupant[-1][0]
+        vals["line_ids"] = [
+            Command.create(
+                {
+                    "partner_id": occupancy.partner_id.id,
+                    "occupancy_id": occupancy.id,
+                    "name": self.env._(
+                        "Advance payment %(start)s - %(end)s",
+                        start=start,
+                        end=self.date_to,
+                    ),
+                    "product_id": product.id,
+                    "component_type": "advance",
+                    "date_from": start,
+                    "date_to": self.date_to,
+                    "quantity": 1.0,
+                    "price_unit": point.advance_amount,
+                    "amount": point.advance_amount,
+                }
+            )
+        ]
+        return vals
+
+    def _invoice_batch(self):
+        """Invoice the next batch of partners; return (done, remaining)."""
+        self.ensure_one()
+        Line = self.env["meter.billing.line"]
+        domain = [
+            ("run_id", "=", self.id),
+            ("move_id", "=", False),
+            ("result_id.state", "in", ("ok", "released")),
+        ]
+        groups = Line._read_group(domain, ["partner_id"], [], order="partner_id")
+        if not groups:
+            self._mark_results_invoiced()
+            self.state = "invoiced"
+            return 0, 0
+        partners = self.env["res.partner"].concat(*(g[0] for g in groups[:BATCH_SIZE]))
+        lines = Line.search(domain + [("partner_id", "in", partners.ids)])
+        by_partner = lines.grouped("partner_id")
+        vals_list = [self._prepare_invoice_vals(p, by_partner[p]) for p in partners]
+        moves = self.env["account.move"].create(vals_list)
+        self._link_lines(moves, [by_partner[p] for p in partners])
+        return len(partners), len(groups) - len(partners)
+
+    def _link_lines(self, moves, line_groups):
+        """Point each billing line to its invoice and invoice line, in one
+        UPDATE (same transaction as the invoices)."""
+        line_ids, move_ids, move_line_ids = [], [], []
+        for move, lines in zip(moves, line_groups, strict=True):
+            invoice_lines = move.invoice_line_ids.filtered(
+                lambda ml: ml.display_type == "product"
+            ).sorted("sequence")
+            for line, move_line in zip(
+                self._invoice_order(lines), invoice_lines, strict=True
+            ):
+                line_ids.append(line.id)
+                move_ids.append(move.id)
+                move_line_ids.append(move_line.id)
+        Line = self.env["meter.billing.line"]
+        Line.flush_model(["move_id", "move_line_id"])
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE meter_billing_line l
+                   SET move_id = v.move_id, move_line_id = v.move_line_id
+                  FROM unnest(%s::int[], %s::int[], %s::int[])
+                       AS v(id, move_id, move_line_id)
+                 WHERE l.id = v.id
+                """,
+                line_ids,
+                move_ids,
+                move_line_ids,
+            )
+        )
+        Line.browse(line_ids).invalidate_recordset(["move_id", "move_line_id"])
+        self.env["meter.billing.result"].invalidate_model(["move_ids"])
+
+    def _mark_results_invoiced(self):
+        results = self.result_ids.filtered(
+            lambda r: (
+                r.state in ("ok", "released") and all(r.line_ids.mapped("move_id"))
+            )
+        )
+        results.write({"state": "invoiced"})
+
+    @api.model
+    def _invoice_order(self, lines):
+        """Lines as the tariff orders them: group, billing point, period,
+        component sequence."""
+        return lines.sorted(
+            lambda line: (
+                line.invoice_group or "",
+                line.billing_point_id.id,
+                line.date_from or line.result_id.date_from,
+                line.sequence,
+                line.id,
+            )
+        )
+
+    def _prepare_invoice_vals(self, partner, lines):
+        """One draft invoice of ``partner`` with ``lines`` grouped under their
+        sections and ordered as the tariff says."""
+        invoice_lines = []
+        section = None
+        sequence = 0
+        for line in self._invoice_order(lines):
+            if line.invoice_group and line.invoice_group != section:
+                section = line.invoice_group
+                sequence += 1
+                invoice_lines.append(
+                    Command.create(
+                        {
+                            "display_type": "line_section",
+                            "name": section,
+                            "sequence": sequence,
+                        }
+                    )
+                )
+            sequence += 1
+            invoice_lines.append(
+                Command.create(self._prepare_invoice_line_vals(line, sequence))
+            )
+        vals = {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "company_id": self.company_id.id,
+            "meter_billing_run_id": self.id,
+            "invoice_origin": self.name,
+            "invoice_line_ids": invoice_lines,
+        }
+        if self.invoice_date:
+            vals["invoice_date"] = self.invoice_date
+        if self.journal_id:
+            vals["journal_id"] = self.journal_id.id
+        if self.cash_rounding_id:
+            vals["invoice_cash_rounding_id"] = self.cash_rounding_id.id
+        return vals
+
+    def _prepare_invoice_line_vals(self, line, sequence):
+        quantity, price = line.quantity, line.price_unit
+        if line.currency_id.compare_amounts(quantity * price, line.amount):
+            # Rounded per line by meterkit (pro-rated, minimum charge): bill the
+            # exact amount.
+            quantity, price = 1.0, line.amount
+        vals = {
+            "sequence": sequence,
+            "product_id": line.product_id.id,
+            "name": line._invoice_label(),
+            "quantity": quantity,
+            "price_unit": price,
+        }
+        distribution = line.billing_point_id._analytic_distribution()
+        if distribution:
+            vals["analytic_distribution"] = distribution
+        return vals
+
+    def _post_batch(self):
+        self.ensure_one()
+        drafts = self.move_ids.filtered(lambda m: m.state == "draft")
+        if not drafts:
+            self.state = "posted"
+            return 0, 0
+        batch = drafts[:BATCH_SIZE]
+        batch.action_post()
+        return len(batch), len(drafts) - len(batch)

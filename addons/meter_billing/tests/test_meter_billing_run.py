@@ -1,0 +1,266 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.fields import Command
+from odoo.tests import tagged
+
+from .common import MeterBillingCommon
+
+
+@tagged("post_install", "-at_install")
+class TestMeterBillingRun(MeterBillingCommon):
+    def _tou_unit(self, tenant_from=None):
+        """Unit A3 (65.5 m2) on the time-of-use tariff with a two-register meter:
+        peak (T1) 100 -> 400 and valley (T2) 50 -> 250 in January 2026."""
+        unit = self.env["meter.unit"].create(
+            {"name": "A3", "building_id": self.building_a.id, "owner_id": self.owner.id}
+        )
+        self.env["meter.unit.basis"].create(
+            {
+                "unit_id": unit.id,
+                "kind": "area",
+                "value": 65.5,
+                "date_from": "2025-01-01",
+            }
+        )
+        Occupancy = self.env["meter.occupancy"]
+        if tenant_from:
+            Occupancy.create(
+                {
+                    "unit_id": unit.id,
+                    "role": "vacancy",
+                    "date_start": "2025-01-01",
+                    "date_end": "2026-01-15",
+                }
+            )
+            Occupancy.create(
+                {
+                    "unit_id": unit.id,
+                    "partner_id": self.tenant3.id,
+                    "role": "tenant",
+                    "date_start": tenant_from,
+                }
+            )
+        else:
+            Occupancy.create(
+                {
+                    "unit_id": unit.id,
+                    "partner_id": self.tenant3.id,
+                    "role": "tenant",
+                    "date_start": "2025-01-01",
+                }
+            )
+        meter = self._meter("EL-A3", unit)
+        for register, start, end in (("T1", 100, 400), ("T2", 50, 250)):
+            self._reading(meter, "2026-01-01 00:00:00", start, register=register)
+            self._reading(meter, "2026-02-01 00:00:00", end, register=register)
+        return self._point(unit, meter, self.tou), meter
+
+    def test_tiered_tariff_end_to_end(self):
+        """300 kWh: 240 x 0.4883 = 117.19 and 60 x 0.5383 = 32.30, plus the
+        10.00 fee: 159.49. 500 kWh: 117.19 + 160 x 0.5383 (86.13) + 100 x
+        0.7883 (78.83) + 10.00 = 292.15."""
+        run = self._bill(self._run(sites=self.site_a))
+        self.assertEqual(run.state, "posted")
+        self.assertEqual(len(run.move_ids), 2)
+        move1 = run.move_ids.filtered(lambda m: m.partner_id == self.tenant1)
+        move2 = run.move_ids.filtered(lambda m: m.partner_id == self.tenant2)
+        self.assertEqual(move1.state, "posted")
+        self.assertAlmostEqual(move1.amount_untaxed, 159.49, places=2)
+        self.assertAlmostEqual(move2.amount_untaxed, 292.15, places=2)
+        lines = run.line_ids.filtered(lambda line: line.partner_id == self.tenant1)
+        self.assertEqual(
+            [
+                (line.band, line.quantity, line.price_unit, line.amount)
+                for line in lines
+            ],
+            [
+                ("block 1", 240.0, 0.4883, 117.19),
+                ("block 2", 60.0, 0.5383, 32.30),
+                ("", 1.0, 10.0, 10.0),
+            ],
+        )
+        energy = lines[0]
+        self.assertIn("1000", energy.readings_note)
+        self.assertIn("1300", energy.readings_note)
+        self.assertEqual(energy.tariff_version_id, self.tiered.version_ids)
+        self.assertEqual((lines[2].days, lines[2].period_days), (31, 31))
+        # grouped and ordered as the tariff says: Energy section then Fees
+        names = move1.invoice_line_ids.mapped(
+            lambda ml: (ml.display_type, ml.name.split(",")[0])
+        )
+        self.assertEqual(
+            names,
+            [
+                ("line_section", "Energy"),
+                ("product", "Electricity (block 1)"),
+                ("product", "Electricity (block 2)"),
+                ("line_section", "Fees"),
+                ("product", "Meter fee"),
+            ],
+        )
+        self.assertEqual(energy.move_line_id.price_subtotal, 117.19)
+        self.assertEqual(
+            energy.move_line_id.account_id,
+            self.product_energy.property_account_income_id
+            or self.company_data["default_account_revenue"],
+        )
+
+    def test_tou_tariff_end_to_end(self):
+        """Peak 300 x 0.30 = 90.00, valley 200 x 0.15 = 30.00, area 65.5 m2 x
+        0.50 = 32.75: 152.75."""
+        point, _meter = self._tou_unit()
+        run = self._bill(self._run(points=point))
+        self.assertAlmostEqual(run.move_ids.amount_untaxed, 152.75, places=2)
+        self.assertEqual(
+            [(line.band, line.quantity, line.amount) for line in run.line_ids],
+            [("peak", 300.0, 90.0), ("valley", 200.0, 30.0), ("", 65.5, 32.75)],
+        )
+
+    def test_move_in_splits_and_prorates(self):
+        """Vacancy to 15 January (owner), tenant from the 16th; readings on the
+        16th: peak 250, valley 120.
+        Owner: 150 x 0.30 = 45.00, 70 x 0.15 = 10.50, 32.75 x 15/31 = 15.85.
+        Tenant: 150 x 0.30 = 45.00, 130 x 0.15 = 19.50, 32.75 x 16/31 = 16.90."""
+        point, meter = self._tou_unit(tenant_from="2026-01-16")
+        self._reading(meter, "2026-01-16 00:00:00", 250, register="T1")
+        self._reading(meter, "2026-01-16 00:00:00", 120, register="T2")
+        run = self._bill(self._run(points=point))
+        owner_move = run.move_ids.filtered(lambda m: m.partner_id == self.owner)
+        tenant_move = run.move_ids.filtered(lambda m: m.partner_id == self.tenant3)
+        self.assertAlmostEqual(owner_move.amount_untaxed, 71.35, places=2)
+        self.assertAlmostEqual(tenant_move.amount_untaxed, 81.40, places=2)
+        area = run.line_ids.filtered(
+            lambda line: line.component_type == "area" and line.partner_id == self.owner
+        )
+        self.assertEqual((area.days, area.period_days, area.amount), (15, 31, 15.85))
+
+    def test_interpolated_boundary(self):
+        """No reading at midnight: the boundary values are interpolated in time
+        (meterkit): 1000 between 990 and 1010, 1300 between 1290 and 1310, so
+        300 kWh as in the tiered test (159.49)."""
+        unit = self._unit("A4", self.building_a, self.tenant3)
+        meter = self._meter("EL-A4", unit)
+        for at, value in (
+            ("2025-12-31 12:00:00", 990),
+            ("2026-01-01 12:00:00", 1010),
+            ("2026-01-31 12:00:00", 1290),
+            ("2026-02-01 12:00:00", 1310),
+        ):
+            self._reading(meter, at, value)
+        point = self._point(unit, meter, self.tiered)
+        run = self._bill(self._run(points=point), post=False)
+        self.assertEqual(run.result_ids.state, "invoiced")
+        self.assertIn("interpolated", run.line_ids[0].readings_note)
+        self.assertAlmostEqual(run.move_ids.amount_untaxed, 159.49, places=2)
+
+    def test_tariff_change_splits_lines(self):
+        """A new version from 16 January (fee 20.00): the fee is split 15/31 x
+        10.00 = 4.84 and 16/31 x 20.00 = 10.32; the consumption is read on the
+        16th (1100): 100 kWh in block 1 at 0.4883 (48.83), then 140 kWh more in
+        block 1 (68.36) and 60 in block 2 (32.30): blocks run on across the
+        change."""
+        version = self.tiered.version_ids
+        version.copy({"date_from": "2026-01-16"}).component_ids.filtered(
+            lambda c: c.component_type == "fixed"
+        ).price = 20.0
+        self._reading(self.meter_a1, "2026-01-16 00:00:00", 1100)
+        run = self._bill(self._run(points=self.point_a1), post=False)
+        self.assertEqual(
+            [(line.date_from.day, line.band, line.amount) for line in run.line_ids],
+            [
+                (1, "block 1", 48.83),
+                (16, "block 1", 68.36),
+                (16, "block 2", 32.30),
+                (1, "", 4.84),
+                (16, "", 10.32),
+            ],
+        )
+        self.assertAlmostEqual(run.move_ids.amount_untaxed, 164.65, places=2)
+
+    def test_missing_reading_blocks(self):
+        """No reading after the period: blocked with the reason; nothing
+        invoiced for it, the others are."""
+        self.env["meter.reading"].search(
+            [("meter_id", "=", self.meter_a2.id), ("read_at", ">", "2026-01-15")]
+        ).unlink()
+        run = self._run(sites=self.site_a)
+        with self._cron_budget(None):
+            run.action_compute()
+            run._process()
+            blocked = run.result_ids.filtered(lambda r: r.state == "blocked")
+            self.assertEqual(blocked.billing_point_id, self.point_a2)
+            self.assertIn("missing reading", blocked.block_reason)
+            run.action_invoice()
+            run._process()
+        self.assertEqual(run.move_ids.partner_id, self.tenant1)
+
+    def test_estimated_reading_blocks_until_released(self):
+        self.env["meter.reading"].search(
+            [("meter_id", "=", self.meter_a1.id), ("read_at", ">", "2026-01-15")]
+        ).write({"state": "estimated"})
+        run = self._run(points=self.point_a1)
+        with self._cron_budget(None):
+            run.action_compute()
+            run._process()
+            self.assertEqual(run.result_ids.state, "blocked")
+            self.assertTrue(run.line_ids[0].is_estimated)
+            self.assertIn("estimated", run.line_ids[0].readings_note)
+            run.result_ids.action_release()
+            self.assertEqual(run.result_ids.released_by_id, self.env.user)
+            run.action_invoice()
+            run._process()
+        self.assertEqual(run.result_ids.state, "invoiced")
+        self.assertAlmostEqual(run.move_ids.amount_untaxed, 159.49, places=2)
+
+    def test_swiss_cash_rounding(self):
+        """159.49 is invoiced 159.50 with the 0.05 cash rounding."""
+        rounding = self.env["account.cash.rounding"].create(
+            {
+                "name": "CHF 0.05",
+                "rounding": 0.05,
+                "strategy": "add_invoice_line",
+                "rounding_method": "HALF-UP",
+                "profit_account_id": self.company_data["default_account_revenue"].id,
+                "loss_account_id": self.company_data["default_account_expense"].id,
+            }
+        )
+        self.env.company.meter_cash_rounding_id = rounding
+        run = self._bill(self._run(points=self.point_a1))
+        self.assertEqual(run.cash_rounding_id, rounding)
+        self.assertAlmostEqual(run.move_ids.amount_total, 159.50, places=2)
+
+    def test_credit_note_and_rebill(self):
+        """A posted invoice is corrected only by a credit note and a rebill."""
+        run = self._bill(self._run(points=self.point_a1))
+        original = run.move_ids
+        reading = self.env["meter.reading"].search(
+            [("meter_id", "=", self.meter_a1.id), ("read_at", ">", "2026-01-15")]
+        )
+        reading._correct(1200.0, "typo")
+        action = run.result_ids.action_credit_and_rebill()
+        self.assertEqual(run.result_ids.state, "reversed")
+        self.assertIn(original.payment_state, ("reversed", "paid"))
+        credit = self.env["account.move"].search(
+            [("reversed_entry_id", "=", original.id)]
+        )
+        self.assertEqual(credit.move_type, "out_refund")
+        self.assertAlmostEqual(credit.amount_untaxed, 159.49, places=2)
+        rebill = self.env["meter.billing.run"].browse(action["domain"][0][2])
+        self.assertTrue(rebill.is_correction)
+        self.assertEqual(rebill.state, "invoiced")
+        # 200 kWh x 0.4883 = 97.66 + 10.00
+        self.assertAlmostEqual(rebill.move_ids.amount_untaxed, 107.66, places=2)
+        self.assertEqual(rebill.move_ids.state, "draft")
+        self.assertEqual(original.state, "posted")
+
+    def test_advance_invoices(self):
+        product = self.env["product.product"].create(
+            {"name": "Advance", "type": "service", "taxes_id": [Command.clear()]}
+        )
+        self.env.company.meter_advance_product_id = product
+        self.point_a1.advance_amount = 120.0
+        run = self._bill(self._run(points=self.point_a1, kind="advance"), post=False)
+        self.assertAlmostEqual(run.move_ids.amount_untaxed, 120.0, places=2)
+        # an advance does not take the consumption slot of the period
+        consumption = self._bill(self._run(points=self.point_a1), post=False)
+        self.assertAlmostEqual(consumption.move_ids.amount_untaxed, 159.49, places=2)
