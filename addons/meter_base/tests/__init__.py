@@ -7,3 +7,6 @@ from . import test_meter_structure
 from . import test_access_rights
 from . import test_ui_tour
 from . import test_meter_reading_ingest_items
+from . import test_meter_reading_exchange
+from . import test_meter_exchange_job
+from . import test_readings_api

@@ -1,0 +1,127 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+
+from ..controllers.readings_api import MAX_BATCH
+from .common import MeterBaseCommon
+
+URL = "/meter/api/v1/readings"
+
+
+@tagged("post_install", "-at_install")
+class TestReadingsApi(HttpCase, MeterBaseCommon):
+    """The JSON ingestion endpoint, authenticated by Odoo API keys."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        tomorrow = fields.Datetime.now() + timedelta(days=1)
+        Keys = cls.env["res.users.apikeys"]
+        cls.key_tech = Keys.with_user(cls.technician)._generate(None, "gw", tomorrow)
+        cls.user_b = cls._user(
+            "tech_b", "meter_base.meter_base_group_technician", cls.site_b
+        )
+        cls.key_other = Keys.with_user(cls.user_b)._generate(None, "b", tomorrow)
+        cls.meter_a1_xmlid = cls.meter_a1.export_data(["id"])["datas"][0][0]
+
+    def _post(self, payload, key=None, raw=None):
+        headers = {"Content-Type": "application/json"}
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        body = raw if raw is not None else json.dumps(payload)
+        response = self.url_open(URL, data=body, headers=headers, method="POST")
+        if response.headers.get("Content-Type", "").startswith("application/json"):
+            return response.status_code, response.json()
+        return response.status_code, response.text
+
+    def _item(self, meter="EL-A1", at="2025-01-31T22:00:00Z", value=100, **extra):
+        return {"meter": meter, "read_at": at, "value": value, **extra}
+
+    def test_batch_is_stored_with_per_item_results_and_replay(self):
+        batch = [
+            self._item(),
+            {
+                "meter_id": self.meter_a1_xmlid,
+                "read_at": "2025-02-28T22:00:00Z",
+                "value": "150.5",
+            },
+            {
+                "meter_id": self.meter_a2.id,
+                "register": "T1",
+                "read_at": "2025-02-28T23:00:00+01:00",
+                "value": 3,
+            },
+            self._item(meter="NOPE"),
+            self._item(value="abc"),
+            self._item(value=[1]),
+            self._item(at=20250131),
+            "not an object",
+            self._item(at="2025-03-31T22:00:00Z", value=50),
+        ]
+        status, body = self._post({"readings": batch}, self.key_tech)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(
+            (body["created"], body["duplicates"], body["rejected"]), (3, 0, 6)
+        )
+        self.assertEqual(
+            [(i["index"], i["status"], i.get("code")) for i in body["items"]],
+            [
+                (0, "created", None),
+                (1, "created", None),
+                (2, "created", None),
+                (3, "rejected", "unknown_meter"),
+                (4, "rejected", "not_parsable"),
+                (5, "rejected", "not_parsable"),
+                (6, "rejected", "not_parsable"),
+                (7, "rejected", "not_parsable"),
+                (8, "rejected", "negative_consumption"),
+            ],
+        )
+        readings = self.meter_a1.reading_ids.sorted("read_at")
+        self.assertEqual(readings.mapped("value"), [100, 150.5])
+        self.assertEqual(set(readings.mapped("source")), {"api"})
+        self.assertEqual(str(self.meter_a2.reading_ids.read_at), "2025-02-28 22:00:00")
+        # Replay: everything stored is a duplicate; a new value conflicts.
+        status, body = self._post({"readings": batch[:3]}, self.key_tech)
+        self.assertEqual((body["created"], body["duplicates"]), (0, 3))
+        status, body = self._post({"readings": [self._item(value=101)]}, self.key_tech)
+        self.assertEqual(body["items"][0]["code"], "conflicting_value")
+        self.assertIn("EL-A1", body["items"][0]["message"])
+        self.assertEqual(len(self.meter_a1.reading_ids), 2)
+
+    def test_authentication(self):
+        status, _body = self._post({"readings": [self._item()]})
+        self.assertEqual(status, 401)
+        status, body = self._post({"readings": [self._item()]}, "wrong-key")
+        self.assertEqual(status, 401)
+        self.assertIn("Invalid apikey", body)
+        self.assertFalse(self.meter_a1.reading_ids)
+
+    def test_limits_and_malformed_bodies(self):
+        too_many = [
+            self._item(at=f"2025-01-01T00:{i % 60:02d}:00Z")
+            for i in range(MAX_BATCH + 1)
+        ]
+        status, body = self._post({"readings": too_many}, self.key_tech)
+        self.assertEqual((status, body["error"]["code"]), (413, "batch_too_large"))
+        status, body = self._post(None, self.key_tech, raw="{not json")
+        self.assertEqual((status, body["error"]["code"]), (400, "bad_json"))
+        status, body = self._post({"items": []}, self.key_tech)
+        self.assertEqual((status, body["error"]["code"]), (400, "bad_request"))
+        self.assertFalse(self.meter_a1.reading_ids)
+
+    def test_key_of_a_user_without_access_to_the_site(self):
+        status, body = self._post(
+            {"readings": [self._item(), self._item(meter="EL-B1")]}, self.key_other
+        )
+        self.assertEqual(status, 200)
+        self.assertEqual(
+            [(i["status"], i.get("code")) for i in body["items"]],
+            [("rejected", "unknown_meter"), ("created", None)],
+        )
+        self.assertFalse(self.meter_a1.reading_ids)
+        self.assertEqual(self.meter_b1.reading_ids.value, 100)

@@ -1,0 +1,52 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import base64
+
+from odoo import fields, models
+
+from ..models.meter_reading_exchange import FORMATS
+
+
+class MeterReadingExport(models.TransientModel):
+    """Export the live readings of a company, site or building to an XML or
+    XLSX exchange file, keyed by the meters' external ids."""
+
+    _name = "meter.reading.export"
+    _description = "Export Readings"
+
+    file_format = fields.Selection(FORMATS, required=True, default="xlsx")
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    site_id = fields.Many2one(
+        "meter.site", string="Site", domain="[('company_id', '=', company_id)]"
+    )
+    building_id = fields.Many2one(
+        "meter.building", string="Building", domain="[('company_id', '=', company_id)]"
+    )
+    date_from = fields.Datetime()
+    date_to = fields.Datetime()
+    file = fields.Binary(readonly=True, attachment=False)
+    filename = fields.Char(readonly=True)
+
+    def action_export(self):
+        self.ensure_one()
+        scope = self.building_id or self.site_id or self.company_id
+        data = self.env["meter.reading.exchange"]._export(
+            self.file_format, scope, self.date_from, self.date_to
+        )
+        stamp = fields.Datetime.now().strftime("%Y%m%d-%H%M%S")
+        name = (scope.code if "code" in scope and scope.code else scope.name) or "all"
+        self.write(
+            {
+                "file": base64.b64encode(data),
+                "filename": f"readings_{name}_{stamp}.{self.file_format}",
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
