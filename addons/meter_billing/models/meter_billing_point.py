@@ -257,12 +257,36 @@ class MeterBillingPoint(models.Model):
         """A :class:`meterkit.tariffs.Usage` of ``[start, end]`` with the bands
         of ``version``'s calendar read from the band registers, plus the notes
         of the readings used and the estimated flag."""
-        by_register, notes, estimated = self._meter_usage(series, start, end)
-        by_band = {
-            band.code: by_register[band.register]
-            for band in version.tou_calendar_id.band_ids
-            if band.register in by_register
+        calendar = version.tou_calendar_id
+        components = version.component_ids
+        tou_bands = set(
+            components.filtered(lambda c: c.component_type == "tou_energy").mapped(
+                "band_code"
+            )
+        )
+        band_registers = {
+            band.code: band.register
+            for band in calendar.band_ids
+            if band.register and band.code in tou_bands
         }
+        by_register, notes, estimated = {}, [], False
+        if band_registers or any(
+            c.component_type in ("energy", "tiered") for c in components
+        ):
+            by_register, notes, estimated = self._meter_usage(series, start, end)
+        by_band = {
+            code: by_register[register]
+            for code, register in band_registers.items()
+            if register in by_register
+        }
+        if tou_bands - set(by_band):
+            by_band = {**self._interval_bands(start, end, calendar), **by_band}
+            notes.append(
+                self.env._(
+                    "Time-of-use bands from 15-minute interval data (%(calendar)s).",
+                    calendar=calendar.display_name,
+                )
+            )
         area = self.unit_id._get_basis("area", start)
         usage = Usage(
             period_start=start,
@@ -272,6 +296,36 @@ class MeterBillingPoint(models.Model):
             area=Decimal(repr(area)) if area else None,
         )
         return usage, notes, estimated
+
+    def _interval_bands(self, start, end, calendar):
+        """Consumption per band of this point's meters from their interval
+        data on ``[start, end]`` (local days)."""
+        Interval = self.env["meter.interval"]
+        t0, t1 = Interval._utc_bounds(start, end, self.site_id.tz)
+        per_meter = Interval._band_consumption(self.meter_ids.ids, t0, t1, calendar)
+        totals = {}
+        for bands in per_meter.values():
+            for band, value in bands.items():
+                totals[band] = totals.get(band, Decimal(0)) + value
+        if not any(totals.values()):
+            raise UsageError(
+                self.env._(
+                    "No interval data between %(start)s and %(end)s for the "
+                    "time-of-use bands of %(point)s.",
+                    start=start,
+                    end=end,
+                    point=self.display_name,
+                )
+            )
+        return totals
+
+    def _peak_demand(self, start, end):
+        """Maximum demand (kW) of this point's meters together on ``[start,
+        end]`` from their 15-minute interval data (None without data)."""
+        Interval = self.env["meter.interval"]
+        t0, t1 = Interval._utc_bounds(start, end, self.site_id.tz)
+        peak = Interval._coincident_max_demand(self.meter_ids.ids, t0, t1)
+        return peak or None
 
     # ------------------------------------------------------------
     # BILLING: usage + tariff -> line values
@@ -346,6 +400,9 @@ class MeterBillingPoint(models.Model):
                 vals_list += self._evaluate_consumption(
                     occupancy, consumption, by_date, start, end, series, run_days
                 )
+            needs_demand = any(
+                c.kind == "demand_peak" for v in per_period for c in v.components
+            )
             if any(v.components for v in per_period):
                 for piece_start, piece_end, basis in _basis_pieces(
                     start, end, tariff.period_basis
@@ -355,6 +412,11 @@ class MeterBillingPoint(models.Model):
                         piece_start,
                         piece_end,
                         area=Decimal(repr(area)) if area else None,
+                        peak_demand=(
+                            self._peak_demand(piece_start, piece_end)
+                            if needs_demand
+                            else None
+                        ),
                     )
                     lines = evaluate_period(
                         per_period,

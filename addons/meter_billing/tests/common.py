@@ -193,17 +193,19 @@ class MeterBillingCommon(AccountTestInvoicingCommon):
         )
 
     @classmethod
-    def _calendar(cls):
+    def _calendar(cls, registers=("T1", "T2")):
         """Peak 08:00-22:00 on weekdays, valley otherwise; the meter counts
-        peak on T1 and valley on T2."""
+        peak on T1 and valley on T2 (no register: from interval data)."""
         calendar = cls.env["meter.tou.calendar"].create(
             {
                 "name": "Peak / valley",
                 "tz": "UTC",
                 "band_ids": [
-                    Command.create({"code": "peak", "name": "Peak", "register": "T1"}),
                     Command.create(
-                        {"code": "valley", "name": "Valley", "register": "T2"}
+                        {"code": "peak", "name": "Peak", "register": registers[0]}
+                    ),
+                    Command.create(
+                        {"code": "valley", "name": "Valley", "register": registers[1]}
                     ),
                 ],
                 "season_ids": [Command.create({"name": "Year"})],

@@ -1,5 +1,7 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import datetime, timedelta
+
 from odoo.fields import Command
 from odoo.tests import tagged
 
@@ -115,6 +117,63 @@ class TestMeterBillingRun(MeterBillingCommon):
             [(line.band, line.quantity, line.amount) for line in run.line_ids],
             [("peak", 300.0, 90.0), ("valley", 200.0, 30.0), ("", 65.5, 32.75)],
         )
+
+    def test_two_part_tariff_from_interval_data(self):
+        """Monday 5 and Tuesday 6 January 2026, 192 intervals of 0.25 kWh but
+        2.5 kWh at 10:00 on Monday. Peak (08-22 weekdays): 111 x 0.25 + 2.5 =
+        30.25 kWh x 0.30 = 9.075 -> 9.08; valley 80 x 0.25 = 20 kWh x 0.15 =
+        3.00; maximum demand 2.5 kWh x 4 = 10 kW x 30.00 per kW and month x
+        2/31 days = 19.35. Total 31.43."""
+        calendar = self._calendar(registers=(False, False))
+        tariff = self.env["meter.tariff"].create(
+            {
+                "name": "Two-part",
+                "version_ids": [
+                    Command.create(
+                        {
+                            "date_from": "2025-01-01",
+                            "tou_calendar_id": calendar.id,
+                            "component_ids": [
+                                Command.create(
+                                    {
+                                        "sequence": seq,
+                                        "name": name,
+                                        "product_id": self.product_energy.id,
+                                        "component_type": kind,
+                                        "price": price,
+                                        "band_code": band,
+                                    }
+                                )
+                                for seq, name, kind, price, band in (
+                                    (10, "Peak", "tou_energy", 0.30, "peak"),
+                                    (20, "Valley", "tou_energy", 0.15, "valley"),
+                                    (30, "Demand", "demand_peak", 30.0, False),
+                                )
+                            ],
+                        }
+                    )
+                ],
+            }
+        )
+        unit = self._unit("A5", self.building_a, self.tenant3)
+        meter = self._meter("EL-A5", unit, registers=1)
+        start = datetime(2026, 1, 5)
+        rows = []
+        for k in range(192):
+            at = start + timedelta(minutes=15 * k)
+            value = "2.5" if at == datetime(2026, 1, 5, 10) else "0.25"
+            rows.append((meter.id, "T1", at, value))
+        self.env["meter.interval"]._bulk_load(rows)
+        point = self._point(unit, meter, tariff)
+        run = self._bill(
+            self._run(points=point, date_from="2026-01-05", date_to="2026-01-06"),
+            post=False,
+        )
+        self.assertEqual(
+            [(line.quantity, line.amount) for line in run.line_ids],
+            [(30.25, 9.08), (20.0, 3.0), (10.0, 19.35)],
+        )
+        self.assertAlmostEqual(run.move_ids.amount_untaxed, 31.43, places=2)
 
     def test_move_in_splits_and_prorates(self):
         """Vacancy to 15 January (owner), tenant from the 16th; readings on the

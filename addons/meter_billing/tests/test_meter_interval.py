@@ -141,7 +141,7 @@ class TestMeterInterval(MeterBaseCommon):
     def test_conflicting_values_are_refused(self):
         start = self.monday[0]
         with self.assertRaisesRegex(
-            ValidationError, r"Line 1: .* the batch holds 2 different values"
+            ValidationError, r"Line 1: .* the batch holds 2 rows with different values"
         ):
             self.Interval._bulk_load(
                 [
