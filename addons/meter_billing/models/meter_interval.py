@@ -95,14 +95,16 @@ class MeterInterval(models.Model):
             self._raise_errors(
                 [(line, self._row_message(f, value)) for line, f, value in bad_rows]
             )
+            cr.execute(SQL("ANALYZE %s", SQL.identifier(LOAD_TABLE)))
             self._check_loaded_meters()
             self._check_loaded_conflicts()
+            trusted = self._trust_foreign_keys()
             created = self.env.execute_query(
                 SQL(
                     """
                     WITH inserted AS (
                         INSERT INTO meter_interval (meter_id, register, start, value)
-                        SELECT DISTINCT meter_id, register, start, value FROM %s
+                        SELECT meter_id, register, start, value FROM %s
                         ON CONFLICT (meter_id, register, start) DO NOTHING
                         RETURNING 1
                     )
@@ -111,10 +113,27 @@ class MeterInterval(models.Model):
                     SQL.identifier(LOAD_TABLE),
                 )
             )[0][0]
+            if trusted:
+                cr.execute(SQL("SET LOCAL session_replication_role = DEFAULT"))
             cr.execute(SQL("TRUNCATE %s", SQL.identifier(LOAD_TABLE)))
         self.invalidate_model()
         self._refresh_statistics(created)
         return {"created": created, "duplicates": total - created}
+
+    def _trust_foreign_keys(self):
+        """As a database superuser, skip the foreign-key triggers of the next
+        statement (halves the insert time): every meter id was checked and
+        locked by :meth:`_check_loaded_meters`. Otherwise PostgreSQL checks
+        them as usual. On an error, the savepoint's rollback undoes SET LOCAL.
+        """
+        if self.env.context.get("meter_interval_check_fk"):
+            return False
+        superuser = self.env.execute_query(
+            SQL("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        )[0][0]
+        if superuser:
+            self.env.cr.execute(SQL("SET LOCAL session_replication_role = replica"))
+        return superuser
 
     def _copy_rows(self, chunks):
         stream = _ChunkReader(chunks)
@@ -234,9 +253,9 @@ class MeterInterval(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT min(line), meter_id, register, start, count(DISTINCT value)
+                SELECT min(line), meter_id, register, start, count(*)
                   FROM %s GROUP BY meter_id, register, start
-                HAVING count(DISTINCT value) > 1
+                HAVING min(value) <> max(value)
                  ORDER BY 1 LIMIT %s
                 """,
                 table,
@@ -248,7 +267,7 @@ class MeterInterval(models.Model):
                 line,
                 self.env._(
                     "meter_id %(meter)s, register %(register)s, start %(start)s: "
-                    "the batch holds %(count)s different values.",
+                    "the batch holds %(count)s rows with different values.",
                     meter=meter_id,
                     register=register,
                     start=start,

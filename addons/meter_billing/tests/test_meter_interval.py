@@ -8,6 +8,7 @@ from meterkit import TouCalendar, TouSeason, split_intervals_by_band
 
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from odoo.addons.meter_base.tests.common import MeterBaseCommon
 
@@ -65,6 +66,10 @@ class TestMeterInterval(MeterBaseCommon):
         self.assertEqual(
             self.Interval._bulk_load(rows), {"created": 192, "duplicates": 0}
         )
+        replication_role = self.env.execute_query(SQL("SHOW session_replication_role"))[
+            0
+        ][0]
+        self.assertEqual(replication_role, "origin")  # triggers back on
         self.assertEqual(self._stored(self.meter_a1), 192)
         # a replay stores nothing; a partial overlap stores only the new rows
         self.assertEqual(
@@ -79,6 +84,18 @@ class TestMeterInterval(MeterBaseCommon):
             [("meter_id", "=", self.meter_a1.id), ("start", "=", later)]
         )
         self.assertEqual((stored.register, stored.value), ("T1", 1.0))
+
+    def test_bulk_load_with_foreign_keys_checked(self):
+        """The same result on the path where PostgreSQL checks the foreign keys
+        (a database user that is not a superuser takes it)."""
+        Interval = self.Interval.with_context(meter_interval_check_fk=True)
+        rows = [(self.meter_a1.id, "T1", s, "0.25") for s in self.monday[:8]]
+        self.assertEqual(Interval._bulk_load(rows), {"created": 8, "duplicates": 0})
+        self.assertEqual(Interval._bulk_load(rows), {"created": 0, "duplicates": 8})
+        replication_role = self.env.execute_query(SQL("SHOW session_replication_role"))[
+            0
+        ][0]
+        self.assertEqual(replication_role, "origin")
 
     def test_starts_as_iso_strings_and_aware_datetimes_are_utc(self):
         aware = datetime(2026, 1, 12, 8, 0, tzinfo=ZURICH)
