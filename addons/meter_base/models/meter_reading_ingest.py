@@ -132,7 +132,8 @@ class MeterReadingIngest(models.AbstractModel):
                     read_at = datetime.fromisoformat(read_at)
                 if not isinstance(read_at, datetime) or read_at.tzinfo:
                     raise ValueError("read_at")
-                value = Decimal(str(value))
+                if type(value) is not Decimal:
+                    value = Decimal(str(value))
                 if not value.is_finite():
                     raise InvalidOperation
                 parsed.append((line, int(meter_id), register, read_at, value))

@@ -23,11 +23,10 @@ files larger than the limits, malformed or truncated XML. Such files raise
 reading with a bad attribute becomes a per-row error and the others are kept.
 """
 
-import io
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import NamedTuple
 
 from .. import codes
 from ..errors import MeterkitError
@@ -45,11 +44,10 @@ NAMESPACE = "urn:meter-suite:readings:1"
 XSD_PATH = Path(__file__).with_name("meter_readings.xsd")
 _ROOT = f"{{{NAMESPACE}}}readings"
 _READING = f"{{{NAMESPACE}}}reading"
-_MAX_DEPTH = 2
+REGISTERS = frozenset(f"T{n}" for n in range(1, 9))
 
 
-@dataclass(frozen=True)
-class ReadingRow:
+class ReadingRow(NamedTuple):
     """One reading of an exchange file.
 
     :ivar line: 1-based line (XML) or row (XLSX) in the file.
@@ -68,8 +66,7 @@ class ReadingRow:
     value: Decimal
 
 
-@dataclass(frozen=True)
-class RowError:
+class RowError(NamedTuple):
     """A reading of a file that cannot be read; the others are kept."""
 
     line: int
@@ -109,18 +106,29 @@ def parse_decimal(text):
     return number
 
 
-def reading_row(line, meter_id, meter, register, read_at, value):
-    """Check the fields of one reading; return a ReadingRow or a RowError."""
+def reading_row(line, meter_id, meter, register, read_at, value, instants=None):
+    """Check the fields of one reading; return a ReadingRow or a RowError.
+
+    ``instants`` is an optional dict caching parsed ``read_at`` texts (files
+    repeat the same instants for many meters).
+    """
     meter_id, meter = (meter_id or "").strip(), (meter or "").strip()
     register = (register or "T1").strip().upper()
     if not meter_id and not meter:
         return RowError(line, codes.NOT_PARSABLE, "no meter_id and no meter given")
-    if register not in {f"T{n}" for n in range(1, 9)}:
+    if register not in REGISTERS:
         return RowError(
             line, codes.NOT_PARSABLE, f"register {register!r} is not T1..T8"
         )
     try:
-        instant = read_at if isinstance(read_at, datetime) else parse_instant(read_at)
+        if isinstance(read_at, datetime):
+            instant = read_at
+        elif instants is not None and read_at in instants:
+            instant = instants[read_at]
+        else:
+            instant = parse_instant(read_at)
+            if instants is not None:
+                instants[read_at] = instant
     except (TypeError, ValueError):
         return RowError(
             line, codes.NOT_PARSABLE, f"read_at {read_at!r} is not an ISO 8601 instant"
@@ -134,9 +142,7 @@ def reading_row(line, meter_id, meter, register, read_at, value):
     return ReadingRow(line, meter_id, meter, register, instant, number)
 
 
-def parse_readings_xml(
-    data, filename, *, max_bytes=100_000_000, max_readings=1_000_000
-):
+def parse_readings_xml(data, filename, *, max_bytes=50_000_000, max_readings=1_000_000):
     """Read the readings of an XML exchange file.
 
     :param data: the file's bytes.
@@ -162,9 +168,7 @@ def parse_readings_xml(
             f"a DOCTYPE or ENTITY declaration is not allowed (line "
             f"{_line_of(data, data.find(b'<!'))})",
         )
-    events = etree.iterparse(
-        io.BytesIO(data),
-        events=("start", "end"),
+    parser = etree.XMLParser(
         resolve_entities=False,
         load_dtd=False,
         no_network=True,
@@ -172,33 +176,40 @@ def parse_readings_xml(
         dtd_validation=False,
         remove_comments=True,
         remove_pis=True,
+        collect_ids=False,
     )
-    rows, errors = [], []
-    depth = 0
     try:
-        for event, element in events:
-            if event == "start":
-                depth += 1
-                _check_start(element, depth, filename)
-                continue
-            depth -= 1
-            if depth == 1:
-                if len(rows) + len(errors) >= max_readings:
-                    raise _bad_file(
-                        filename,
-                        f"more than {max_readings} readings",
-                        element.sourceline,
-                    )
-                _collect(element, rows, errors)
-                element.clear(keep_tail=False)
-                parent = element.getparent()
-                while element.getprevious() is not None:
-                    del parent[0]
+        root = etree.fromstring(bytes(data), parser)
     except etree.XMLSyntaxError as error:
         line = error.position[0] if error.position else None
         raise _bad_file(
             filename, f"not well-formed XML or truncated ({error.msg})", line
         ) from error
+    _check_root(root, filename)
+    if len(root) > max_readings:
+        raise _bad_file(filename, f"more than {max_readings} readings")
+    rows, errors = [], []
+    instants = {}
+    for element in root:
+        if element.tag != _READING or len(element):
+            bad = element if element.tag != _READING else element[0]
+            raise _bad_file(
+                filename,
+                f"unexpected element <{bad.tag}>: only <reading> is allowed "
+                "in <readings>, and it holds no element",
+                bad.sourceline,
+            )
+        get = element.get
+        result = reading_row(
+            element.sourceline,
+            get("meter_id"),
+            get("meter"),
+            get("register"),
+            get("read_at", ""),
+            get("value"),
+            instants,
+        )
+        (rows if type(result) is ReadingRow else errors).append(result)
     return rows, errors
 
 
@@ -206,41 +217,16 @@ def _line_of(data, offset):
     return data.count(b"\n", 0, max(offset, 0)) + 1
 
 
-def _check_start(element, depth, filename):
-    if depth == 1:
-        doctype = element.getroottree().docinfo.doctype
-        if doctype:
-            raise _bad_file(filename, "a DOCTYPE is not allowed", 1)
-        if element.tag != _ROOT:
-            raise _bad_file(
-                filename,
-                f'the root element must be <readings xmlns="{NAMESPACE}">, '
-                f"not <{element.tag}>",
-                element.sourceline,
-            )
-    elif depth > _MAX_DEPTH:
-        raise _bad_file(
-            filename, f"unexpected element <{element.tag}>", element.sourceline
-        )
-    elif element.tag != _READING:
+def _check_root(root, filename):
+    if root.getroottree().docinfo.doctype:
+        raise _bad_file(filename, "a DOCTYPE is not allowed", 1)
+    if root.tag != _ROOT:
         raise _bad_file(
             filename,
-            f"unexpected element <{element.tag}>: only <reading> is allowed",
-            element.sourceline,
+            f'the root element must be <readings xmlns="{NAMESPACE}">, '
+            f"not <{root.tag}>",
+            root.sourceline,
         )
-
-
-def _collect(element, rows, errors):
-    get = element.attrib.get
-    result = reading_row(
-        element.sourceline,
-        get("meter_id"),
-        get("meter"),
-        get("register"),
-        get("read_at", ""),
-        get("value"),
-    )
-    (rows if isinstance(result, ReadingRow) else errors).append(result)
 
 
 def write_readings_xml(readings, *, generated=None, company=None, scope=None):

@@ -67,6 +67,7 @@ def parse_readings_rows(data, filename, *, max_rows=1_000_000, max_bytes=100_000
             row=1,
         )
     rows, errors = [], []
+    instants = {}
     for record in records:
         get = record.get
         result = reading_row(
@@ -76,6 +77,7 @@ def parse_readings_rows(data, filename, *, max_rows=1_000_000, max_bytes=100_000
             get("register"),
             get("read_at", ""),
             get("value", ""),
+            instants,
         )
         (rows if isinstance(result, ReadingRow) else errors).append(result)
     return rows, errors
