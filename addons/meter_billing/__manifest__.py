@@ -13,6 +13,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/meter_interval_security.xml",
+        "views/meter_interval_views.xml",
         "security/meter_billing_security.xml",
         "data/meter_billing_data.xml",
         "views/meter_tariff_views.xml",

@@ -19,3 +19,4 @@ from . import meter_billing_result
 from . import meter_billing_line
 from . import account_move
 from . import meter_interval
+from . import meter_meter

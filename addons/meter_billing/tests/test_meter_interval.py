@@ -319,3 +319,15 @@ class TestMeterInterval(MeterBaseCommon):
         )
         self.assertEqual(self.Interval._max_demand(meters, end, end), {})
         self.assertEqual(self.Interval._coincident_max_demand(meters, end, end), D(0))
+
+    def test_meter_opens_its_interval_data(self):
+        self.Interval._bulk_load(
+            [
+                (self.meter_a1.id, "T1", self.monday[0], 1),
+                (self.meter_b1.id, "T1", self.monday[0], 1),
+            ]
+        )
+        action = self.meter_a1.with_user(self.reader).action_open_intervals()
+        self.assertEqual(action["res_model"], "meter.interval")
+        shown = self.Interval.with_user(self.reader).search(action["domain"])
+        self.assertEqual(shown.meter_id, self.meter_a1)
