@@ -16,6 +16,8 @@
         "views/meter_interval_views.xml",
         "security/meter_billing_security.xml",
         "data/meter_billing_data.xml",
+        "report/meter_billing_report.xml",
+        "wizards/meter_billing_move_views.xml",
         "views/meter_tariff_views.xml",
         "views/meter_tou_calendar_views.xml",
         "views/meter_billing_point_views.xml",

@@ -162,6 +162,20 @@ class MeterBillingPoint(models.Model):
     # USAGE: readings -> meterkit Usage
     # ------------------------------------------------------------
 
+    def _series_for(self, date_from, date_to):
+        """:meth:`_fetch_series` for the meters of these points over the local
+        days ``[date_from, date_to]``."""
+        ranges = {}
+        for point in self:
+            tz = point.site_id.tz
+            bounds = (
+                local_midnight_utc(date_from, tz),
+                local_midnight_utc(date_to + timedelta(days=1), tz),
+            )
+            for meter in point.meter_ids:
+                ranges[meter] = bounds
+        return self._fetch_series(ranges)
+
     @api.model
     def _fetch_series(self, meter_ranges):
         """Live readings of each meter around and inside its range.
@@ -331,13 +345,16 @@ class MeterBillingPoint(models.Model):
     # BILLING: usage + tariff -> line values
     # ------------------------------------------------------------
 
-    def _prepare_billing_lines(self, date_from, date_to, series, run_days, cache):
+    def _prepare_billing_lines(
+        self, date_from, date_to, series, run_days, cache, tariff=None
+    ):
         """Values of the ``meter.billing.line`` records of ``[date_from, date_to]``:
         one evaluation per occupant and tariff segment.
 
         :param run_days: days of the run's period: the basis of minimum charges
             and pro-rated blocks.
         :param cache: dict shared by a batch (meterkit versions).
+        :param tariff: bill with this tariff instead of the assigned ones (what-if).
         :raise UsageError: the point cannot be billed (reason in the message).
         """
         self.ensure_one()
@@ -351,7 +368,11 @@ class MeterBillingPoint(models.Model):
                     end=date_to,
                 )
             )
-        tariffs = self._tariff_segments(date_from, date_to)
+        tariffs = (
+            [(tariff, date_from, date_to)]
+            if tariff
+            else self._tariff_segments(date_from, date_to)
+        )
         tariff_days = sum((end - start).days + 1 for _t, start, end in tariffs)
         if tariff_days != (date_to - date_from).days + 1:
             raise UsageError(

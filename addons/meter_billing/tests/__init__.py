@@ -2,3 +2,4 @@ from . import test_meter_billing_run
 from . import test_meter_billing_reliability
 from . import test_access_rights
 from . import test_meter_interval
+from . import test_meter_billing_move

@@ -102,7 +102,7 @@ class MeterBillingCommon(AccountTestInvoicingCommon):
         return unit
 
     @classmethod
-    def _meter(cls, name, unit, registers=2):
+    def _meter(cls, name, unit, registers=1):
         return cls.env["meter.meter"].create(
             {
                 "name": name,

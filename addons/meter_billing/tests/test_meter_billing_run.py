@@ -51,7 +51,7 @@ class TestMeterBillingRun(MeterBillingCommon):
                     "date_start": "2025-01-01",
                 }
             )
-        meter = self._meter("EL-A3", unit)
+        meter = self._meter("EL-A3", unit, registers=2)
         for register, start, end in (("T1", 100, 400), ("T2", 50, 250)):
             self._reading(meter, "2026-01-01 00:00:00", start, register=register)
             self._reading(meter, "2026-02-01 00:00:00", end, register=register)
@@ -106,6 +106,15 @@ class TestMeterBillingRun(MeterBillingCommon):
             self.product_energy.property_account_income_id
             or self.company_data["default_account_revenue"],
         )
+
+    def test_calculation_sheet(self):
+        run = self._bill(self._run(points=self.point_a1), post=False)
+        html, _kind = self.env["ir.actions.report"]._render_qweb_html(
+            "meter_billing.action_report_calculation_sheet", run.result_ids.ids
+        )
+        html = html.decode()
+        for text in ("Calculation sheet", "block 1", "117.19", "1300", "159.49"):
+            self.assertIn(text, html)
 
     def test_tou_tariff_end_to_end(self):
         """Peak 300 x 0.30 = 90.00, valley 200 x 0.15 = 30.00, area 65.5 m2 x
