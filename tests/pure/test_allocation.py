@@ -80,6 +80,16 @@ def test_cash_round_other_step():
     assert cash_round(D("12.44"), D("0.10")) == D("12.40")
 
 
+@given(
+    st.decimals(min_value=D(-(10**6)), max_value=D(10**6), places=4, allow_nan=False)
+)
+def test_cash_round_is_the_nearest_five_rappen(amount):
+    rounded = cash_round(amount)
+    assert rounded % D("0.05") == 0
+    assert abs(rounded - amount) <= D("0.025")
+    assert rounded == -cash_round(-amount)  # symmetric: half away from zero
+
+
 @pytest.mark.parametrize(
     ("call", "field"),
     [

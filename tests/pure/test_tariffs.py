@@ -536,6 +536,13 @@ def test_split_usage_pro_rates_by_days_and_sums_exactly():
     )
 
 
+def test_split_usage_needs_segments_covering_the_period():
+    segments = split_period(JAN1, date(2026, 1, 20), [V_JAN])
+    with pytest.raises(TariffError, match="do not cover") as info:
+        split_usage(usage(consumption_by_register={"T1": D(1)}), segments)
+    assert info.value.field == "segments"
+
+
 def test_usage_by_segment_from_readings_at_the_change_date():
     energy = Component("e", "energy", "Energy", D("0.20"), register="T1")
     dearer = Component("e", "energy", "Energy", D("0.30"), register="T1")
