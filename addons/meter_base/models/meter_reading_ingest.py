@@ -143,7 +143,7 @@ class MeterReadingIngest(models.AbstractModel):
         return parsed
 
     def _load_meters(self, meter_ids, outcome):
-        """Meters readable by the user, locked against deletion while we write."""
+        """Meters readable by the user, locked while we write."""
         meters = self.env["meter.meter"].search([("id", "in", list(meter_ids))])
         unknown = meter_ids - set(meters.ids)
         if unknown and not outcome.skip:
@@ -154,9 +154,15 @@ class MeterReadingIngest(models.AbstractModel):
                 )
             )
         if meters:
+            # Lock the meters (in id order, against deadlocks) before reading
+            # their chains: a concurrent writer of the same meters waits, then
+            # fails with a serialization error and is retried, and so sees
+            # what this one stored (a replay becomes a duplicate, never a
+            # unique-index error).
             self.env.execute_query(
                 SQL(
-                    "SELECT id FROM meter_meter WHERE id IN %s FOR KEY SHARE",
+                    "SELECT id FROM meter_meter WHERE id IN %s "
+                    "ORDER BY id FOR NO KEY UPDATE",
                     tuple(meters.ids),
                 )
             )
