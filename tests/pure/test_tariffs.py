@@ -182,6 +182,30 @@ def test_time_of_use_bands():
     assert [line.band for line in lines] == list(prices)
 
 
+def test_tiers_combined_with_time_of_use_as_surcharges():
+    surcharges = (
+        Tier(D(240), D(0)),
+        Tier(D(400), D("0.05")),
+        Tier(None, D("0.30")),
+    )
+    version_ = version(
+        Component("peak", "tou_energy", "Peak", D("0.60"), band="peak"),
+        Component("valley", "tou_energy", "Valley", D("0.30"), band="valley"),
+        Component("tiers", "tiered", "Tier surcharge", tiers=surcharges, sequence=20),
+    )
+    lines = evaluate(
+        version_,
+        usage(
+            consumption_by_register={"T1": D(300), "T2": D(200)},
+            consumption_by_band={"peak": D(300), "valley": D(200)},
+        ),
+        31,
+    )
+    # 300 x 0.60 + 200 x 0.30; surcharge on 500 kWh: 160 x 0.05 + 100 x 0.30
+    assert amounts(lines) == ["180.00", "60.00", "0.00", "8.00", "30.00"]
+    assert total(lines) == D("278.00")
+
+
 @pytest.mark.parametrize(
     ("kwh", "start", "minimum", "expected"),
     [

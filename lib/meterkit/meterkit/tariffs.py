@@ -34,6 +34,9 @@ pro-rated: the consumption already belongs to the period.
 - ``independent`` (all-units): the whole consumption is priced at the price of the tier
   that the consumption reaches. Beijing-like tiers, 300 kWh = 300 x 0.5383.
 
+Tiers combined with time-of-use (RULES.md §4.2): one ``tou_energy`` component per band
+plus a ``tiered`` component whose tier prices are the surcharges (0, +0.05, +0.30).
+
 Annual tiers count from the start of the tier year: :attr:`Usage.tier_base` is the
 consumption already counted before the period. With ``tier_prorate`` the thresholds
 are multiplied by ``days / period_days`` (move-in, RULES.md §5.2).
