@@ -224,9 +224,7 @@ def test_degree_day_table_sums_to_1000():
     assert abs(sum(DEGREE_DAY_PERMILLE.values()) - 1000) < tiny
     assert abs(degree_days(datetime(2025, 1, 1), datetime(2026, 1, 1)) - 1000) < tiny
     assert degree_days(datetime(2025, 1, 1), datetime(2025, 2, 1)) == 170
-    assert (
-        degree_days(datetime(2025, 1, 1), datetime(2025, 1, 1, 12)) == D(85) / 31
-    )
+    assert degree_days(datetime(2025, 1, 1), datetime(2025, 1, 1, 12)) == D(85) / 31
 
 
 def test_estimate_degree_days():

@@ -10,4 +10,6 @@ from . import meter_reading_ingest
 from . import meter_reading_exchange
 from . import meter_exchange_job
 from . import meter_exchange_log
+from . import meter_rule
+from . import meter_reading_issue
 from . import res_users

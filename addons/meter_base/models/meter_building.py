@@ -46,6 +46,8 @@ class MeterBuilding(models.Model):
     meter_ids = fields.One2many("meter.meter", "building_id", string="Meters")
     unit_count = fields.Integer(compute="_compute_counts")
     meter_count = fields.Integer(compute="_compute_counts")
+    rule_ids = fields.One2many("meter.rule", "building_id", string="Reading Rules")
+    rule_summary = fields.Text(string="Rules in Force", compute="_compute_rule_summary")
 
     _name_site_uniq = models.Constraint(
         "UNIQUE (site_id, name)", "A building name must be unique in its site."
@@ -56,6 +58,17 @@ class MeterBuilding(models.Model):
         for building in self:
             building.unit_count = len(building.unit_ids)
             building.meter_count = len(building.meter_ids)
+
+    @api.depends("rule_ids")
+    def _compute_rule_summary(self):
+        for building in self:
+            building.rule_summary = building.rule_ids.sudo()._summary_by_resource()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        buildings = super().create(vals_list)
+        self.env["meter.rule"]._apply_persistent_to(buildings=buildings)
+        return buildings
 
     @api.depends("site_id")
     def _compute_address(self):

@@ -4,14 +4,21 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from meterkit import MeterRules, codes
+from meterkit.verification import (
+    RULE_COMMISSIONING,
+    RULE_LAST_VERIFICATION,
+    RULE_NEXT_DATE,
+    verification_check,
+)
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
 
 REGISTERS = [(f"T{i}", f"T{i}") for i in range(1, 9)]
 # Readings that count: the others are rejected or superseded (kept as history).
 LIVE_STATES = ("valid", "estimated")
+OUTSIDE_WINDOW_GROUP = "meter_base.meter_base_group_outside_window"
 
 
 class MeterMeter(models.Model):
@@ -162,6 +169,23 @@ class MeterMeter(models.Model):
         compute="_compute_verification_due",
         search="_search_verification_due",
     )
+    verification_auto = fields.Boolean(
+        string="Verification Set by the Nightly Check",
+        readonly=True,
+        copy=False,
+        help="The nightly check put the meter in verification; it puts it back "
+        "in service once its verification is valid again.",
+    )
+    effective_rule_id = fields.Many2one(
+        "meter.rule",
+        string="Rule in Force",
+        compute="_compute_effective_rule_id",
+        help="Reading rule of the meter's resource on its building (or on its "
+        "site for a meter placed on the site).",
+    )
+    rule_summary = fields.Text(
+        string="Reading Rules", compute="_compute_effective_rule_id"
+    )
     note = fields.Html()
 
     _name_company_uniq = models.Constraint(
@@ -216,6 +240,20 @@ class MeterMeter(models.Model):
         for meter in self:
             meter.reading_count = counts.get(meter, 0)
             meter.last_value = last_values.get((meter.id, "T1"), 0.0)
+
+    @api.depends("building_id", "site_id", "resource_id")
+    def _compute_effective_rule_id(self):
+        rules = self.env["meter.rule"]._in_force(
+            {(m.building_id.id, m.site_id.id, m.resource_id.id) for m in self}
+        )
+        for meter in self:
+            rule = rules.get(
+                (meter.building_id.id, meter.site_id.id, meter.resource_id.id)
+            )
+            meter.effective_rule_id = rule
+            meter.rule_summary = "\n".join(
+                (rule or self.env["meter.rule"].sudo())._describe()
+            )
 
     @api.depends("next_verification_date", "status")
     def _compute_verification_due(self):
@@ -326,10 +364,10 @@ class MeterMeter(models.Model):
         }
 
     def action_set_verification(self):
-        self.write({"status": "verification"})
+        self.write({"status": "verification", "verification_auto": False})
 
     def action_set_active(self):
-        self.write({"status": "active"})
+        self.write({"status": "active", "verification_auto": False})
 
     def action_set_archived(self):
         today = fields.Date.context_today(self)
@@ -378,10 +416,19 @@ class MeterMeter(models.Model):
                     )
         self.env["meter.reading"]._bulk_ingest(rows, source="import")
 
-    def _reading_rules(self, allow_archived=False):
+    def _reading_rules(
+        self, allow_archived=False, skip_window=False, skip_verification=False
+    ):
         """What this meter accepts, as plain meterkit data (see
-        ``meterkit.admission_error``)."""
+        ``meterkit.admission_error``): its own limits and the rule in force
+        (readings accepted, integers only, submission window unless the user
+        holds the privilege to enter readings outside it, expired verification).
+        The form and every bulk path read it, so they enforce the same rules."""
         self.ensure_one()
+        rule = self.effective_rule_id.sudo()
+        refuse_expired = (
+            rule and not rule.accept_expired_verification and not skip_verification
+        )
         blocked = (
             (self.kind == "virtual" and codes.VIRTUAL_METER)
             or (self.site_id.state == "closed" and codes.CLOSED_SITE)
@@ -390,15 +437,100 @@ class MeterMeter(models.Model):
                 and not allow_archived
                 and codes.ARCHIVED_METER
             )
+            or (rule and not rule.accept_readings and codes.READINGS_DISABLED)
+            or (
+                refuse_expired
+                and self.status == "verification"
+                and codes.VERIFICATION_EXPIRED
+            )
         )
+        window = None
+        if (
+            rule.window_first_day
+            and not skip_window
+            and not self.env.user.has_group(OUTSIDE_WINDOW_GROUP)
+        ):
+            window = (rule.window_first_day, rule.window_last_day)
         return MeterRules(
             registers=self.register_count,
             commissioning=self.commissioning_date or None,
             rollover_value=Decimal(str(self.rollover_value))
             if self.rollover_value
             else None,
-            decimals=self.resource_id.decimals,
+            decimals=0 if rule.integers_only else self.resource_id.decimals,
             blocked=blocked or None,
+            window=window,
+            tz=self.site_id.tz or None,
+            verification_until=(refuse_expired and self.next_verification_date) or None,
+        )
+
+    # ------------------------------------------------------------
+    # BUSINESS: verification
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_check_verification(self, batch_size=500):
+        """Nightly: put meters whose verification expired in verification (and
+        back in service those the check had put there once verified again), in
+        batches committed one by one."""
+        today = fields.Date.context_today(self)
+        meters = self.search(
+            [("status", "in", ("active", "verification")), ("kind", "!=", "virtual")]
+        )
+        cron = self.env["ir.cron"]
+        cron._commit_progress(remaining=len(meters))
+        for batch in split_every(batch_size, meters.ids, self.browse):
+            batch._check_verification(today)
+            if not cron._commit_progress(len(batch)):
+                break
+
+    def _check_verification(self, today):
+        """Apply the nightly verification decision of meterkit to these meters;
+        log every status change with the rule that fired. Return the changed
+        meters."""
+        due, valid, messages = self.browse(), self.browse(), {}
+        for meter in self:
+            decision = verification_check(
+                today,
+                next_date=meter.next_verification_date or None,
+                last_date=meter.last_verification_date or None,
+                commissioning=meter.commissioning_date or None,
+                interval_years=meter.verification_interval_years or None,
+            )
+            if decision.due and meter.status == "active":
+                due |= meter
+            elif (
+                decision.due is False
+                and meter.status == "verification"
+                and meter.verification_auto
+            ):
+                valid |= meter
+            else:
+                continue
+            messages[meter] = meter._verification_message(decision)
+        due.write({"status": "verification", "verification_auto": True})
+        valid.write({"status": "active", "verification_auto": False})
+        for meter, message in messages.items():
+            meter.message_post(body=message)
+        return due | valid
+
+    def _verification_message(self, decision):
+        rules = {
+            RULE_NEXT_DATE: self.env._("next verification date %s"),
+            RULE_LAST_VERIFICATION: self.env._("last verification + interval = %s"),
+            RULE_COMMISSIONING: self.env._("commissioning + interval = %s"),
+        }
+        rule = rules[decision.rule] % fields.Date.to_string(decision.deadline)
+        if decision.due:
+            return self.env._(
+                "Verification check: put in verification, the verification "
+                "expired (rule: %s).",
+                rule,
+            )
+        return self.env._(
+            "Verification check: back in service, the verification is valid "
+            "(rule: %s).",
+            rule,
         )
 
     @api.model

@@ -4,6 +4,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from meterkit import ReadingError, admission_error, codes, consumption, parse_value
+from meterkit.estimates import Interval, add_months, consumption_anomaly
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -91,6 +92,11 @@ class MeterReading(models.Model):
     )
     anomaly_confirmed_by_id = fields.Many2one("res.users", readonly=True)
     anomaly_confirmed_at = fields.Datetime(readonly=True)
+    confirm_anomaly = fields.Boolean(
+        string="Confirm Unusual Consumption",
+        help="Tick to store a consumption far above the average of the last "
+        "three months; who confirmed and when is kept.",
+    )
     author_id = fields.Many2one(
         "res.users", default=lambda self: self.env.user, readonly=True
     )
@@ -128,8 +134,14 @@ class MeterReading(models.Model):
             allow_archived = reading.is_closing or self.env.context.get(
                 "meter_allow_archived"
             )
+            estimated = reading.state == "estimated"
             code = admission_error(
-                meter._reading_rules(allow_archived=allow_archived),
+                meter._reading_rules(
+                    allow_archived=allow_archived,
+                    # Replacements, corrections and estimates are not submissions.
+                    skip_window=bool(allow_archived or reading.is_opening or estimated),
+                    skip_verification=estimated,
+                ),
                 reading.register,
                 reading.read_at,
                 _dec(reading.value),
@@ -173,8 +185,37 @@ class MeterReading(models.Model):
                 max=meter.rollover_value,
             ),
         }
+        rule = meter.effective_rule_id.sudo()
+        messages.update(
+            {
+                codes.OUTSIDE_WINDOW: lambda: self.env._(
+                    "field 'Read At' is outside the submission window "
+                    "%(first)s-%(last)s of rule %(rule)s; only staff allowed to "
+                    "enter readings outside the window may store it.",
+                    first=rule.window_first_day,
+                    last=rule.window_last_day,
+                    rule=rule.name,
+                ),
+                codes.VERIFICATION_EXPIRED: lambda: self.env._(
+                    "the meter's verification expired (next verification date "
+                    "%(date)s) and rule %(rule)s refuses its readings.",
+                    date=meter.next_verification_date or "-",
+                    rule=rule.name,
+                ),
+                codes.READINGS_DISABLED: lambda: self.env._(
+                    "rule %(rule)s accepts no readings of %(resource)s.",
+                    rule=rule.name,
+                    resource=meter.resource_id.name,
+                ),
+            }
+        )
         if code in messages:
             return messages[code]()
+        if code == codes.NOT_INTEGER:
+            return self.env._(
+                "field 'Value' %s has decimals: only whole numbers are accepted.",
+                self.value,
+            )
         return self.env._(
             "field 'Value' %(value)s has more than %(dec)s decimal(s).",
             value=self.value,
@@ -189,8 +230,25 @@ class MeterReading(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_value_vals(vals)
+        replaced = self._supersede_estimates(
+            [
+                (
+                    vals.get("meter_id"),
+                    vals.get("register", "T1"),
+                    fields.Datetime.to_datetime(vals.get("read_at"))
+                    or fields.Datetime.now(),
+                    vals.get("value") or 0.0,
+                )
+                for vals in vals_list
+                if vals.get("state", "valid") == "valid"
+                and vals.get("source") != "estimate"
+            ]
+        )
         readings = super().create(vals_list)
         readings._recompute_consumption(readings._chain_bounds())
+        readings._check_anomalies()
+        readings._link_superseded_estimates(replaced)
+        readings.filtered(lambda r: r.source == "resident")._notify_staff()
         return readings
 
     @api.model
@@ -288,6 +346,7 @@ class MeterReading(models.Model):
             "is_opening": self.is_opening,
             "is_closing": self.is_closing,
             "supersedes_id": self.id,
+            "confirm_anomaly": bool(self.env.context.get("meter_confirm_anomaly")),
             "note": reason,
             "evidence": self.env._(
                 "Correction of %(old)s (value %(value)s): %(reason)s",
@@ -417,10 +476,243 @@ class MeterReading(models.Model):
         self.invalidate_model(["consumption"])
 
     # ------------------------------------------------------------
+    # BUSINESS: unusual consumption
+    # ------------------------------------------------------------
+
+    def _check_anomalies(self):
+        """Refuse a consumption above the rule's factor times the average
+        monthly consumption of the three months before the previous reading,
+        unless the user ticked 'Confirm Unusual Consumption'; store who
+        confirmed and when."""
+        readings = self.filtered(
+            lambda r: (
+                r.state == "valid"
+                and not r.is_opening
+                and r.source != "estimate"
+                and r.meter_id.effective_rule_id.sudo().anomaly_factor
+            )
+        )
+        if not readings or self.env.context.get("meter_skip_anomaly"):
+            return
+        history = readings._anomaly_history()
+        confirmed = self.browse()
+        for reading in readings:
+            rows = history.get((reading.meter_id.id, reading.register), [])
+            check, previous_at = reading._anomaly_check(rows)
+            if not check or not check.anomalous:
+                continue
+            if not reading.confirm_anomaly:
+                raise ValidationError(
+                    self.env._(
+                        "Reading of meter %(meter)s at %(at)s: consumption "
+                        "%(cons)s since %(prev)s is %(ratio)s times the average "
+                        "of the last three months (%(avg)s a month). Check the "
+                        "value; if it is right, tick 'Confirm Unusual "
+                        "Consumption' and save again. [%(code)s]",
+                        meter=reading.meter_id.name,
+                        at=fields.Datetime.to_string(reading.read_at),
+                        cons=reading.consumption,
+                        prev=fields.Datetime.to_string(previous_at),
+                        ratio=f"{check.ratio:.1f}",
+                        avg=f"{check.average_monthly:.2f}",
+                        code=codes.CONSUMPTION_SPIKE,
+                    )
+                )
+            confirmed |= reading
+        if confirmed:
+            # The user confirmed readings they have just created; the
+            # confirmation fields are system fields.
+            confirmed.sudo().write(
+                {
+                    "anomaly_code": codes.CONSUMPTION_SPIKE,
+                    "anomaly_confirmed_by_id": self.env.uid,
+                    "anomaly_confirmed_at": fields.Datetime.now(),
+                }
+            )
+
+    def _anomaly_history(self):
+        """Live readings of these readings' chains over the four months before
+        the earliest of them, in one query: {(meter_id, register): [(read_at,
+        consumption, opening)]} in time order."""
+        start = add_months(min(self.mapped("read_at")), -4)
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT meter_id, register, read_at, consumption, is_opening
+                  FROM meter_reading
+                 WHERE meter_id IN %s AND state IN %s AND read_at >= %s
+                   AND read_at <= %s
+                 ORDER BY meter_id, register, read_at
+                """,
+                tuple(self.meter_id.ids),
+                LIVE_STATES,
+                start,
+                max(self.mapped("read_at")),
+            )
+        )
+        history = defaultdict(list)
+        for meter_id, register, *rest in rows:
+            history[(meter_id, register)].append(rest)
+        return history
+
+    def _anomaly_check(self, rows):
+        """meterkit's anomaly check of this reading against its chain ``rows``;
+        ``(None, None)`` without a previous reading."""
+        self.ensure_one()
+        before = [row for row in rows if row[0] < self.read_at]
+        if not before:
+            return None, None
+        intervals = [
+            Interval(previous[0], row[0], _dec(row[1]))
+            for previous, row in zip(before, before[1:], strict=False)
+            if not row[2]
+        ]
+        factor = self.meter_id.effective_rule_id.sudo().anomaly_factor
+        check = consumption_anomaly(
+            _dec(self.consumption),
+            before[-1][0],
+            self.read_at,
+            intervals,
+            factor=_dec(factor),
+        )
+        return check, before[-1][0]
+
+    # ------------------------------------------------------------
+    # BUSINESS: estimates replaced by real readings
+    # ------------------------------------------------------------
+
+    @api.model
+    def _supersede_estimates(self, keys):
+        """Before real readings ``(meter_id, register, read_at, value)`` are
+        stored, supersede the estimates they replace: the estimate of the same
+        month, and estimates that the real value contradicts (an earlier one
+        above it, a later one below it). Return {key: estimates}."""
+        keys = [key for key in keys if key[0]]
+        if not keys:
+            return {}
+        estimates = self.search(
+            [
+                ("meter_id", "in", list({key[0] for key in keys})),
+                ("state", "=", "estimated"),
+            ]
+        )
+        if not estimates:
+            return {}
+        replaced = {}
+        for key in keys:
+            meter_id, register, read_at, value = key
+            hit = estimates.filtered(
+                lambda e, m=meter_id, reg=register, at=read_at, v=value: (
+                    e.meter_id.id == m
+                    and e.register == reg
+                    and (
+                        (e.read_at.year, e.read_at.month) == (at.year, at.month)
+                        or (e.read_at < at and e.value > v)
+                        or (e.read_at > at and e.value < v)
+                    )
+                )
+            )
+            if hit:
+                replaced[key] = hit
+        superseded = self.browse().union(*replaced.values())
+        if superseded:
+            superseded.with_context(meter_allow_archived=True).write(
+                {"state": "superseded"}
+            )
+        return replaced
+
+    def _link_superseded_estimates(self, replaced):
+        for (meter_id, register, read_at, _value), estimates in replaced.items():
+            real = self.filtered(
+                lambda r, m=meter_id, reg=register, at=read_at: (
+                    r.meter_id.id == m and r.register == reg and r.read_at == at
+                )
+            )[:1]
+            estimates.write({"superseded_by_id": real.id})
+
+    # ------------------------------------------------------------
+    # BUSINESS: notifications
+    # ------------------------------------------------------------
+
+    def _notify_staff(self):
+        """Tell the staff chosen on each meter's rule that residents submitted
+        readings: one activity or e-mail per meter."""
+        for meter, readings in self.grouped("meter_id").items():
+            rule = meter.effective_rule_id.sudo()
+            users = rule.notify_user_ids
+            if not users:
+                continue
+            summary = self.env._("Readings submitted by a resident")
+            note = self.env._(
+                "%(count)s reading(s) of meter %(meter)s submitted: %(values)s",
+                count=len(readings),
+                meter=meter.name,
+                values=", ".join(
+                    f"{r.register} {r.value:g} ({fields.Datetime.to_string(r.read_at)})"
+                    for r in readings
+                ),
+            )
+            meter_sudo = meter.sudo()
+            if rule.notify_mode == "email":
+                meter_sudo.message_notify(
+                    partner_ids=users.partner_id.ids, subject=summary, body=note
+                )
+                continue
+            for user in users:
+                meter_sudo.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=summary,
+                    note=note,
+                    user_id=user.id,
+                )
+
+    # ------------------------------------------------------------
     # BUSINESS: bulk ingestion
     # ------------------------------------------------------------
 
     @api.model
-    def _bulk_ingest(self, rows, source="import"):
-        """Store many readings at once; see ``meter.reading.ingest``."""
-        return self.env["meter.reading.ingest"]._ingest(rows, source=source)
+    def _bulk_ingest(self, rows, source="import", **kwargs):
+        """Store many readings at once; see ``meter.reading.ingest``. Estimates
+        the real readings replace are superseded first (history kept); those
+        whose real reading was refused become estimates again."""
+        rows = list(rows)
+        replaced = {}
+        if source != "estimate":
+            replaced = self._supersede_estimates(
+                [key for row in rows if (key := self._ingest_key(row))]
+            )
+        result = self.env["meter.reading.ingest"]._ingest(rows, source=source, **kwargs)
+        if replaced:
+            reals = self.search(
+                [
+                    ("meter_id", "in", list({key[0] for key in replaced})),
+                    ("state", "=", "valid"),
+                    ("read_at", "in", list({key[2] for key in replaced})),
+                ]
+            )
+            reals._link_superseded_estimates(replaced)
+            orphans = (
+                self.browse()
+                .union(*replaced.values())
+                .filtered(lambda e: not e.superseded_by_id)
+            )
+            if orphans:
+                orphans.with_context(meter_allow_archived=True).write(
+                    {"state": "estimated"}
+                )
+        return result
+
+    @api.model
+    def _ingest_key(self, row):
+        """(meter_id, register, read_at, value) of a bulk row, None when the
+        row cannot be read (the ingestion reports it)."""
+        try:
+            meter_id, register, read_at, value = row
+            return (
+                int(meter_id),
+                register,
+                fields.Datetime.to_datetime(read_at),
+                float(parse_value(value)),
+            )
+        except (TypeError, ValueError):
+            return None

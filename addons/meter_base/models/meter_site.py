@@ -96,6 +96,10 @@ class MeterSite(models.Model):
     meter_count = fields.Integer(compute="_compute_counts")
     note = fields.Html()
     color = fields.Integer()
+    rule_ids = fields.One2many("meter.rule", "site_id", string="Reading Rules")
+    rule_summary = fields.Text(string="Rules in Force", compute="_compute_rule_summary")
+    issue_ids = fields.One2many("meter.reading.issue", "site_id", string="Issues")
+    issue_count = fields.Integer(compute="_compute_issue_count")
 
     _code_company_uniq = models.Constraint(
         "UNIQUE (code, company_id)", "The site code must be unique per company."
@@ -127,6 +131,20 @@ class MeterSite(models.Model):
             for site in self:
                 site[field] = counts.get(site, 0)
 
+    @api.depends("rule_ids")
+    def _compute_rule_summary(self):
+        for site in self:
+            site.rule_summary = site.rule_ids.sudo()._summary_by_resource()
+
+    def _compute_issue_count(self):
+        counts = dict(
+            self.env["meter.reading.issue"]._read_group(
+                [("site_id", "in", self.ids)], ["site_id"], ["__count"]
+            )
+        )
+        for site in self:
+            site.issue_count = counts.get(site, 0)
+
     # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
@@ -135,6 +153,7 @@ class MeterSite(models.Model):
     def create(self, vals_list):
         sites = super().create(vals_list)
         self.env.registry.clear_cache()  # record rules depend on the site tree
+        self.env["meter.rule"]._apply_persistent_to(sites=sites)
         return sites
 
     def write(self, vals):
@@ -166,3 +185,31 @@ class MeterSite(models.Model):
 
     def action_open_meters(self):
         return self._action_open("meter.meter", self.env._("Meters"))
+
+    def action_open_rules(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reading Rules"),
+            "res_model": "meter.rule",
+            "view_mode": "list,form",
+            "domain": [
+                "|",
+                ("site_id", "child_of", self.id),
+                ("building_id.site_id", "child_of", self.id),
+            ],
+            "context": {"default_site_id": self.id},
+        }
+
+    def action_open_issues(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "meter_base.meter_reading_issue_action"
+        )
+        action["domain"] = [("site_id", "=", self.id)]
+        action["context"] = {"search_default_group_code": 1}
+        return action
+
+    def action_check_data_quality(self):
+        self.env["meter.reading.issue"]._check_sites(self)
+        return self.action_open_issues() if len(self) == 1 else True

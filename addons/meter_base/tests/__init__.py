@@ -10,3 +10,8 @@ from . import test_meter_reading_ingest_items
 from . import test_meter_reading_exchange
 from . import test_meter_exchange_job
 from . import test_readings_api
+from . import test_meter_rule
+from . import test_verification
+from . import test_anomaly
+from . import test_data_quality
+from . import test_estimates

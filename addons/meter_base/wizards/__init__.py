@@ -4,3 +4,4 @@ from . import meter_reading_correct
 from . import meter_meter_import
 from . import meter_reading_import
 from . import meter_reading_export
+from . import meter_reading_estimate

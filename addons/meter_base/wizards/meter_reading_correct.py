@@ -15,12 +15,17 @@ class MeterReadingCorrect(models.TransientModel):
     value = fields.Float(string="Corrected Value", digits=(16, 4), required=True)
     is_rollover = fields.Boolean(string="Counter Rolled Over")
     reason = fields.Char(required=True)
+    confirm_anomaly = fields.Boolean(
+        string="Confirm Unusual Consumption",
+        help="Tick to store a corrected consumption far above the average of "
+        "the last three months.",
+    )
 
     def action_correct(self):
         self.ensure_one()
-        new = self.reading_id._correct(
-            self.value, self.reason, is_rollover=self.is_rollover
-        )
+        new = self.reading_id.with_context(
+            meter_confirm_anomaly=self.confirm_anomaly
+        )._correct(self.value, self.reason, is_rollover=self.is_rollover)
         return {
             "type": "ir.actions.act_window",
             "res_model": "meter.reading",

@@ -1,0 +1,322 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import bisect
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from meterkit import ConsumptionResult, Issue, ReadingPoint, codes, validate_series
+from meterkit.estimates import Interval, add_months, consumption_anomaly
+from meterkit.quality import balance_issue, limit_issues, replacement_issue
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .meter_meter import LIVE_STATES, REGISTERS
+from .meter_rule import DEFAULT_ANOMALY_FACTOR
+
+# The validation catalogue: stable codes of meterkit (never renamed).
+ISSUE_CODES = [
+    (codes.MISSING_PREVIOUS, "Missing previous reading"),
+    (codes.NEGATIVE_CONSUMPTION, "Negative consumption"),
+    (codes.EQUAL_READINGS, "Equal readings"),
+    (codes.GAP_TOO_LONG, "Gap too long"),
+    (codes.DUPLICATE_INSTANT, "Duplicate instant"),
+    (codes.REPLACEMENT_WITHOUT_CLOSING, "Replacement without closing reading"),
+    (codes.ABOVE_LIMIT, "Above the upper limit"),
+    (codes.BELOW_LIMIT, "Below the lower limit"),
+    (codes.BALANCE_MISMATCH, "Main meter vs sub-meters"),
+    (codes.CONSUMPTION_SPIKE, "Unusual consumption"),
+    (codes.BEFORE_COMMISSIONING, "Before commissioning"),
+    (codes.ARCHIVED_METER, "After archiving"),
+    (codes.NEGATIVE_VALUE, "Negative value"),
+    (codes.NOT_INTEGER, "Not an integer"),
+    (codes.TOO_MANY_DECIMALS, "Too many decimals"),
+    (codes.ABOVE_ROLLOVER, "Above the rollover value"),
+    (codes.ROLLOVER_IMPLAUSIBLE, "Implausible rollover"),
+    (codes.NOT_NUMERIC, "Not a number"),
+]
+HISTORY_DAYS = 400  # readings checked: the last 13 months or so
+
+
+def _dec(value):
+    return Decimal(str(value or 0))
+
+
+class MeterReadingIssue(models.Model):
+    """A data-quality finding on a reading or a meter, with a stable code.
+
+    Issues are recomputed per site by "Check Data Quality" (or the nightly job):
+    the previous findings of the site are replaced, so the list always shows
+    the current state of the data.
+    """
+
+    _name = "meter.reading.issue"
+    _description = "Reading Data-Quality Issue"
+    _order = "site_id, severity, code, meter_id, read_at desc, id"
+    _rec_name = "code"
+
+    site_id = fields.Many2one(
+        "meter.site", required=True, index=True, ondelete="cascade"
+    )
+    meter_id = fields.Many2one(
+        "meter.meter", required=True, index=True, ondelete="cascade"
+    )
+    reading_id = fields.Many2one(
+        "meter.reading", index="btree_not_null", ondelete="cascade"
+    )
+    register = fields.Selection(REGISTERS)
+    read_at = fields.Datetime()
+    code = fields.Selection(ISSUE_CODES, required=True, index=True)
+    description = fields.Char(compute="_compute_description")
+    severity = fields.Selection(
+        [("error", "Error"), ("warning", "Warning")], required=True
+    )
+    message = fields.Char(required=True)
+    detected_at = fields.Datetime(default=fields.Datetime.now, readonly=True)
+    resource_id = fields.Many2one(related="meter_id.resource_id", store=True)
+    building_id = fields.Many2one(related="meter_id.building_id", store=True)
+    company_id = fields.Many2one(related="site_id.company_id", store=True)
+
+    @api.depends("code")
+    def _compute_description(self):
+        for issue in self:
+            issue.description = codes.DESCRIPTIONS.get(issue.code, "")
+
+    # ------------------------------------------------------------
+    # CHECKS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_check_data_quality(self):
+        """Nightly: recompute the issues of every active site, one site per
+        committed step."""
+        sites = self.env["meter.site"].search(
+            [("is_group", "=", False), ("state", "!=", "closed")]
+        )
+        cron = self.env["ir.cron"]
+        cron._commit_progress(remaining=len(sites))
+        for site in sites:
+            self._check_sites(site)
+            if not cron._commit_progress(1):
+                break
+
+    @api.model
+    def _check_sites(self, sites):
+        """Replace the issues of ``sites`` by a fresh check; return them."""
+        self.check_access("create")
+        self.check_access("unlink")
+        today = fields.Date.context_today(self)
+        vals_list = []
+        for site in sites.filtered(lambda s: not s.is_group):
+            vals_list += self._prepare_site_issues(site, today)
+        self.search([("site_id", "in", sites.ids)]).unlink()
+        return self.create(vals_list)
+
+    def _prepare_site_issues(self, site, today):
+        meters = (
+            self.env["meter.meter"]
+            .with_context(active_test=False)
+            .search([("site_id", "=", site.id), ("kind", "!=", "virtual")])
+        )
+        if not meters:
+            return []
+        since = datetime.combine(today - timedelta(days=HISTORY_DAYS), time.min)
+        chains, earlier = self._fetch_history(meters, since)
+        found = []  # (meter, register, meterkit Issue, read_at)
+        for (meter_id, register), rows in chains.items():
+            meter = meters.browse(meter_id)
+            found += [
+                (meter, register, issue, at)
+                for issue, at in self._chain_issues(
+                    meter, rows, (meter_id, register) in earlier
+                )
+            ]
+        found += self._replacement_issues(meters, chains)
+        found += self._balance_issues(meters, today)
+        return [
+            {
+                "site_id": site.id,
+                "meter_id": meter.id,
+                "reading_id": issue.key if isinstance(issue.key, int) else False,
+                "register": register,
+                "read_at": read_at,
+                "code": issue.code,
+                "severity": issue.severity,
+                "message": f"{meter.name}: {issue.message}",
+            }
+            for meter, register, issue, read_at in found
+        ]
+
+    def _fetch_history(self, meters, since):
+        """Live readings since ``since`` per chain, in one query, and the chains
+        that have readings before it."""
+        self.env["meter.reading"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT meter_id, register, id, read_at, value, consumption,
+                       is_rollover, is_opening, anomaly_confirmed_by_id
+                  FROM meter_reading
+                 WHERE meter_id IN %s AND state IN %s AND read_at >= %s
+                 ORDER BY meter_id, register, read_at
+                """,
+                tuple(meters.ids),
+                LIVE_STATES,
+                since,
+            )
+        )
+        chains = defaultdict(list)
+        for meter_id, register, *rest in rows:
+            chains[(meter_id, register)].append(rest)
+        earlier = set(
+            self.env.execute_query(
+                SQL(
+                    """
+                    SELECT DISTINCT meter_id, register FROM meter_reading
+                     WHERE meter_id IN %s AND state IN %s AND read_at < %s
+                    """,
+                    tuple(meters.ids),
+                    LIVE_STATES,
+                    since,
+                )
+            )
+        )
+        return chains, earlier
+
+    def _chain_issues(self, meter, rows, has_earlier):
+        """meterkit's checks on one register chain: [(Issue, read_at)]."""
+        rule = meter.effective_rule_id.sudo()
+        at = {row[0]: row[1] for row in rows}
+        points = [
+            ReadingPoint(read_at, _dec(value), bool(rolled), bool(opening), key=rid)
+            for rid, read_at, value, _cons, rolled, opening, _conf in rows
+        ]
+        commissioning = meter.commissioning_date
+        issues = validate_series(
+            points,
+            commissioning=datetime.combine(commissioning, time.min)
+            if commissioning
+            else None,
+            rollover_value=_dec(meter.rollover_value) if meter.rollover_value else None,
+            max_gap_days=rule.max_gap_days if rule else 62,
+            require_previous=not has_earlier and not meter.predecessor_id,
+        )
+        compared = [
+            ConsumptionResult(rid, read_at, _dec(value), _dec(cons))
+            for index, (rid, read_at, value, cons, _r, opening, _c) in enumerate(rows)
+            if (index or has_earlier) and not opening
+        ]
+        issues += limit_issues(
+            compared,
+            minimum=_dec(rule.consumption_min) if rule.consumption_min else None,
+            maximum=_dec(rule.consumption_max) if rule.consumption_max else None,
+        )
+        issues += self._spike_issues(rows, rule)
+        return [(issue, at.get(issue.key)) for issue in issues]
+
+    def _spike_issues(self, rows, rule):
+        """Unusual consumptions nobody confirmed (e.g. stored by an import)."""
+        factor = rule.anomaly_factor if rule else DEFAULT_ANOMALY_FACTOR
+        if not factor:
+            return []
+        intervals = [
+            Interval(previous[1], row[1], _dec(row[3]))
+            for previous, row in zip(rows, rows[1:], strict=False)
+            if not row[5]
+        ]
+        ends = [interval.end for interval in intervals]
+        issues = []
+        for index, interval in enumerate(intervals):
+            confirmed = rows[index + 1][6]
+            if confirmed:
+                continue
+            first = bisect.bisect_right(ends, add_months(interval.start, -3))
+            check = consumption_anomaly(
+                interval.quantity,
+                interval.start,
+                interval.end,
+                intervals[first:index],
+                factor=_dec(factor),
+            )
+            if check.anomalous:
+                issues.append(
+                    self._spike_issue(rows[index + 1][0], interval, check, factor)
+                )
+        return issues
+
+    def _spike_issue(self, reading_id, interval, check, factor):
+        return Issue(
+            codes.CONSUMPTION_SPIKE,
+            reading_id,
+            f"reading at {interval.end.isoformat()}: consumption "
+            f"{interval.quantity} is {check.ratio:.1f} times the expected "
+            f"{check.expected:.2f} (factor {factor:g}), not confirmed",
+            "warning",
+        )
+
+    def _replacement_issues(self, meters, chains):
+        replaced = meters.filtered("successor_id")
+        if not replaced:
+            return []
+        closings = {
+            meter_id
+            for (meter_id,) in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT DISTINCT meter_id FROM meter_reading
+                     WHERE meter_id IN %s AND state IN %s AND is_closing
+                    """,
+                    tuple(replaced.ids),
+                    LIVE_STATES,
+                )
+            )
+        }
+        return [
+            (meter, False, issue, False)
+            for meter in replaced
+            if (
+                issue := replacement_issue(
+                    meter.id in closings, label=f"replaced by {meter.successor_id.name}"
+                )
+            )
+        ]
+
+    def _balance_issues(self, meters, today):
+        """Main meters against the sum of their sub-meters over the last full
+        month (by reading instant)."""
+        mains = meters.filtered(lambda m: m.kind == "main" and m.child_ids)
+        if not mains:
+            return []
+        end = datetime.combine(today.replace(day=1), time.min)
+        start = end - relativedelta(months=1)
+        all_meters = mains | mains.child_ids
+        totals = dict(
+            self.env.execute_query(
+                SQL(
+                    """
+                    SELECT meter_id, sum(consumption) FROM meter_reading
+                     WHERE meter_id IN %s AND state IN %s
+                       AND read_at >= %s AND read_at < %s AND is_opening IS NOT TRUE
+                     GROUP BY meter_id
+                    """,
+                    tuple(all_meters.ids),
+                    LIVE_STATES,
+                    start,
+                    end,
+                )
+            )
+        )
+        found = []
+        for main in mains.filtered(lambda m: m.id in totals):
+            rule = main.effective_rule_id.sudo()
+            issue = balance_issue(
+                _dec(totals[main.id]),
+                [_dec(totals.get(child.id)) for child in main.child_ids],
+                _dec(rule.balance_tolerance if rule else 5.0),
+                label=f"{start.date()} .. {(end - timedelta(days=1)).date()}",
+            )
+            if issue:
+                found.append((main, False, issue, False))
+        return found

@@ -1,0 +1,134 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from unittest.mock import patch
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import MeterBaseCommon
+
+
+@tagged("post_install", "-at_install")
+class TestDataQuality(MeterBaseCommon):
+    def _codes(self, site):
+        issues = self.env["meter.reading.issue"].search([("site_id", "=", site.id)])
+        return sorted(set(issues.mapped("code"))), issues
+
+    def test_catalogue_on_a_site(self):
+        today = fields.Date.context_today(self.env["meter.meter"])
+        last_month = today.replace(day=1) - relativedelta(months=1)
+        self.env["meter.rule"].create(
+            {
+                "building_id": self.building_a.id,
+                "resource_id": self.electricity.id,
+                "max_gap_days": 40,
+                "consumption_max": 500,
+                "anomaly_factor": 0,
+            }
+        )
+        # EL-A1: first reading without previous, equal readings, a long gap,
+        # a consumption above the limit
+        start = today - relativedelta(months=8)
+        for offset, value in ((0, 100), (1, 100), (5, 300), (6, 900)):
+            self._reading(
+                self.meter_a1,
+                fields.Datetime.to_string(start + relativedelta(months=offset)),
+                value,
+            )
+        # a main meter far above its sub-meter last month
+        main = self._main_meter_above(self.meter_a1)
+        self._reading(main, f"{last_month} 01:00:00", 0, is_opening=True)
+        self._reading(main, f"{last_month + relativedelta(days=20)} 01:00:00", 1000)
+        self._reading(
+            self.meter_a1, f"{last_month + relativedelta(days=20)} 01:00:00", 1000
+        )
+        self.site_a.action_check_data_quality()
+        codes, issues = self._codes(self.site_a)
+        for code in (
+            "missing_previous",
+            "equal_readings",
+            "gap_too_long",
+            "above_limit",
+            "balance_mismatch",
+        ):
+            self.assertIn(code, codes)
+        gap = issues.filtered(lambda i: i.code == "gap_too_long")
+        self.assertEqual(gap.meter_id, self.meter_a1)
+        self.assertTrue(gap.reading_id)
+        self.assertIn("EL-A1", gap.message)
+        self.assertEqual(self.site_a.issue_count, len(issues))
+        # grouped by code in the per-site view
+        action = self.site_a.action_open_issues()
+        self.assertEqual(action["context"], {"search_default_group_code": 1})
+        groups = self.env["meter.reading.issue"]._read_group(
+            action["domain"], ["code"], ["__count"]
+        )
+        self.assertEqual(sum(count for _code, count in groups), len(issues))
+        # a new check replaces the findings, it does not add to them
+        self.site_a.action_check_data_quality()
+        self.assertEqual(self._codes(self.site_a)[1].ids.__len__(), len(issues))
+
+    def test_replacement_without_closing_and_unconfirmed_spike(self):
+        old = self.meter_a2
+        new = self.env["meter.meter"].create(
+            {
+                "name": "HW-A2-NEW",
+                "unit_id": self.unit_a2.id,
+                "resource_id": self.hot_water.id,
+            }
+        )
+        old.write({"successor_id": new.id})
+        new.write({"predecessor_id": old.id})
+        # a spike stored by an import (no confirmation on the bulk path)
+        today = fields.Date.context_today(self.env["meter.meter"])
+        rows = [
+            (new.id, "T1", f"{today - relativedelta(months=m)} 00:00:00", value)
+            for m, value in ((5, 10), (4, 20), (3, 30), (2, 40), (1, 200))
+        ]
+        self.env["meter.reading"]._bulk_ingest(rows)
+        self.site_a.action_check_data_quality()
+        codes, issues = self._codes(self.site_a)
+        self.assertIn("replacement_without_closing", codes)
+        self.assertIn("consumption_spike", codes)
+        spike = issues.filtered(lambda i: i.code == "consumption_spike")
+        self.assertEqual(spike.reading_id.value, 200)
+
+    def test_clean_site_has_no_issue(self):
+        self._reading(self.meter_b1, "2025-01-01 00:00:00", 0, is_opening=True)
+        self.site_b.action_check_data_quality()
+        self.assertEqual(self.site_b.issue_count, 0)
+
+    def test_cron_and_access(self):
+        today = fields.Date.context_today(self.env["meter.meter"])
+        self._reading(self.meter_a1, today - relativedelta(months=1), 5)
+        self._reading(self.meter_b1, today - relativedelta(months=1), 5)
+        with patch.object(
+            self.registry["ir.cron"], "_commit_progress", lambda *a, **kw: 1.0
+        ):
+            self.env["meter.reading.issue"]._cron_check_data_quality()
+        Issue = self.env["meter.reading.issue"]
+        self.assertTrue(Issue.search([("site_id", "=", self.site_b.id)]))
+        # staff see the issues of their sites only; readers cannot run the check
+        self.assertEqual(Issue.with_user(self.reader).search([]).site_id, self.site_a)
+        with self.assertRaises(AccessError):
+            self.site_a.with_user(self.reader).action_check_data_quality()
+        self.site_a.with_user(self.technician).action_check_data_quality()
+        with self.assertRaises(AccessError):
+            self.site_b.with_user(self.technician).action_check_data_quality()
+
+    def test_codes_are_stable(self):
+        selection = dict(self.env["meter.reading.issue"]._fields["code"].selection)
+        for code in (
+            "missing_previous",
+            "negative_consumption",
+            "equal_readings",
+            "gap_too_long",
+            "replacement_without_closing",
+            "above_limit",
+            "below_limit",
+            "balance_mismatch",
+        ):
+            self.assertIn(code, selection)

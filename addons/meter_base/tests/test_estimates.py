@@ -1,0 +1,150 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date, datetime
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, tagged
+
+from .common import MeterBaseCommon
+
+
+@tagged("post_install", "-at_install")
+class TestEstimates(MeterBaseCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.site_a.tz = "UTC"
+        # 30 kWh a month (one a day in 30-day months) from January to July 2025
+        cls.env["meter.reading"].create(
+            [
+                {
+                    "meter_id": cls.meter_a1.id,
+                    "read_at": f"2025-{month:02d}-01 00:00:00",
+                    "value": value,
+                }
+                for month, value in (
+                    (1, 1000),
+                    (2, 1031),
+                    (3, 1059),
+                    (4, 1090),
+                    (5, 1120),
+                    (6, 1151),
+                    (7, 1181),
+                )
+            ]
+        )
+
+    def _estimate(self, method, date_to, meters=None, **vals):
+        wizard = Form(
+            self.env["meter.reading.estimate"].with_context(
+                active_model="meter.meter",
+                active_ids=(meters or self.meter_a1).ids,
+            )
+        )
+        wizard.method = method
+        wizard.date_to = date_to
+        for field, value in vals.items():
+            setattr(wizard, field, value)
+        record = wizard.save()
+        record.action_estimate()
+        return record
+
+    def test_average_then_norm(self):
+        self.env["meter.rule"].create(
+            {
+                "building_id": self.building_a.id,
+                "resource_id": self.electricity.id,
+                "estimate_months": 6,
+                "estimate_max_periods": 2,
+                "norm_monthly": 50,
+            }
+        )
+        wizard = self._estimate("average", date(2025, 11, 15))
+        estimates = wizard.estimate_ids.sorted("read_at")
+        self.assertEqual(
+            estimates.mapped("read_at"),
+            [datetime(2025, m, 1) for m in (8, 9, 10, 11)],
+        )
+        self.assertEqual(set(estimates.mapped("state")), {"estimated"})
+        self.assertEqual(set(estimates.mapped("source")), {"estimate"})
+        self.assertEqual(
+            estimates.mapped("note"),
+            ["Estimate (average)"] * 2 + ["Estimate (norm)"] * 2,
+        )
+        # 181 kWh over 181 days: one a day, 31 in July and August
+        self.assertEqual(estimates[0].consumption, 31)
+        self.assertEqual(estimates[1].consumption, 31)
+        # then the norm, 50 a month pro rata (September has 30 days)
+        self.assertAlmostEqual(estimates[2].consumption, 49.28, places=2)
+        self.assertIn("4 estimated reading(s) stored.", wizard.report)
+
+    def test_no_history_and_no_norm_is_refused(self):
+        with self.assertRaisesRegex(UserError, "EL-B1 T1: no estimate"):
+            self._reading(self.meter_b1, "2025-07-01 00:00:00", 5)
+            self._estimate("average", date(2025, 9, 1), meters=self.meter_b1)
+
+    def test_real_reading_supersedes_the_estimate(self):
+        wizard = self._estimate("average", date(2025, 9, 15))
+        august, september = wizard.estimate_ids.sorted("read_at")
+        real = self._reading(self.meter_a1, "2025-08-03 08:00:00", 1214)
+        self.assertEqual(august.state, "superseded")
+        self.assertEqual(august.superseded_by_id, real)
+        self.assertEqual(september.state, "estimated", "still consistent: kept")
+        # a real reading at the estimate's instant through the bulk path
+        self.env["meter.reading"]._bulk_ingest(
+            [(self.meter_a1.id, "T1", "2025-09-01 00:00:00", 1240)]
+        )
+        self.assertEqual(september.state, "superseded")
+        self.assertEqual(september.superseded_by_id.value, 1240)
+        self.assertEqual(september.superseded_by_id.source, "import")
+
+    def test_bulk_refusal_restores_the_estimate(self):
+        wizard = self._estimate("average", date(2025, 8, 15))
+        self.site_a.state = "closed"
+        with self.assertRefused(Exception, "closed_site"):
+            self.env["meter.reading"]._bulk_ingest(
+                [(self.meter_a1.id, "T1", "2025-08-01 00:00:00", 1210)]
+            )
+        self.assertEqual(wizard.estimate_ids.state, "estimated")
+
+    def test_last_year(self):
+        self._reading(self.meter_a1, "2026-07-01 00:00:00", 1600)
+        wizard = self._estimate("last_year", date(2026, 8, 1))
+        # July 2025 is inside a 365-day interval of 419 kWh
+        self.assertAlmostEqual(wizard.estimate_ids.consumption, 419 * 31 / 365, 2)
+
+    def test_degree_days_fill_a_gap(self):
+        heat = self.env["meter.meter"].create(
+            {"name": "HEAT-A1", "unit_id": self.unit_a1.id, "resource_id": self.heat.id}
+        )
+        self._reading(heat, "2025-01-01 00:00:00", 0)
+        self._reading(heat, "2025-04-01 00:00:00", 450)
+        wizard = self._estimate("degree_days", date(2025, 12, 31), meters=heat)
+        self.assertEqual(
+            wizard.estimate_ids.sorted("read_at").mapped("value"), [170.0, 320.0]
+        )
+        self.assertEqual(
+            heat.reading_ids.filtered(
+                lambda r: r.read_at == datetime(2025, 4, 1)
+            ).consumption,
+            130.0,
+        )
+
+    def test_access(self):
+        with self.assertRaises(AccessError):
+            self.env["meter.reading.estimate"].with_user(self.reader).create(
+                {"meter_ids": [(6, 0, self.meter_a1.ids)], "method": "average"}
+            )
+        wizard = (
+            self.env["meter.reading.estimate"]
+            .with_user(self.technician)
+            .create(
+                {
+                    "meter_ids": [(6, 0, self.meter_a1.ids)],
+                    "method": "average",
+                    "date_to": "2025-08-15",
+                }
+            )
+        )
+        wizard.action_estimate()
+        self.assertEqual(len(wizard.estimate_ids), 1)

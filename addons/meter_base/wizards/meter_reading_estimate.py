@@ -1,0 +1,259 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+from datetime import datetime, time
+from decimal import Decimal
+
+import pytz
+from dateutil.relativedelta import relativedelta
+from meterkit import ReadingError, ReadingPoint
+from meterkit.estimates import (
+    Interval,
+    estimate_average,
+    estimate_degree_days,
+    estimate_last_year,
+)
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..models.meter_meter import LIVE_STATES
+
+METHODS = [
+    ("average", "Average, then norm (RU п. 59/60)"),
+    ("last_year", "Same period last year"),
+    ("degree_days", "Degree-day interpolation (HeizkostenV §9a)"),
+]
+
+
+def _dec(value):
+    return Decimal(str(value or 0))
+
+
+class MeterReadingEstimate(models.TransientModel):
+    """Estimate the missing monthly readings of meters.
+
+    *Average* and *same period last year* extend a chain after its last reading
+    up to the end date, one reading at each local month start; *degree-day
+    interpolation* fills the month starts missing between two real readings.
+    Estimates are live readings (state ``estimated``, source ``estimate``) that
+    a real reading of the same month supersedes later.
+    """
+
+    _name = "meter.reading.estimate"
+    _description = "Estimate Missing Readings"
+
+    meter_ids = fields.Many2many(
+        "meter.meter",
+        string="Meters",
+        required=True,
+        default=lambda self: (
+            self.env.context.get("active_model") == "meter.meter"
+            and self.env.context.get("active_ids")
+        ),
+    )
+    method = fields.Selection(METHODS, required=True, default="average")
+    date_to = fields.Date(
+        string="Estimate Up To", required=True, default=fields.Date.context_today
+    )
+    months = fields.Integer(
+        string="Average Over (months)",
+        default=6,
+        help="Used when the meter's rule sets none.",
+    )
+    max_periods = fields.Integer(
+        string="Average For (periods)",
+        default=3,
+        help="Used when the meter's rule sets none.",
+    )
+    report = fields.Text(readonly=True)
+    estimate_ids = fields.Many2many("meter.reading", readonly=True)
+
+    def action_estimate(self):
+        self.ensure_one()
+        readings, skipped = self._estimate_missing(
+            self.meter_ids,
+            self.method,
+            self.date_to,
+            months=self.months,
+            max_periods=self.max_periods,
+        )
+        if not readings and skipped:
+            raise UserError("\n".join(skipped))
+        self.estimate_ids = readings
+        self.report = "\n".join(
+            [self.env._("%s estimated reading(s) stored.", len(readings)), *skipped]
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def action_open_estimates(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "meter_base.meter_reading_action"
+        )
+        action["domain"] = [("id", "in", self.estimate_ids.ids)]
+        action["context"] = {}
+        return action
+
+    @api.model
+    def _estimate_missing(self, meters, method, date_to, months=6, max_periods=3):
+        """Create the estimates of ``meters`` up to ``date_to`` with ``method``;
+        return ``(readings, skipped)`` where ``skipped`` names each chain that
+        could not be estimated and why."""
+        meters = meters.filtered(
+            lambda m: m.kind != "virtual" and m.status != "archived"
+        )
+        chains = self._estimate_chains(meters)
+        vals_list, skipped = [], []
+        for meter in meters:
+            rule = meter.effective_rule_id.sudo()
+            options = {
+                "months": rule.estimate_months or months,
+                "max_periods": rule.estimate_max_periods if rule else max_periods,
+                "norm_monthly": _dec(rule.norm_monthly) if rule.norm_monthly else None,
+            }
+            for index in range(1, meter.register_count + 1):
+                register = f"T{index}"
+                rows = chains.get((meter.id, register), [])
+                try:
+                    estimates = self._estimates_of_chain(
+                        meter, rows, method, date_to, options
+                    )
+                except ReadingError as error:
+                    skipped.append(f"{meter.name} {register}: {error}")
+                    continue
+                vals_list += [
+                    self._prepare_estimate_vals(meter, register, estimate, method)
+                    for estimate in estimates
+                ]
+        readings = (
+            self.env["meter.reading"]
+            .with_context(meter_skip_anomaly=True)
+            .create(vals_list)
+        )
+        return readings, skipped
+
+    def _estimate_chains(self, meters):
+        if not meters:
+            return {}
+        self.env["meter.reading"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT meter_id, register, read_at, value, consumption, is_opening
+                  FROM meter_reading
+                 WHERE meter_id IN %s AND state IN %s
+                 ORDER BY meter_id, register, read_at
+                """,
+                tuple(meters.ids),
+                LIVE_STATES,
+            )
+        )
+        chains = defaultdict(list)
+        for meter_id, register, *rest in rows:
+            chains[(meter_id, register)].append(rest)
+        return chains
+
+    def _estimates_of_chain(self, meter, rows, method, date_to, options):
+        if not rows:
+            return []
+        points = [ReadingPoint(r[0], _dec(r[1]), opening=bool(r[3])) for r in rows]
+        history = [
+            Interval(prev[0], row[0], _dec(row[2]))
+            for prev, row in zip(rows, rows[1:], strict=False)
+            if not row[3]
+        ]
+        decimals = (
+            0
+            if meter.effective_rule_id.sudo().integers_only
+            else (meter.resource_id.decimals)
+        )
+        rollover = _dec(meter.rollover_value) if meter.rollover_value else None
+        end = self._local_midnight_utc(
+            date_to + relativedelta(days=1), meter.site_id.tz
+        )
+        if method == "degree_days":
+            estimates = []
+            for before, after in zip(points, points[1:], strict=False):
+                instants = self._month_starts(
+                    before.read_at, min(after.read_at, end), meter.site_id.tz
+                )
+                instants = [t for t in instants if t < after.read_at]
+                if instants:
+                    estimates += estimate_degree_days(
+                        before,
+                        after,
+                        instants,
+                        decimals=decimals,
+                        rollover_value=rollover,
+                    )
+            return estimates
+        last = points[-1]
+        instants = self._month_starts(last.read_at, end, meter.site_id.tz)
+        if not instants:
+            return []
+        if method == "last_year":
+            return estimate_last_year(
+                last, instants, history, decimals=decimals, rollover_value=rollover
+            )
+        return estimate_average(
+            last,
+            instants,
+            history,
+            months=options["months"],
+            max_periods=options["max_periods"],
+            norm_monthly=options["norm_monthly"],
+            decimals=decimals,
+            rollover_value=rollover,
+        )
+
+    @api.model
+    def _local_midnight_utc(self, day, tz):
+        local = pytz.timezone(tz or "UTC").localize(datetime.combine(day, time.min))
+        return local.astimezone(pytz.UTC).replace(tzinfo=None)
+
+    @api.model
+    def _month_starts(self, after, until, tz):
+        """Local month starts (as naive UTC) strictly after ``after`` and at or
+        before ``until``."""
+        zone = pytz.timezone(tz or "UTC")
+        local = pytz.UTC.localize(after).astimezone(zone)
+        day = (local.date().replace(day=1)) + relativedelta(months=1)
+        result = []
+        while True:
+            instant = (
+                zone.localize(datetime.combine(day, time.min))
+                .astimezone(pytz.UTC)
+                .replace(tzinfo=None)
+            )
+            if instant > until:
+                return result
+            if instant > after:
+                result.append(instant)
+            day += relativedelta(months=1)
+
+    def _prepare_estimate_vals(self, meter, register, estimate, method):
+        labels = dict(METHODS)
+        return {
+            "meter_id": meter.id,
+            "register": register,
+            "read_at": estimate.read_at,
+            "value": float(estimate.value),
+            "source": "estimate",
+            "state": "estimated",
+            "is_rollover": estimate.rolled_over,
+            "note": self.env._("Estimate (%s)", estimate.basis),
+            "evidence": self.env._(
+                "Estimated by %(method)s, basis %(basis)s, consumption %(cons)s.",
+                method=labels[method],
+                basis=estimate.basis,
+                cons=estimate.consumption,
+            ),
+        }
