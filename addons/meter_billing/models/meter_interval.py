@@ -69,8 +69,9 @@ class MeterInterval(models.Model):
         or an ISO 8601 string; ``value`` a number or numeric string (kWh, >= 0).
         The rows are streamed with ``COPY`` into a temporary table, checked there
         in SQL (meters the user may read, registers of the meter, no two values
-        for one interval, no value differing from a stored one) and moved with
-        ``INSERT ... ON CONFLICT DO NOTHING``: replaying a load stores nothing.
+        for one interval) and moved with ``INSERT ... ON CONFLICT DO NOTHING``:
+        replaying a load stores nothing. When rows were skipped, none of them may
+        differ from the stored value (stored before, or by a concurrent load).
         All or nothing: a bad row raises a ValidationError naming up to 20 rows
         (1-based line, field, value) and nothing is stored.
 
@@ -97,24 +98,23 @@ class MeterInterval(models.Model):
             )
             cr.execute(SQL("ANALYZE %s", SQL.identifier(LOAD_TABLE)))
             self._check_loaded_meters()
-            self._check_loaded_conflicts()
+            self._check_batch_conflicts()
             trusted = self._trust_foreign_keys()
-            created = self.env.execute_query(
+            cr.execute(
                 SQL(
-                    """
-                    WITH inserted AS (
-                        INSERT INTO meter_interval (meter_id, register, start, value)
-                        SELECT meter_id, register, start, value FROM %s
-                        ON CONFLICT (meter_id, register, start) DO NOTHING
-                        RETURNING 1
-                    )
-                    SELECT count(*) FROM inserted
-                    """,
+                    "INSERT INTO meter_interval (meter_id, register, start, value) "
+                    "SELECT meter_id, register, start, value FROM %s "
+                    "ON CONFLICT (meter_id, register, start) DO NOTHING",
                     SQL.identifier(LOAD_TABLE),
                 )
-            )[0][0]
+            )
+            created = cr.rowcount
             if trusted:
                 cr.execute(SQL("SET LOCAL session_replication_role = DEFAULT"))
+            if created < total:
+                # Only a skipped row can hide another value, stored before or
+                # by a concurrent load (then committed: this statement sees it).
+                self._check_stored_conflicts()
             cr.execute(SQL("TRUNCATE %s", SQL.identifier(LOAD_TABLE)))
         self.invalidate_model()
         self._refresh_statistics(created)
@@ -246,10 +246,8 @@ class MeterInterval(models.Model):
             ]
         )
 
-    def _check_loaded_conflicts(self):
-        """No interval gets two values: neither inside the batch nor against a
-        stored value."""
-        table = SQL.identifier(LOAD_TABLE)
+    def _check_batch_conflicts(self):
+        """No interval gets two different values inside the batch."""
         rows = self.env.execute_query(
             SQL(
                 """
@@ -258,24 +256,29 @@ class MeterInterval(models.Model):
                 HAVING min(value) <> max(value)
                  ORDER BY 1 LIMIT %s
                 """,
-                table,
+                SQL.identifier(LOAD_TABLE),
                 MAX_SHOWN + 1,
             )
         )
-        errors = [
-            (
-                line,
-                self.env._(
-                    "meter_id %(meter)s, register %(register)s, start %(start)s: "
-                    "the batch holds %(count)s rows with different values.",
-                    meter=meter_id,
-                    register=register,
-                    start=start,
-                    count=count,
-                ),
-            )
-            for line, meter_id, register, start, count in rows
-        ]
+        self._raise_errors(
+            [
+                (
+                    line,
+                    self.env._(
+                        "meter_id %(meter)s, register %(register)s, start %(start)s: "
+                        "the batch holds %(count)s rows with different values.",
+                        meter=meter_id,
+                        register=register,
+                        start=start,
+                        count=count,
+                    ),
+                )
+                for line, meter_id, register, start, count in rows
+            ]
+        )
+
+    def _check_stored_conflicts(self):
+        """No row of the batch differs from the value stored for its interval."""
         rows = self.env.execute_query(
             SQL(
                 """
@@ -286,26 +289,27 @@ class MeterInterval(models.Model):
                  WHERE i.value <> l.value
                  ORDER BY l.line LIMIT %s
                 """,
-                table,
+                SQL.identifier(LOAD_TABLE),
                 MAX_SHOWN + 1,
             )
         )
-        errors += [
-            (
-                line,
-                self.env._(
-                    "meter_id %(meter)s, register %(register)s, start %(start)s: "
-                    "%(stored)s is already stored, not %(value)s.",
-                    meter=meter_id,
-                    register=register,
-                    start=start,
-                    stored=stored,
-                    value=value,
-                ),
-            )
-            for line, meter_id, register, start, stored, value in rows
-        ]
-        self._raise_errors(errors)
+        self._raise_errors(
+            [
+                (
+                    line,
+                    self.env._(
+                        "meter_id %(meter)s, register %(register)s, start %(start)s: "
+                        "%(stored)s is already stored, not %(value)s.",
+                        meter=meter_id,
+                        register=register,
+                        start=start,
+                        stored=stored,
+                        value=value,
+                    ),
+                )
+                for line, meter_id, register, start, stored, value in rows
+            ]
+        )
 
     def _refresh_statistics(self, created):
         """After a load that at least doubles the table, refresh the planner's
