@@ -1,5 +1,7 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import uuid
+
 from meterkit import MeterkitError, codes
 from meterkit.exchange import (
     ReadingRow,
@@ -388,6 +390,7 @@ class MeterReadingExchange(models.AbstractModel):
         """The readings file (bytes) of the live readings of ``scope`` (a
         company, site or building) between the two datetimes, keyed by the
         meters' external ids (created when missing, as Odoo's export does)."""
+        scope.with_env(self.env).check_access("read")
         readings = self._export_rows(scope, date_from, date_to)
         if fmt == "xlsx":
             return write_readings_xlsx(readings)
@@ -397,6 +400,31 @@ class MeterReadingExchange(models.AbstractModel):
             company=self._scope_company(scope).name,
             scope=scope.display_name,
         )
+
+    def _meter_xmlids(self, meters):
+        """{meter id: external id}; meters without one get an
+        ``__export__.meter_meter_<id>_<random>`` id, as Odoo's export gives."""
+        existing = meters._get_external_ids()
+        result = {mid: ids[0] for mid, ids in existing.items() if ids}
+        missing = [mid for mid in meters.ids if mid not in result]
+        if missing:
+            vals_list = [
+                {
+                    "module": "__export__",
+                    "name": f"meter_meter_{mid}_{uuid.uuid4().hex[:8]}",
+                    "model": "meter.meter",
+                    "res_id": mid,
+                }
+                for mid in missing
+            ]
+            # The meters were read under the user's access rules above;
+            # external ids are technical records only administrators write.
+            data_sudo = self.env["ir.model.data"].sudo()
+            data_sudo.create(vals_list)
+            result.update(
+                (vals["res_id"], f"__export__.{vals['name']}") for vals in vals_list
+            )
+        return result
 
     def _scope_company(self, scope):
         return scope if scope._name == "res.company" else scope.company_id
@@ -411,13 +439,7 @@ class MeterReadingExchange(models.AbstractModel):
         Reading = self.env["meter.reading"]
         groups = Reading._read_group(domain, ["meter_id"])
         meters = self.env["meter.meter"].browse([g[0].id for g in groups])
-        xmlids = dict(
-            zip(
-                meters.ids,
-                (d[0] for d in meters.export_data(["id"])["datas"]),
-                strict=True,
-            )
-        )
+        xmlids = self._meter_xmlids(meters)
         info = {
             meter.id: {
                 "meter_id": xmlids[meter.id],

@@ -6,7 +6,7 @@ import zipfile
 
 from meterkit.exchange import parse_readings_rows, parse_readings_xml
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from .common import MeterBaseCommon
@@ -163,6 +163,35 @@ class TestMeterReadingExchange(MeterBaseCommon):
         self.assertTrue(wizard.filename.startswith("readings_SA_"))
         rows, _errors = parse_readings_xml(base64.b64decode(wizard.file), "x.xml")
         self.assertEqual([r.meter for r in rows], ["EL-A1"])
+
+    def test_staff_export_only_their_sites(self):
+        self._reading(self.meter_a1, "2025-01-31 22:00:00", 100)
+        self._reading(self.meter_b1, "2025-01-31 22:00:00", 5)
+        Exchange = self.env["meter.reading.exchange"].with_user(self.reader)
+        rows, _errors = parse_readings_xml(Exchange._export("xml", self.company), "x")
+        self.assertEqual([r.meter for r in rows], ["EL-A1"])
+        with self.assertRaises(AccessError):
+            Exchange._export("xml", self.site_b.with_user(self.reader))
+
+    def test_exchange_job_access_per_role(self):
+        job = self.env["meter.exchange.job"].create(
+            {"name": "Nightly", "host": "127.0.0.1", "password": "p"}
+        )
+        with self.assertRaises(AccessError):
+            job.with_user(self.reader).read(["name"])
+        self.assertEqual(
+            job.with_user(self.technician).read(["name"])[0]["name"], "Nightly"
+        )
+        with self.assertRaises(AccessError):
+            job.with_user(self.technician).write({"host": "evil.example.com"})
+        with self.assertRaises(AccessError):
+            job.with_user(self.technician).read(["password"])
+        manager_job = (
+            self.env["meter.exchange.job"]
+            .with_user(self.manager)
+            .create({"name": "Mine", "host": "ftp.example.com"})
+        )
+        self.assertEqual(manager_job.user_id, self.manager)
 
     @classmethod
     def setUpClass(cls):
