@@ -1,5 +1,6 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -17,6 +18,9 @@ REGISTER_CODES = frozenset(code for code, _label in REGISTERS)
 CHUNK_ROWS = 20_000
 MAX_SHOWN = 20
 LOAD_TABLE = "meter_interval_load"
+# A non-negative decimal written plainly: "12", "0.25", "+3.5" (others go
+# through Decimal).
+_PLAIN_NUMBER = re.compile(r"\+?[0-9]{1,20}(?:\.[0-9]{0,20})?")
 
 
 class MeterInterval(models.Model):
@@ -487,17 +491,33 @@ def _interval_chunks(rows, errors):
 
 
 def _copy_line(line, row):
-    if not isinstance(row, (tuple, list)) or len(row) != 4:
-        raise _RowError("row", row)
-    meter_id, register, start, value = row
+    """One COPY line of a row; the common types (int, datetime, str or Decimal
+    value) take a fast path, anything else is converted or refused."""
     try:
-        if isinstance(meter_id, bool) or isinstance(meter_id, float):
-            raise ValueError
-        meter_id = int(str(meter_id))
-    except ValueError:
-        raise _RowError("meter_id", meter_id) from None
+        meter_id, register, start, value = row
+    except (TypeError, ValueError):
+        raise _RowError("row", row) from None
+    if type(meter_id) is not int:
+        meter_id = _meter_id(meter_id)
     if register not in REGISTER_CODES:
         raise _RowError("register", register)
+    if type(start) is not datetime or start.tzinfo is not None:
+        start = _naive_utc(start)
+    if type(value) is not str or not _PLAIN_NUMBER.fullmatch(value):
+        value = _number(value)
+    return f"{line}\t{meter_id}\t{register}\t{start}\t{value}\n"
+
+
+def _meter_id(meter_id):
+    try:
+        if isinstance(meter_id, (bool, float)):
+            raise ValueError
+        return int(str(meter_id))
+    except ValueError:
+        raise _RowError("meter_id", meter_id) from None
+
+
+def _naive_utc(start):
     try:
         if isinstance(start, str):
             start = datetime.fromisoformat(start)
@@ -507,10 +527,16 @@ def _copy_line(line, row):
         raise _RowError("start", start) from None
     if start.tzinfo is not None:
         start = start.astimezone(UTC).replace(tzinfo=None)
+    return start
+
+
+def _number(value):
     try:
+        if isinstance(value, bool):
+            raise InvalidOperation
         number = Decimal(str(value))
         if not number.is_finite() or number < 0:
             raise InvalidOperation
     except InvalidOperation:
         raise _RowError("value", value) from None
-    return f"{line}\t{meter_id}\t{register}\t{start.isoformat(sep=' ')}\t{number}\n"
+    return number

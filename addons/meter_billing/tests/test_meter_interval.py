@@ -104,6 +104,8 @@ class TestMeterInterval(MeterBaseCommon):
                 (self.meter_a1.id, "T1", aware, 1),
                 (self.meter_a1.id, "T1", "2026-01-12T07:15:00+00:00", 2),
                 (str(self.meter_a1.id), "T1", "2026-01-12 07:30:00", "3"),
+                (self.meter_a1.id, "T1", datetime(2026, 1, 12, 7, 45), 0.1),
+                (self.meter_a1.id, "T1", datetime(2026, 1, 12, 8, 0), "1e1"),
             ]
         )
         stored = self.Interval.search([("meter_id", "=", self.meter_a1.id)])
@@ -113,6 +115,8 @@ class TestMeterInterval(MeterBaseCommon):
                 (datetime(2026, 1, 12, 7, 0), 1.0),
                 (datetime(2026, 1, 12, 7, 15), 2.0),
                 (datetime(2026, 1, 12, 7, 30), 3.0),
+                (datetime(2026, 1, 12, 7, 45), 0.1),
+                (datetime(2026, 1, 12, 8, 0), 10.0),
             ],
         )
 
@@ -126,6 +130,8 @@ class TestMeterInterval(MeterBaseCommon):
             (self.meter_a1.id, "T1", self.monday[4], "abc"),
             (1.5, "T1", self.monday[5], 1),
             (self.meter_a1.id, "T1"),
+            (self.meter_a1.id, "T1", self.monday[8], True),
+            (self.meter_a1.id, "T1", self.monday[9], "nan"),
         ]
         with self.assertRaises(ValidationError) as caught:
             self.Interval._bulk_load(rows)
@@ -137,6 +143,8 @@ class TestMeterInterval(MeterBaseCommon):
             "Line 5: value abc is not a number >= 0.",
             "Line 6: meter_id 1.5 is not an integer.",
             "Line 7: expected (meter_id, register, start, value)",
+            "Line 8: value True is not a number >= 0.",
+            "Line 9: value nan is not a number >= 0.",
             "nothing was stored",
         ):
             self.assertIn(expected, message)
