@@ -12,4 +12,5 @@ from . import meter_exchange_job
 from . import meter_exchange_log
 from . import meter_rule
 from . import meter_reading_issue
+from . import meter_reading_ingest_estimate
 from . import res_users

@@ -672,47 +672,28 @@ class MeterReading(models.Model):
 
     @api.model
     def _bulk_ingest(self, rows, source="import", **kwargs):
-        """Store many readings at once; see ``meter.reading.ingest``. Estimates
-        the real readings replace are superseded first (history kept); those
-        whose real reading was refused become estimates again."""
-        rows = list(rows)
-        replaced = {}
-        if source != "estimate":
-            replaced = self._supersede_estimates(
-                [key for row in rows if (key := self._ingest_key(row))]
-            )
-        result = self.env["meter.reading.ingest"]._ingest(rows, source=source, **kwargs)
-        if replaced:
-            reals = self.search(
-                [
-                    ("meter_id", "in", list({key[0] for key in replaced})),
-                    ("state", "=", "valid"),
-                    ("read_at", "in", list({key[2] for key in replaced})),
-                ]
-            )
-            reals._link_superseded_estimates(replaced)
-            orphans = (
-                self.browse()
-                .union(*replaced.values())
-                .filtered(lambda e: not e.superseded_by_id)
-            )
-            if orphans:
-                orphans.with_context(meter_allow_archived=True).write(
-                    {"state": "estimated"}
-                )
-        return result
+        """Store many readings at once; see ``meter.reading.ingest``."""
+        return self.env["meter.reading.ingest"]._ingest(rows, source=source, **kwargs)
 
     @api.model
-    def _ingest_key(self, row):
-        """(meter_id, register, read_at, value) of a bulk row, None when the
-        row cannot be read (the ingestion reports it)."""
-        try:
-            meter_id, register, read_at, value = row
-            return (
-                int(meter_id),
-                register,
-                fields.Datetime.to_datetime(read_at),
-                float(parse_value(value)),
+    def _restore_estimates(self, replaced):
+        """After a bulk load, link the superseded estimates to the real readings
+        that replaced them; those whose real reading was refused become
+        estimates again."""
+        reals = self.search(
+            [
+                ("meter_id", "in", list({key[0] for key in replaced})),
+                ("state", "=", "valid"),
+                ("read_at", "in", list({key[2] for key in replaced})),
+            ]
+        )
+        reals._link_superseded_estimates(replaced)
+        orphans = (
+            self.browse()
+            .union(*replaced.values())
+            .filtered(lambda e: not e.superseded_by_id)
+        )
+        if orphans:
+            orphans.with_context(meter_allow_archived=True).write(
+                {"state": "estimated"}
             )
-        except (TypeError, ValueError):
-            return None

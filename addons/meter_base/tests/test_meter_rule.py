@@ -272,3 +272,43 @@ class TestMeterRule(MeterBaseCommon):
             .create({"name": "Tech", "site_id": self.site_a.id})
         )
         self.assertTrue(self._building_rule(building))
+
+    def test_staff_notified_of_resident_readings(self):
+        rule = self.Rule.create(
+            {
+                "building_id": self.building_a.id,
+                "resource_id": self.electricity.id,
+                "notify_user_ids": [(6, 0, self.technician.ids)],
+            }
+        )
+        Activity = self.env["mail.activity"]
+        domain = [
+            ("res_model", "=", "meter.meter"),
+            ("res_id", "=", self.meter_a1.id),
+            ("user_id", "=", self.technician.id),
+        ]
+        self._reading(self.meter_a1, "2025-03-01 00:00:00", 1, source="staff")
+        self.assertFalse(Activity.search(domain), "staff readings: no notice")
+        self._reading(self.meter_a1, "2025-04-01 00:00:00", 2, source="resident")
+        activity = Activity.search(domain)
+        self.assertEqual(len(activity), 1)
+        self.assertIn("resident", activity.summary)
+        self.assertIn("EL-A1", str(activity.note))
+        # no rule, nobody to tell
+        self._reading(self.meter_b1, "2025-04-01 00:00:00", 2, source="resident")
+        self.assertFalse(
+            Activity.search(
+                [("res_model", "=", "meter.meter"), ("res_id", "=", self.meter_b1.id)]
+            )
+        )
+        # by e-mail
+        rule.notify_mode = "email"
+        self._reading(self.meter_a1, "2025-05-01 00:00:00", 3, source="resident")
+        message = self.env["mail.message"].search(
+            [
+                ("model", "=", "meter.meter"),
+                ("res_id", "=", self.meter_a1.id),
+                ("subject", "=", "Readings submitted by a resident"),
+            ]
+        )
+        self.assertEqual(message.notified_partner_ids, self.technician.partner_id)
