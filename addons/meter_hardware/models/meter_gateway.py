@@ -1,0 +1,523 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+from datetime import timedelta
+from decimal import ROUND_DOWN, Decimal
+
+from meterkit.drivers import DriverError, GatewaySpec, poll_gateways
+from meterkit.drivers.poller import open_gateway
+
+from odoo import api, fields, models
+from odoo.tools import split_every
+
+KINDS = [
+    ("modbus_tcp", "Modbus TCP"),
+    ("modbus_rtu_tcp", "Modbus RTU over TCP converter"),
+    ("modbus_rtu_serial", "Modbus RTU serial"),
+    ("mbus_tcp", "M-Bus over TCP converter"),
+    ("mbus_serial", "M-Bus serial"),
+    ("shelly", "Shelly HTTP (Gen2 RPC)"),
+]
+DEFAULT_PORTS = {
+    "modbus_tcp": 502,
+    "modbus_rtu_tcp": 502,
+    "mbus_tcp": 10001,
+    "shelly": 80,
+}
+BATCH = 10  # gateways polled concurrently, then written and committed
+MAX_BACKOFF_MINUTES = 360
+SERIAL_KINDS = ("modbus_rtu_serial", "mbus_serial")
+
+
+class MeterGateway(models.Model):
+    """A gateway, converter or smart device through which meters are read.
+
+    The poll cron reads due gateways in batches: each gateway over one
+    connection with one request in flight (meterkit's poller, one thread per
+    gateway), then writes readings, poll logs and alarms in the cron's own
+    thread. A gateway that stays silent is polled less and less often
+    (exponential backoff) and is declared offline after ``offline_after``
+    missed intervals.
+    """
+
+    _name = "meter.gateway"
+    _description = "Gateway"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "site_id, name, id"
+    _check_company_auto = True
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True)
+    site_id = fields.Many2one(
+        "meter.site",
+        required=True,
+        index=True,
+        check_company=True,
+        domain="[('is_group', '=', False)]",
+        tracking=True,
+    )
+    company_id = fields.Many2one(related="site_id.company_id", store=True, index=True)
+    kind = fields.Selection(KINDS, required=True, default="modbus_tcp", tracking=True)
+    host = fields.Char(tracking=True)
+    port = fields.Integer(
+        compute="_compute_port", store=True, readonly=False, precompute=True
+    )
+    serial_port = fields.Char(help="e.g. /dev/ttyUSB0")
+    baudrate = fields.Integer(default=9600)
+    parity = fields.Selection(
+        [("N", "None"), ("E", "Even"), ("O", "Odd")], default="N", required=True
+    )
+    poll_interval = fields.Integer(
+        string="Poll Interval (min)", default=15, required=True
+    )
+    timeout = fields.Float(string="Timeout (s)", default=2.0, required=True)
+    retries = fields.Integer(default=0, required=True)
+    offline_after = fields.Integer(
+        string="Offline After (intervals)",
+        default=3,
+        required=True,
+        help="Missed poll intervals before the gateway is declared offline.",
+    )
+    clock_tolerance = fields.Integer(
+        string="Device Clock Tolerance (min)",
+        default=5,
+        help="A device clock further off than this from the server is flagged; "
+        "readings are always stamped by the server.",
+    )
+    username = fields.Char(groups="meter_base.meter_base_group_technician")
+    password = fields.Char(groups="meter_base.meter_base_group_technician")
+    router_kind = fields.Selection(
+        [("lan", "LAN"), ("4g", "4G / LTE"), ("none", "None")], default="lan"
+    )
+    router_address = fields.Char(groups="meter_base.meter_base_group_technician")
+    router_sim = fields.Char(
+        string="SIM / ICCID", groups="meter_base.meter_base_group_technician"
+    )
+    router_apn = fields.Char(
+        string="APN", groups="meter_base.meter_base_group_technician"
+    )
+    router_notes = fields.Text(groups="meter_base.meter_base_group_technician")
+    state = fields.Selection(
+        [
+            ("new", "Not polled yet"),
+            ("online", "Online"),
+            ("offline", "Offline"),
+            ("disabled", "Disabled"),
+        ],
+        default="new",
+        required=True,
+        tracking=True,
+        copy=False,
+    )
+    last_contact = fields.Datetime(readonly=True, copy=False)
+    last_poll_at = fields.Datetime(readonly=True, copy=False)
+    next_poll_at = fields.Datetime(index=True, copy=False)
+    consecutive_failures = fields.Integer(readonly=True, copy=False)
+    last_error = fields.Text(readonly=True, copy=False)
+    device_ids = fields.One2many("meter.gateway.device", "gateway_id", string="Meters")
+    device_count = fields.Integer(compute="_compute_counts")
+    alarm_ids = fields.One2many("meter.alarm", "gateway_id")
+    open_alarm_count = fields.Integer(compute="_compute_counts")
+    poll_log_ids = fields.One2many("meter.poll.log", "gateway_id")
+
+    _poll_interval_positive = models.Constraint(
+        "CHECK (poll_interval > 0 AND timeout > 0 AND offline_after > 0)",
+        "Poll interval, timeout and offline threshold must be positive.",
+    )
+
+    # ------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------
+
+    @api.depends("kind")
+    def _compute_port(self):
+        for gateway in self:
+            if not gateway.port or gateway.port in DEFAULT_PORTS.values():
+                gateway.port = DEFAULT_PORTS.get(gateway.kind, 0)
+
+    def _compute_counts(self):
+        for gateway in self:
+            gateway.device_count = len(gateway.device_ids)
+            gateway.open_alarm_count = len(
+                gateway.alarm_ids.filtered(lambda a: a.state != "closed")
+            )
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_test_connection(self):
+        """Connect and read the first mapped device; say what happened."""
+        self.ensure_one()
+        self.check_access("write")
+        spec = self._poll_specs(with_relays=False)[0]
+        try:
+            client = open_gateway(spec)
+            client.close()
+        except DriverError as error:
+            return self._probe_result(
+                self.env._("Connection failed"),
+                f"{error.code}: {error}\n{error.raw or ''}",
+            )
+        text = self.env._("Connected to %s.", self._endpoint())
+        if spec.devices:
+            outcome = poll_gateways([spec._replace_devices(spec.devices[:1])])[0]
+            text += "\n" + _outcome_text(outcome)
+        return self._probe_result(self.env._("Connection test"), text)
+
+    def action_live_values(self):
+        """Read every mapped device now and show the decoded values (nothing
+        is stored)."""
+        self.ensure_one()
+        self.check_access("write")
+        (outcome,) = poll_gateways(self._poll_specs(with_relays=False))
+        return self._probe_result(self.env._("Live values"), _outcome_text(outcome))
+
+    def action_scan(self):
+        self.ensure_one()
+        self.check_access("write")
+        return self.env["meter.gateway.probe"]._scan(self)
+
+    def action_poll_now(self):
+        """Poll now, as the cron would (logs, alarms and relay commands are
+        system records: written by the superuser once the user may write the
+        gateway)."""
+        self.check_access("write")
+        gateways_sudo = self.sudo()
+        gateways_sudo._poll(fields.Datetime.now())
+        return True
+
+    def action_disable(self):
+        self.write({"state": "disabled"})
+
+    def action_enable(self):
+        self.write({"state": "new", "next_poll_at": False, "consecutive_failures": 0})
+
+    def action_open_logs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "meter_hardware.meter_poll_log_action"
+        )
+        action["domain"] = [("gateway_id", "=", self.id)]
+        return action
+
+    def _probe_result(self, title, text):
+        probe = self.env["meter.gateway.probe"].create(
+            {"gateway_id": self.id, "result": text}
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": title,
+            "res_model": "meter.gateway.probe",
+            "res_id": probe.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def _endpoint(self):
+        if self.kind in SERIAL_KINDS:
+            return self.serial_port or "?"
+        return f"{self.host}:{self.port}"
+
+    # ------------------------------------------------------------
+    # POLLING
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_poll(self):
+        """Poll the due gateways, a batch at a time, committing each batch."""
+        now = fields.Datetime.now()
+        due = self.search(
+            [
+                ("state", "!=", "disabled"),
+                "|",
+                ("next_poll_at", "=", False),
+                ("next_poll_at", "<=", now),
+            ],
+            order="next_poll_at asc nulls first, id",
+        )
+        cron = self.env["ir.cron"]
+        cron._commit_progress(remaining=len(due))
+        for ids in split_every(BATCH, due.ids):
+            batch = self.browse(ids).exists()
+            batch._poll(fields.Datetime.now())
+            if not cron._commit_progress(len(ids)):
+                break
+
+    def _poll(self, now):
+        """Poll these gateways concurrently, then record everything."""
+        gateways = self.filtered(lambda g: g.state != "disabled")
+        if not gateways:
+            return
+        specs = gateways._poll_specs()
+        outcomes = poll_gateways(specs, now=now, max_workers=len(specs))
+        by_id = {gateway.id: gateway for gateway in gateways}
+        for outcome in outcomes:
+            by_id[outcome.key]._apply_outcome(outcome, now)
+
+    def _poll_specs(self, with_relays=True):
+        """Plain descriptions of these gateways for meterkit's poller."""
+        self.check_access("read")
+        specs = []
+        # credentials are technician-only fields; the caller may read the gateway
+        gateways_sudo = self.sudo()
+        for gateway in gateways_sudo:
+            devices = gateway.device_ids.filtered("active")
+            specs.append(
+                _Spec(
+                    key=gateway.id,
+                    kind=gateway.kind,
+                    host=gateway.host or "",
+                    port=gateway.port or 0,
+                    timeout=gateway.timeout,
+                    retries=gateway.retries,
+                    serial_port=gateway.serial_port or "",
+                    baudrate=gateway.baudrate,
+                    parity=gateway.parity,
+                    password=gateway.password or "",
+                    devices=tuple(d._device_spec(with_relays) for d in devices),
+                )
+            )
+        return specs
+
+    def _poll_slot(self, now):
+        """The instant readings of a poll at ``now`` are stamped with: the
+        server clock floored to the poll interval, so that a retried or
+        repeated poll of the same slot finds its readings already stored."""
+        self.ensure_one()
+        minutes = now.hour * 60 + now.minute
+        floored = minutes - minutes % max(self.poll_interval, 1)
+        return now.replace(
+            hour=floored // 60, minute=floored % 60, second=0, microsecond=0
+        )
+
+    def _apply_outcome(self, outcome, now):
+        """Write what one gateway said: readings, device states, relay
+        commands, a poll log, alarms, the gateway's health and next poll."""
+        self.ensure_one()
+        Alarm = self.env["meter.alarm"]
+        slot = self._poll_slot(now)
+        devices = {device.id: device for device in self.device_ids}
+        rows, raised, resolved, notes = [], [], [], []
+        answered = self.env["meter.gateway.device"]
+        for dev_outcome in outcome.devices:
+            device = devices.get(dev_outcome.key)
+            if not device:
+                continue
+            if dev_outcome.relay is not None:
+                device._record_relay(dev_outcome.relay, now)
+            if dev_outcome.error is not None:
+                device.write(
+                    {"last_error": f"{dev_outcome.error.code}: {dev_outcome.error}"}
+                )
+                if outcome.reached:
+                    raised.append(
+                        device._alarm_vals("communication", dev_outcome.error)
+                    )
+                continue
+            result = dev_outcome.result
+            if result is None:
+                continue
+            answered |= device
+            rows += device._reading_rows(result, slot)
+            raised_dev, resolved_dev, note = device._check_values(result, now)
+            raised += raised_dev
+            resolved += resolved_dev
+            if note:
+                notes.append(note)
+            device.write(
+                {
+                    "last_read_at": now,
+                    "last_error": False,
+                    "last_values": json.dumps(
+                        {k: str(v) for k, v in sorted(result.values.items())}
+                    ),
+                }
+            )
+            resolved.append(("communication", self.id, device.meter_id.id))
+        stored = self._store_readings(rows, raised, resolved, notes)
+        self._record_health(outcome, now)
+        if outcome.reached:
+            resolved.append(("gateway_offline", self.id, False))
+        elif self.state == "offline":
+            raised.append(
+                {
+                    "kind": "gateway_offline",
+                    "gateway_id": self.id,
+                    "message": self.env._(
+                        "No contact with gateway %(gateway)s since %(since)s: "
+                        "%(error)s",
+                        gateway=self.name,
+                        since=self.last_contact or self.env._("never"),
+                        error=outcome.error,
+                    ),
+                }
+            )
+        Alarm._resolve(resolved)
+        Alarm._raise(raised)
+        self.env["meter.poll.log"].create(
+            self._prepare_poll_log_vals(outcome, now, stored, notes)
+        )
+
+    def _store_readings(self, rows, raised, resolved, notes):
+        """Ingest the rows (source gateway, per item); counters going backwards
+        are refused before and raise an alarm."""
+        if not rows:
+            return {"created": 0, "duplicates": 0, "rejected": []}
+        rows, repeated = self._drop_polled_slots(rows)
+        meters = self.env["meter.meter"].browse({row[0] for row in rows})
+        last = meters._last_values()
+        kept = []
+        for row in rows:
+            meter = meters.browse(row[0])
+            previous = last.get((row[0], row[1]))
+            if (
+                previous is not None
+                and row[3] < Decimal(str(previous))
+                and not meter.rollover_value
+            ):
+                raised.append(
+                    {
+                        "kind": "counter_backwards",
+                        "gateway_id": self.id,
+                        "meter_id": meter.id,
+                        "message": self.env._(
+                            "Meter %(meter)s register %(register)s went backwards: "
+                            "%(previous)s then %(value)s. The reading was refused.",
+                            meter=meter.name,
+                            register=row[1],
+                            previous=previous,
+                            value=row[3],
+                        ),
+                    }
+                )
+                notes.append(raised[-1]["message"])
+                continue
+            kept.append(row)
+        if not kept:
+            return {"created": 0, "duplicates": repeated, "rejected": []}
+        result = self.env["meter.reading.ingest"]._ingest(
+            kept, source="gateway", on_error="skip"
+        )
+        result["duplicates"] = result.get("duplicates", 0) + repeated
+        rejected_meters = set()
+        for item in result.get("rejected", []):
+            row = kept[item["index"]]
+            rejected_meters.add(row[0])
+            notes.append(
+                self.env._(
+                    "Reading of %(meter)s refused (%(code)s): %(message)s",
+                    meter=meters.browse(row[0]).name,
+                    code=item["code"],
+                    message=item["message"],
+                )
+            )
+        resolved += [
+            ("counter_backwards", self.id, row[0])
+            for row in kept
+            if row[0] not in rejected_meters
+        ]
+        return result
+
+    def _drop_polled_slots(self, rows):
+        """Rows whose meter register already has a reading at that poll slot
+        (a retried or repeated poll) are not stored again, whatever the
+        counter says now: the slot's first reading stands."""
+        Reading = self.env["meter.reading"]
+        stored = Reading.search_read(
+            [
+                ("meter_id", "in", list({row[0] for row in rows})),
+                ("read_at", "in", list({row[2] for row in rows})),
+                ("state", "in", ("valid", "estimated")),
+            ],
+            ["meter_id", "register", "read_at"],
+        )
+        seen = {(r["meter_id"][0], r["register"], r["read_at"]) for r in stored}
+        kept = [row for row in rows if (row[0], row[1], row[2]) not in seen]
+        return kept, len(rows) - len(kept)
+
+    def _record_health(self, outcome, now):
+        if outcome.reached:
+            vals = {
+                "state": "online",
+                "last_contact": now,
+                "consecutive_failures": 0,
+                "last_error": False,
+                "next_poll_at": now + timedelta(minutes=self.poll_interval),
+            }
+        else:
+            failures = self.consecutive_failures + 1
+            backoff = min(self.poll_interval * 2**failures, MAX_BACKOFF_MINUTES)
+            silent_for = now - (self.last_contact or now)
+            offline = failures >= self.offline_after or silent_for >= timedelta(
+                minutes=self.poll_interval * self.offline_after
+            )
+            vals = {
+                "consecutive_failures": failures,
+                "last_error": str(outcome.error or ""),
+                "next_poll_at": now + timedelta(minutes=max(backoff, 1)),
+            }
+            if offline:
+                vals["state"] = "offline"
+        vals["last_poll_at"] = now
+        self.write(vals)
+
+    def _prepare_poll_log_vals(self, outcome, now, stored, notes):
+        errors = [
+            f"{d.key}: {d.error.code}: {d.error}" for d in outcome.devices if d.error
+        ]
+        if outcome.error and not outcome.devices:
+            errors.append(f"{outcome.error.code}: {outcome.error}")
+        raw = "\n\n".join(
+            (d.result.raw if d.result else (d.error.raw or "")) for d in outcome.devices
+        )
+        if not outcome.reached:
+            state = "failed"
+        elif errors or stored.get("rejected"):
+            state = "partial"
+        else:
+            state = "ok"
+        return {
+            "gateway_id": self.id,
+            "started_at": now,
+            "duration": outcome.elapsed,
+            "state": state,
+            "device_count": len(outcome.devices),
+            "reading_count": stored.get("created", 0),
+            "duplicate_count": stored.get("duplicates", 0),
+            "rejected_count": len(stored.get("rejected", [])),
+            "message": "\n".join(errors + notes),
+            "raw": raw,
+        }
+
+
+class _Spec(GatewaySpec):
+    """GatewaySpec with a helper to keep a subset of devices."""
+
+    def _replace_devices(self, devices):
+        return _Spec(**{**self.__dict__, "devices": tuple(devices)})
+
+
+def _outcome_text(outcome):
+    lines = []
+    if outcome.error and not outcome.devices:
+        lines.append(f"{outcome.error.code}: {outcome.error}")
+    for device in outcome.devices:
+        if device.error:
+            lines.append(f"[{device.key}] {device.error.code}: {device.error}")
+            continue
+        result = device.result
+        lines.append(f"[{device.key}] address {result.address}")
+        lines += [f"    {k} = {v}" for k, v in sorted(result.values.items())]
+        lines += [f"    counter {k} = {v}" for k, v in sorted(result.counters.items())]
+        lines.append(result.raw)
+    return "\n".join(lines)
+
+
+def quantize_down(value, decimals):
+    """A counter as a meter shows it: truncated, never rounded up."""
+    return Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_DOWN)

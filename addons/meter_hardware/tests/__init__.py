@@ -1,0 +1,4 @@
+from . import test_access_rights
+from . import test_alarms_relays
+from . import test_commissioning
+from . import test_polling

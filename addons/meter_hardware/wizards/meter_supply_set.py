@@ -1,0 +1,77 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+
+class MeterSupplySet(models.TransientModel):
+    """Set the desired supply of meters in two steps: choose, then confirm
+    after seeing who is affected. The poller switches the relays and records
+    what the devices confirm."""
+
+    _name = "meter.supply.set"
+    _description = "Set Supply"
+
+    meter_ids = fields.Many2many("meter.meter", required=True)
+    desired = fields.Selection(
+        [("on", "Supply on"), ("off", "Supply off (cut)")], required=True, default="off"
+    )
+    reason = fields.Char(required=True)
+    step = fields.Selection(
+        [("choose", "Choose"), ("confirm", "Confirm")], default="choose", required=True
+    )
+    summary = fields.Text(readonly=True)
+    confirmed = fields.Boolean(string="I confirm this change")
+
+    def _reopen(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def action_next(self):
+        """Step 1 -> 2: list what will change and who lives behind it."""
+        self.ensure_one()
+        self.meter_ids.check_access("write")
+        no_relay = self.meter_ids.filtered(lambda m: not m.has_relay)
+        if no_relay:
+            raise UserError(
+                self.env._(
+                    "No relay is mapped for: %s", ", ".join(no_relay.mapped("name"))
+                )
+            )
+        lines = [
+            self.env._(
+                "%(meter)s (%(unit)s): %(now)s -> %(new)s",
+                meter=meter.name,
+                unit=meter.unit_id.display_name or meter.site_id.display_name,
+                now=meter.supply_actual or self.env._("unknown"),
+                new=self.desired,
+            )
+            for meter in self.meter_ids
+        ]
+        self.write({"step": "confirm", "summary": "\n".join(lines)})
+        return self._reopen()
+
+    def action_confirm(self):
+        """Step 2: record the desired state; the poller does the switching."""
+        self.ensure_one()
+        if self.step != "confirm" or not self.confirmed:
+            raise UserError(self.env._("Tick the confirmation box first."))
+        self.meter_ids.check_access("write")
+        meters_sudo = self.meter_ids.sudo()
+        meters_sudo.write(
+            {"supply_desired": self.desired, "supply_reason": self.reason}
+        )
+        gateways_sudo = meters_sudo.gateway_id
+        gateways_sudo.write({"next_poll_at": fields.Datetime.now()})
+        cron = self.env.ref(
+            "meter_hardware.ir_cron_meter_gateway_poll", raise_if_not_found=False
+        )
+        if cron:
+            cron_sudo = cron.sudo()
+            cron_sudo._trigger()
+        return {"type": "ir.actions.act_window_close"}
