@@ -130,6 +130,16 @@ def main():
             Interval._bulk_load, interval_rows(meters.ids, args.per_meter)
         )
         assert result == {"created": count, "duplicates": 0}, result
+        # sizes measured on a fresh copy (rolled-back runs leave the real
+        # table's indexes bloated until a VACUUM)
+        cr.execute(
+            "CREATE TEMP TABLE bench_interval_size (LIKE meter_interval INCLUDING ALL);"
+            "INSERT INTO bench_interval_size SELECT * FROM meter_interval;"
+            "SELECT pg_relation_size('bench_interval_size'), "
+            "pg_indexes_size('bench_interval_size'), "
+            "(SELECT count(*) FROM bench_interval_size)"
+        )
+        table_bytes, index_bytes, stored = cr.fetchone()
         replay = list(islice(interval_rows(meters.ids, args.per_meter), args.replay))
         again, replay_s = timed(Interval._bulk_load, replay)
         assert again["created"] == 0, again
@@ -174,6 +184,10 @@ def main():
     print(f"  {'bulk / raw COPY':<45} {copy_s / bulk_s:>12.2f}")
     speedup = (count / bulk_s) / (len(vals) / orm_s)
     print(f"  {'bulk / ORM create (rows/s)':<45} {speedup:>12.1f}")
+    print(
+        f"  {'table + indexes per stored row':<45} {table_bytes / stored:>9.0f} + "
+        f"{index_bytes / stored:.0f} bytes"
+    )
     print(f"  {'peak RSS of this process':<45} {peak_mb:>12,.0f} MB")
     return 0
 
