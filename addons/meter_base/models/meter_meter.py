@@ -183,9 +183,7 @@ class MeterMeter(models.Model):
         help="Reading rule of the meter's resource on its building (or on its "
         "site for a meter placed on the site).",
     )
-    rule_summary = fields.Text(
-        string="Reading Rules", compute="_compute_effective_rule_id"
-    )
+    rule_summary = fields.Text(string="Reading Rules", compute="_compute_rule_summary")
     note = fields.Html()
 
     _name_company_uniq = models.Constraint(
@@ -251,9 +249,12 @@ class MeterMeter(models.Model):
                 (meter.building_id.id, meter.site_id.id, meter.resource_id.id)
             )
             meter.effective_rule_id = rule
-            meter.rule_summary = "\n".join(
-                (rule or self.env["meter.rule"].sudo())._describe()
-            )
+
+    @api.depends("effective_rule_id")
+    def _compute_rule_summary(self):
+        for meter in self:
+            rule = meter.effective_rule_id.sudo()
+            meter.rule_summary = "\n".join(rule._describe())
 
     @api.depends("next_verification_date", "status")
     def _compute_verification_due(self):

@@ -188,6 +188,7 @@ class MeterRule(models.Model):
     )
     notify_mode = fields.Selection(
         [("activity", "Activity"), ("email", "E-mail")],
+        string="Notify By",
         default="activity",
         required=True,
     )
