@@ -304,7 +304,7 @@ class MeterExchangeJob(models.Model):
         try:
             data = self._exchange()._export(self.file_format, scope, date_from, started)
             session.write(path, data)
-        except MeterkitError as error:
+        except (MeterkitError, UserError) as error:
             log.write({"status": "failed", "message": str(error)})
             return log
         log.write(
