@@ -636,6 +636,28 @@ def test_tiers_run_on_across_a_tariff_change():
     assert [line.tier for line in lines] == [2, 2]
 
 
+def test_tiered_register_changes_with_the_tariff():
+    on_t1 = version(Component("e", "tiered", "E", tiers=BEIJING, register="T1"))
+    on_t2 = version(
+        Component("e", "tiered", "E", tiers=BEIJING, register="T2"),
+        date_from=date(2026, 1, 16),
+    )
+    parts = [
+        usage(JAN1, date(2026, 1, 15), consumption_by_register={"T1": D(100)}),
+        usage(date(2026, 1, 16), JAN31, consumption_by_register={"T2": D(50)}),
+    ]
+    lines = evaluate_period(
+        [on_t1, on_t2],
+        usage(consumption_by_register={"T1": D(100), "T2": D(50)}),
+        31,
+        usage_by_segment=parts,
+    )
+    assert [(line.register, line.quantity) for line in lines] == [
+        ("T1", D(100)),
+        ("T2", D(50)),
+    ]
+
+
 # Property: a period split at a date with an identical version equals the sum of its
 # halves. Every line is rounded half-up, so each line is off its exact value by at
 # most quantum/2; with L lines in the split and unsplit evaluations together, the

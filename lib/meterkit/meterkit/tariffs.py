@@ -758,7 +758,7 @@ def evaluate_period(
         parts = tuple(usage_by_segment)
         _check_segment_usages(segments, parts)
     tiered = {
-        c.register: c
+        c.register
         for segment in segments
         for c in segment.version.components
         if c.kind == "tiered"
@@ -766,8 +766,8 @@ def evaluate_period(
     consumed = dict.fromkeys(tiered, usage.tier_base)
     whole = {
         register: usage.tier_base
-        + sum((_register_quantity(c, part) for part in parts), Decimal(0))
-        for register, c in tiered.items()
+        + sum((_tier_quantity(register, part) for part in parts), Decimal(0))
+        for register in tiered
     }
     lines = []
     for segment, part in zip(segments, parts, strict=True):
@@ -779,9 +779,19 @@ def evaluate_period(
             return consumed[component.register], whole[component.register], scale
 
         lines += _evaluate(segment.version, part, period_days, quantum, tier_state)
-        for register, component in tiered.items():
-            consumed[register] += _register_quantity(component, part)
+        for register in tiered:
+            consumed[register] += _tier_quantity(register, part)
     return tuple(lines)
+
+
+def _tier_quantity(register, usage):
+    """What a segment adds to the tier count of ``register`` (None: all
+    registers); 0 when the segment has no such register (its version does not
+    price it, else the evaluation has refused the usage)."""
+    registers = usage.consumption_by_register
+    if register is None:
+        return sum(registers.values(), Decimal(0))
+    return registers.get(register, Decimal(0))
 
 
 def _check_segment_usages(segments, parts):
