@@ -109,6 +109,9 @@ class MeterReading(models.Model):
         "meter.reading", string="Corrected By", readonly=True, index="btree_not_null"
     )
     resource_id = fields.Many2one(related="meter_id.resource_id", store=True)
+    verification_due = fields.Selection(
+        related="meter_id.verification_due", string="Meter Verification"
+    )
     uom_id = fields.Many2one(related="meter_id.resource_id.uom_id")
     unit_id = fields.Many2one(related="meter_id.unit_id", store=True)
     building_id = fields.Many2one(related="meter_id.building_id", store=True)

@@ -312,3 +312,41 @@ class TestMeterRule(MeterBaseCommon):
             ]
         )
         self.assertEqual(message.notified_partner_ids, self.technician.partner_id)
+
+    def test_site_meter_and_time_zone(self):
+        """A meter placed on the site follows the site's rule; the window's days
+        are those of the site's time zone."""
+        self.site_b.tz = "Europe/Zurich"
+        site_meter = self.env["meter.meter"].create(
+            {
+                "name": "EL-SB-MAIN",
+                "site_id": self.site_b.id,
+                "resource_id": self.electricity.id,
+                "kind": "main",
+            }
+        )
+        rule = self.Rule.create(
+            {
+                "site_id": self.site_b.id,
+                "resource_id": self.electricity.id,
+                "window_first_day": 15,
+                "window_last_day": 25,
+            }
+        )
+        self.assertEqual(site_meter.effective_rule_id, rule)
+        self.assertFalse(self.meter_b1.effective_rule_id, "building: not applied")
+        self.site_b.user_ids = [(4, self.reader.id)]
+        Reading = self.env["meter.reading"].with_user(self.reader)
+        # 23:30 UTC on 14 March is 00:30 on the 15th in Zurich
+        Reading.create(
+            {"meter_id": site_meter.id, "read_at": "2025-03-14 23:30:00", "value": 1}
+        )
+        # 22:30 UTC on 25 July is 00:30 on the 26th in Zurich (summer time)
+        with self.assertRefused(ValidationError, "outside the submission window"):
+            Reading.create(
+                {
+                    "meter_id": site_meter.id,
+                    "read_at": "2025-07-25 22:30:00",
+                    "value": 2,
+                }
+            )
