@@ -239,3 +239,40 @@ def test_cli_errors_are_reported_not_raised():
 def test_cli_maps():
     code, text = run(["maps", "-v"])
     assert code == 0 and "sdm630" in text and "0x0048" in text
+
+
+def test_serial_kinds_through_pyserial_urls():
+    """RTU serial and M-Bus serial over pyserial's socket:// URL: the same
+    code path as a local /dev/ttyUSB0, against real peers."""
+    with (
+        ModbusSimulator(
+            {3: SimulatedMeter(SDM630, {"energy_import": "42"})}, framer="rtu"
+        ) as rtu,
+        MBusSimulator({5: heat_meter_frame(5, 12345678, 4567, "12.34")}) as bus,
+    ):
+        specs = [
+            GatewaySpec(
+                "rtu",
+                "modbus_rtu_serial",
+                serial_port=f"socket://127.0.0.1:{rtu.port}",
+                timeout=1,
+                devices=(DeviceSpec("m3", 3, regmap=SDM630),),
+            ),
+            GatewaySpec(
+                "mbus",
+                "mbus_serial",
+                serial_port=f"socket://127.0.0.1:{bus.port}",
+                timeout=1,
+                devices=(DeviceSpec("h5", 5),),
+            ),
+            GatewaySpec(
+                "bad",
+                "mbus_serial",
+                serial_port="/dev/does-not-exist",
+                devices=(DeviceSpec("x", 1),),
+            ),
+        ]
+        rtu_out, bus_out, bad = poll_gateways(specs)
+    assert D(42) < rtu_out.devices[0].result.counters["T1"] <= D("42.5")
+    assert bus_out.devices[0].result.counters == {"T1": D(4567)}
+    assert not bad.reached and bad.error.code == "connection"

@@ -166,7 +166,7 @@ class MeterGateway(models.Model):
         text = self.env._("Connected to %s.", self._endpoint())
         if spec.devices:
             outcome = poll_gateways([spec._replace_devices(spec.devices[:1])])[0]
-            text += "\n" + _outcome_text(outcome)
+            text += "\n" + self._outcome_text(outcome)
         return self._probe_result(self.env._("Connection test"), text)
 
     def action_live_values(self):
@@ -175,7 +175,9 @@ class MeterGateway(models.Model):
         self.ensure_one()
         self.check_access("write")
         (outcome,) = poll_gateways(self._poll_specs(with_relays=False))
-        return self._probe_result(self.env._("Live values"), _outcome_text(outcome))
+        return self._probe_result(
+            self.env._("Live values"), self._outcome_text(outcome)
+        )
 
     def action_scan(self):
         self.ensure_one()
@@ -217,6 +219,30 @@ class MeterGateway(models.Model):
             "view_mode": "form",
             "target": "new",
         }
+
+    def _outcome_text(self, outcome):
+        """What a poll found, device by device, for a commissioning screen."""
+        names = {
+            d.id: f"{d.meter_id.name} ({d._address_text()})" for d in self.device_ids
+        }
+        lines = []
+        if outcome.error and not outcome.devices:
+            lines.append(f"{outcome.error.code}: {outcome.error}")
+        for device in outcome.devices:
+            name = names.get(device.key, device.key)
+            if device.error:
+                lines.append(f"{name}: {device.error.code}: {device.error}")
+                continue
+            result = device.result
+            lines.append(f"{name}:")
+            lines += [f"    {k} = {v}" for k, v in sorted(result.values.items())]
+            lines += [
+                f"    counter {k} = {v}" for k, v in sorted(result.counters.items())
+            ]
+            if result.device_time:
+                lines.append(f"    device time = {result.device_time}")
+            lines.append(result.raw)
+        return "\n".join(lines)
 
     def _endpoint(self):
         if self.kind in SERIAL_KINDS:
@@ -500,22 +526,6 @@ class _Spec(GatewaySpec):
 
     def _replace_devices(self, devices):
         return _Spec(**{**self.__dict__, "devices": tuple(devices)})
-
-
-def _outcome_text(outcome):
-    lines = []
-    if outcome.error and not outcome.devices:
-        lines.append(f"{outcome.error.code}: {outcome.error}")
-    for device in outcome.devices:
-        if device.error:
-            lines.append(f"[{device.key}] {device.error.code}: {device.error}")
-            continue
-        result = device.result
-        lines.append(f"[{device.key}] address {result.address}")
-        lines += [f"    {k} = {v}" for k, v in sorted(result.values.items())]
-        lines += [f"    counter {k} = {v}" for k, v in sorted(result.counters.items())]
-        lines.append(result.raw)
-    return "\n".join(lines)
 
 
 def quantize_down(value, decimals):

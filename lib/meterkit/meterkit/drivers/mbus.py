@@ -746,6 +746,8 @@ class MBusClient:
         if self._sock is not None:
             self._sock.close()
             self._sock = None
+        if self._stream is not None and hasattr(self._stream, "close"):
+            self._stream.close()
 
     def take_trace(self):
         trace, self._trace = self._trace, []

@@ -13,7 +13,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from .errors import CONFIG, CONNECTION, ConfigError, DriverError
+from .errors import CONFIG, CONNECTION, ConfigError, DriverError, TransportError
 from .mbus import MBusClient
 from .modbus import ModbusGateway
 from .registers import get_map
@@ -111,15 +111,13 @@ def open_gateway(spec):
             spec.host, spec.port, timeout=spec.timeout, retries=spec.retries
         )
     elif spec.kind == "mbus_serial":
-        import serial
-
-        stream = serial.Serial(
+        client = MBusClient(
             spec.serial_port,
-            spec.baudrate,
-            parity=serial.PARITY_EVEN,
+            0,
             timeout=spec.timeout,
+            retries=spec.retries,
+            stream=_open_serial(spec),
         )
-        client = MBusClient(spec.serial_port, 0, timeout=spec.timeout, stream=stream)
     elif spec.kind == "shelly":
         client = ShellyClient(
             spec.host,
@@ -132,6 +130,23 @@ def open_gateway(spec):
     if hasattr(client, "connect"):
         client.connect()
     return client
+
+
+def _open_serial(spec):
+    """A local M-Bus master (2400 baud 8E1 by default) or any pyserial URL
+    such as ``socket://host:port`` or ``rfc2217://host:port``."""
+    import serial
+
+    parity = {"N": serial.PARITY_NONE, "E": serial.PARITY_EVEN, "O": serial.PARITY_ODD}
+    try:
+        return serial.serial_for_url(
+            spec.serial_port,
+            baudrate=spec.baudrate or 2400,
+            parity=parity.get(spec.parity, serial.PARITY_EVEN),
+            timeout=0.05,
+        )
+    except (serial.SerialException, ValueError) as error:
+        raise TransportError(CONNECTION, f"{spec.serial_port}: {error}") from error
 
 
 def _read_device(client, kind, device, now):
