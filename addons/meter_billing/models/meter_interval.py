@@ -252,68 +252,55 @@ class MeterInterval(models.Model):
 
     def _check_batch_conflicts(self):
         """No interval gets two different values inside the batch."""
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT min(line), meter_id, register, start, count(*)
-                  FROM %s GROUP BY meter_id, register, start
-                HAVING min(value) <> max(value)
-                 ORDER BY 1 LIMIT %s
-                """,
-                SQL.identifier(LOAD_TABLE),
-                MAX_SHOWN + 1,
-            )
-        )
-        self._raise_errors(
-            [
-                (
-                    line,
-                    self.env._(
-                        "meter_id %(meter)s, register %(register)s, start %(start)s: "
-                        "the batch holds %(count)s rows with different values.",
-                        meter=meter_id,
-                        register=register,
-                        start=start,
-                        count=count,
-                    ),
-                )
-                for line, meter_id, register, start, count in rows
-            ]
+        self._raise_conflicts(
+            """
+            SELECT min(line), meter_id, register, start, count(*), NULL
+              FROM %s GROUP BY meter_id, register, start
+            HAVING min(value) <> max(value)
+             ORDER BY 1 LIMIT %s
+            """
         )
 
     def _check_stored_conflicts(self):
         """No row of the batch differs from the value stored for its interval."""
+        self._raise_conflicts(
+            """
+            SELECT l.line, l.meter_id, l.register, l.start, i.value, l.value
+              FROM %s l
+              JOIN meter_interval i ON i.meter_id = l.meter_id
+               AND i.register = l.register AND i.start = l.start
+             WHERE i.value <> l.value
+             ORDER BY l.line LIMIT %s
+            """
+        )
+
+    def _raise_conflicts(self, query):
+        """Raise on the rows of ``query`` (a constant SQL text over the load
+        table): ``(line, meter_id, register, start, stored value or batch
+        count, new value or NULL)``."""
         rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT l.line, l.meter_id, l.register, l.start, i.value, l.value
-                  FROM %s l
-                  JOIN meter_interval i ON i.meter_id = l.meter_id
-                   AND i.register = l.register AND i.start = l.start
-                 WHERE i.value <> l.value
-                 ORDER BY l.line LIMIT %s
-                """,
-                SQL.identifier(LOAD_TABLE),
-                MAX_SHOWN + 1,
+            SQL(query, SQL.identifier(LOAD_TABLE), MAX_SHOWN + 1)
+        )
+        errors = []
+        for line, meter_id, register, start, stored, value in rows:
+            where = self.env._(
+                "meter_id %(meter)s, register %(register)s, start %(start)s",
+                meter=meter_id,
+                register=register,
+                start=start,
             )
-        )
-        self._raise_errors(
-            [
-                (
-                    line,
-                    self.env._(
-                        "meter_id %(meter)s, register %(register)s, start %(start)s: "
-                        "%(stored)s is already stored, not %(value)s.",
-                        meter=meter_id,
-                        register=register,
-                        start=start,
-                        stored=stored,
-                        value=value,
-                    ),
+            if value is None:
+                what = self.env._(
+                    "the batch holds %s rows with different values.", stored
                 )
-                for line, meter_id, register, start, stored, value in rows
-            ]
-        )
+            else:
+                what = self.env._(
+                    "%(stored)s is already stored, not %(value)s.",
+                    stored=stored,
+                    value=value,
+                )
+            errors.append((line, f"{where}: {what}"))
+        self._raise_errors(errors)
 
     def _refresh_statistics(self, created):
         """After a load that at least doubles the table, refresh the planner's

@@ -501,18 +501,23 @@ def _register_quantity(component, usage):
     return registers[component.register]
 
 
-def _energy(component, ctx):
-    quantity = _register_quantity(component, ctx.usage)
-    where = component.register or "all registers"
+def _priced(component, ctx, quantity, what):
+    """One line of ``quantity x price``."""
+    price = component.price
     return [
         ctx.line(
             component,
             quantity,
-            component.price,
-            quantity * component.price,
-            f"{where}: {quantity} x {component.price}",
+            price,
+            quantity * price,
+            f"{what}: {quantity} x {price}",
         )
     ]
+
+
+def _energy(component, ctx):
+    quantity = _register_quantity(component, ctx.usage)
+    return _priced(component, ctx, quantity, component.register or "all registers")
 
 
 def _tou_energy(component, ctx):
@@ -524,16 +529,7 @@ def _tou_energy(component, ctx):
             f"no consumption of band {component.band!r}",
             "consumption_by_band",
         )
-    quantity = bands[component.band]
-    return [
-        ctx.line(
-            component,
-            quantity,
-            component.price,
-            quantity * component.price,
-            f"band {component.band}: {quantity} x {component.price}",
-        )
-    ]
+    return _priced(component, ctx, bands[component.band], f"band {component.band}")
 
 
 def _tier_bounds(component, scale):
