@@ -511,8 +511,10 @@ class MeterMeter(models.Model):
             messages[meter] = meter._verification_message(decision)
         due.write({"status": "verification", "verification_auto": True})
         valid.write({"status": "active", "verification_auto": False})
-        for meter, message in messages.items():
-            meter.message_post(body=message)
+        # One batched note per meter (no notification): the rule that fired.
+        (due | valid)._message_log_batch(
+            {meter.id: message for meter, message in messages.items()}
+        )
         return due | valid
 
     def _verification_message(self, decision):
