@@ -127,6 +127,7 @@ ROW_ERROR_CASES = [
     ('<reading meter="A" read_at="2025-01-01" value="abc"/>', "value 'abc'"),
     ('<reading meter="A" read_at="yesterday" value="1"/>', "read_at 'yesterday'"),
     ('<reading meter="A" read_at="2025-01-01" value="NaN"/>', "value 'NaN'"),
+    ('<reading meter="A" read_at="2025-01-01" value="1_000"/>', "value '1_000'"),
     ('<reading read_at="2025-01-01" value="1"/>', "no meter_id and no meter"),
     ('<reading meter="A" register="T9" read_at="2025-01-01" value="1"/>', "T1..T8"),
     ('<reading meter="A" value="1"/>', "read_at ''"),

@@ -94,12 +94,18 @@ def parse_instant(text):
 
 
 def parse_decimal(text):
-    """A finite Decimal from a text or number; raise ValueError otherwise."""
-    if isinstance(text, bool):
+    """A finite Decimal from a decimal text (dot separator, optional exponent)
+    or a number; raise ValueError otherwise (``NaN``, ``1_000``, ``1,5``...)."""
+    if type(text) is str:
+        if "_" in text:
+            raise ValueError(f"{text!r} is not a number")
+    elif isinstance(text, bool) or not isinstance(text, int | float | Decimal):
         raise ValueError(f"{text!r} is not a number")
+    else:
+        text = str(text)
     try:
-        number = Decimal(text.strip() if isinstance(text, str) else str(text))
-    except (InvalidOperation, TypeError) as error:
+        number = Decimal(text)
+    except InvalidOperation as error:
         raise ValueError(f"{text!r} is not a number") from error
     if not number.is_finite():
         raise ValueError(f"{text!r} is not a finite number")
