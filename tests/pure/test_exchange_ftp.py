@@ -84,6 +84,8 @@ def test_list_read_write_delete(server):
         assert session.expand("/in") == ["/in/a.xml", "/in/b.xlsx"]
         assert session.expand("/in/*.xml") == ["/in/a.xml"]
         assert session.expand("/in/a.xml") == ["/in/a.xml"]
+        assert session.expand("in") == ["in/a.xml", "in/b.xlsx"]
+        assert session.expand("in/*.xlsx") == ["in/b.xlsx"]
         assert session.read("/in/a.xml") == b"A"
         session.write("/out.xml", b"OUT")
         session.delete("/in/a.xml")

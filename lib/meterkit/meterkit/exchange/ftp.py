@@ -94,12 +94,13 @@ class FtpSession:
                 for name in names
                 if fnmatch.fnmatchcase(name, pattern)
             )
+        home = self._call(self.client.pwd)
         try:
             self.client.cwd(path)
         except ftplib.error_perm:
             return [path]
         finally:
-            self.client.cwd("/")
+            self._call(self.client.cwd, home)
         return sorted(posixpath.join(path, name) for name in self._names(path))
 
     def _names(self, directory):
