@@ -14,6 +14,7 @@
         "security/ir.model.access.csv",
         "security/meter_interval_security.xml",
         "views/meter_interval_views.xml",
+        "wizards/meter_interval_import_views.xml",
         "security/meter_billing_security.xml",
         "data/meter_billing_data.xml",
         "report/meter_billing_report.xml",

@@ -3,6 +3,7 @@
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from itertools import count
 from zoneinfo import ZoneInfo
 
 from meterkit import band_at, max_demand
@@ -66,7 +67,7 @@ class MeterInterval(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _bulk_load(self, rows):
+    def _bulk_load(self, rows, lines=None):
         """Store ``rows`` of ``(meter_id, register, start, value)``.
 
         ``start`` is a naive UTC datetime, an aware datetime (converted to UTC)
@@ -79,6 +80,8 @@ class MeterInterval(models.Model):
         All or nothing: a bad row raises a ValidationError naming up to 20 rows
         (1-based line, field, value) and nothing is stored.
 
+        :param lines: the line number of each row in its source file, used in
+            the messages (default: the 1-based position in ``rows``).
         :return: ``{"created": n, "duplicates": n}``; duplicates are rows
             already stored or repeated in the batch with the same value.
         """
@@ -96,7 +99,7 @@ class MeterInterval(models.Model):
             )
             cr.execute(SQL("TRUNCATE %s", SQL.identifier(LOAD_TABLE)))
             bad_rows = []
-            total = self._copy_rows(_interval_chunks(rows, bad_rows))
+            total = self._copy_rows(_interval_chunks(rows, bad_rows, lines))
             self._raise_errors(
                 [(line, self._row_message(f, value)) for line, f, value in bad_rows]
             )
@@ -243,10 +246,10 @@ class MeterInterval(models.Model):
                         "registers.",
                         register=register,
                         meter=name,
-                        count=count,
+                        count=register_count,
                     ),
                 )
-                for line, name, register, count in rows
+                for line, name, register, register_count in rows
             ]
         )
 
@@ -460,12 +463,16 @@ class _RowError(ValueError):
         self.value = str(value)[:80]
 
 
-def _interval_chunks(rows, errors):
+def _interval_chunks(rows, errors, line_numbers=None):
     """COPY text of ``rows`` in chunks of ``(text, count)``; unreadable rows go
     to ``errors`` as ``(line, field, value)`` and are left out. Pure Python: it
     runs in the COPY writer thread."""
+    if line_numbers is None:
+        numbered = zip(count(1), rows)  # noqa: B905 - count() never ends
+    else:
+        numbered = zip(line_numbers, rows, strict=True)
     lines = []
-    for line, row in enumerate(rows, start=1):
+    for line, row in numbered:
         try:
             lines.append(_copy_line(line, row))
         except _RowError as error:

@@ -1,12 +1,13 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import base64
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from meterkit import TouCalendar, TouSeason, split_intervals_by_band
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
@@ -339,3 +340,93 @@ class TestMeterInterval(MeterBaseCommon):
         self.assertEqual(action["res_model"], "meter.interval")
         shown = self.Interval.with_user(self.reader).search(action["domain"])
         self.assertEqual(shown.meter_id, self.meter_a1)
+
+    # ------------------------------------------------------------
+    # Import wizard (CSV / XLSX load profiles)
+    # ------------------------------------------------------------
+
+    def _import(self, text, filename="profile.csv", user=None, **vals):
+        wizard = (
+            self.env["meter.interval.import"]
+            .with_user(user or self.env.user)
+            .create(
+                {"file": base64.b64encode(text.encode()), "filename": filename, **vals}
+            )
+        )
+        wizard.action_import()
+        return wizard
+
+    def test_import_a_load_profile_in_local_time(self):
+        csv = (
+            "Meter;Register;Start;Value\n"
+            "EL-A1;T1;2026-01-12 00:00;0.25\n"
+            "EL-A1;;2026-01-12 00:15;0.5\n"
+            "EL-A1;T2;2026-01-12T00:00:00+00:00;1\n"
+        )
+        wizard = self._import(csv, user=self.technician, tz="Europe/Zurich")
+        self.assertEqual(
+            (wizard.state, wizard.row_count, wizard.created_count), ("done", 3, 3)
+        )
+        stored = self.Interval.search([("meter_id", "=", self.meter_a1.id)])
+        self.assertEqual(
+            [(s.register, s.start, s.value) for s in stored],
+            [
+                ("T1", datetime(2026, 1, 11, 23, 0), 0.25),  # local midnight
+                ("T1", datetime(2026, 1, 11, 23, 15), 0.5),
+                ("T2", datetime(2026, 1, 12, 0, 0), 1.0),  # its own offset
+            ],
+        )
+        again = self._import(csv, user=self.technician, tz="Europe/Zurich")
+        self.assertEqual((again.created_count, again.duplicate_count), (0, 3))
+
+    def test_import_for_the_meter_of_the_form(self):
+        wizard = (
+            self.env["meter.interval.import"]
+            .with_context(active_model="meter.meter", active_id=self.meter_a1.id)
+            .create(
+                {
+                    "file": base64.b64encode(b"start,value\n2026-01-12 00:00,2\n"),
+                    "filename": "a1.csv",
+                }
+            )
+        )
+        self.assertEqual(wizard.meter_id, self.meter_a1)
+        wizard.action_import()
+        self.assertEqual(self._stored(self.meter_a1), 1)
+
+    def test_import_names_the_bad_lines_and_stores_nothing(self):
+        csv = (
+            "meter,start,value\n"
+            "EL-A1,2026-01-12 00:00,1\n"
+            "EL-B1,2026-01-12 00:00,1\n"  # not in the technician's sites
+            "EL-A1,2026-03-29 02:30,1\n"  # skipped by the spring DST change
+            "EL-A1,2026-10-25 02:30,1\n"  # repeated by the autumn DST change
+            "EL-A1,2026-10-25 02:30+01:00,1\n"  # the offset makes it clear
+            "EL-A1,2026-01-12 00:15,-3\n"
+        )
+        with self.assertRaises(ValidationError) as caught:
+            self._import(csv, user=self.technician, tz="Europe/Zurich")
+        message = str(caught.exception)
+        self.assertIn("Line 3: meter EL-B1: no such meter in your sites.", message)
+        self.assertIn("Line 4: start 2026-03-29 02:30 is not a date and time", message)
+        self.assertIn("Line 5: start 2026-10-25 02:30", message)
+        self.assertNotIn("Line 6", message)
+        self.assertEqual(self._stored(), 0)
+        # once the meters and times are right, the value is checked
+        fixed = "\n".join(line for line in csv.split("\n") if "B1" not in line)
+        fixed = fixed.replace("03-29 02:30", "03-29 03:30").replace(
+            "25 02:30,", "25 03:30,"
+        )
+        with self.assertRaisesRegex(ValidationError, "Line 6: value -3 is not"):
+            self._import(fixed, user=self.technician, tz="Europe/Zurich")
+        self.assertEqual(self._stored(), 0)
+
+    def test_import_refuses_bad_files(self):
+        with self.assertRaisesRegex(UserError, "no column meter"):
+            self._import("start,value\n2026-01-12 00:00,1\n")
+        with self.assertRaisesRegex(UserError, "unknown file type"):
+            self._import("start,value\n", filename="profile.txt")
+        with self.assertRaises(AccessError):
+            self._import(
+                "meter,start,value\nEL-A1,2026-01-12 00:00,1\n", user=self.reader
+            )
