@@ -57,12 +57,12 @@ class MeterReadingIngest(models.AbstractModel):
         """(meter_id, register, read_at, value) of a bulk row, None when the
         row cannot be read (the ingestion reports it)."""
         try:
-            meter_id, register, read_at, value = row
+            meter_id, register, read_at, value = row[:4]  # a 5th item: evidence
             return (
                 int(meter_id),
                 register,
                 fields.Datetime.to_datetime(read_at),
                 float(parse_value(value)),
             )
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError):
             return None

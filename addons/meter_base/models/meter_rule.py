@@ -19,6 +19,8 @@ SETTINGS = (
     "estimate_months",
     "estimate_max_periods",
     "norm_monthly",
+    "estimate_auto",
+    "estimate_method",
     "notify_user_ids",
     "notify_mode",
 )
@@ -180,6 +182,16 @@ class MeterRule(models.Model):
         digits=(16, 4),
         help="Estimates: monthly consumption norm used after the average "
         "(RU п. 60), in the resource's unit.",
+    )
+    estimate_auto = fields.Boolean(
+        string="Estimate Missing Months Nightly",
+        help="Every night, months that ended without a reading get an "
+        "estimated reading (replaced when the real one arrives).",
+    )
+    estimate_method = fields.Selection(
+        [("average", "Average, then norm"), ("last_year", "Same period last year")],
+        default="average",
+        required=True,
     )
     notify_user_ids = fields.Many2many(
         "res.users",

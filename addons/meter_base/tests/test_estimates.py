@@ -1,9 +1,10 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date, datetime
+from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, freeze_time, tagged
 
 from .common import MeterBaseCommon
 
@@ -148,3 +149,54 @@ class TestEstimates(MeterBaseCommon):
         )
         wizard.action_estimate()
         self.assertEqual(len(wizard.estimate_ids), 1)
+
+    def test_nightly_estimates(self):
+        rule = self.env["meter.rule"].create(
+            {
+                "building_id": self.building_a.id,
+                "resource_id": self.electricity.id,
+                "estimate_auto": True,
+                "estimate_max_periods": 1,
+                "norm_monthly": 50,
+            }
+        )
+        heat = self.env["meter.meter"].create(
+            {"name": "HEAT-A1", "unit_id": self.unit_a1.id, "resource_id": self.heat.id}
+        )
+        self._reading(heat, "2025-01-01 00:00:00", 0)
+        Estimate = self.env["meter.reading.estimate"].with_context(tz="UTC")
+        with (
+            patch.object(
+                self.registry["ir.cron"], "_commit_progress", lambda *a, **kw: 1.0
+            ),
+            freeze_time("2025-09-10"),
+        ):
+            Estimate._cron_estimate_missing()
+        estimates = self.meter_a1.reading_ids.filtered(
+            lambda r: r.state == "estimated"
+        ).sorted("read_at")
+        # July and August ended without a reading: one period of average,
+        # then the norm
+        self.assertEqual(
+            estimates.mapped("read_at"), [datetime(2025, 8, 1), datetime(2025, 9, 1)]
+        )
+        self.assertEqual(
+            estimates.mapped("note"), ["Estimate (average)", "Estimate (norm)"]
+        )
+        self.assertFalse(
+            heat.reading_ids.filtered(lambda r: r.state == "estimated"),
+            "no rule asking for estimates",
+        )
+        # the next night, nothing more; and the norm continues later
+        with (
+            patch.object(
+                self.registry["ir.cron"], "_commit_progress", lambda *a, **kw: 1.0
+            ),
+            freeze_time("2025-10-02"),
+        ):
+            Estimate._cron_estimate_missing()
+        october = self.meter_a1.reading_ids.filtered(
+            lambda r: r.state == "estimated" and r.read_at == datetime(2025, 10, 1)
+        )
+        self.assertEqual(october.note, "Estimate (norm)")
+        self.assertTrue(rule.estimate_auto)

@@ -1,5 +1,6 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
 from collections import defaultdict
 from datetime import datetime, time
 from decimal import Decimal
@@ -16,9 +17,11 @@ from meterkit.estimates import (
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
 
 from ..models.meter_meter import LIVE_STATES
+
+_logger = logging.getLogger(__name__)
 
 METHODS = [
     ("average", "Average, then norm (RU п. 59/60)"),
@@ -140,6 +143,52 @@ class MeterReadingEstimate(models.TransientModel):
         )
         return readings, skipped
 
+    @api.model
+    def _cron_estimate_missing(self, batch_size=200):
+        """Nightly: estimate the months that ended without a reading on the
+        meters whose rule asks for it, in batches committed one by one."""
+        rules = self.env["meter.rule"].search(
+            [("estimate_auto", "=", True), ("level", "in", ("building", "site"))]
+        )
+        if not rules:
+            return
+        meters = (
+            self.env["meter.meter"]
+            .search(
+                [
+                    ("resource_id", "in", rules.resource_id.ids),
+                    ("kind", "!=", "virtual"),
+                    ("status", "!=", "archived"),
+                    "|",
+                    ("building_id", "in", rules.building_id.ids),
+                    (
+                        "site_id",
+                        "in",
+                        rules.filtered(lambda r: not r.building_id).site_id.ids,
+                    ),
+                ]
+            )
+            .filtered(lambda m: m.effective_rule_id.estimate_auto)
+        )
+        yesterday = fields.Date.context_today(self) - relativedelta(days=1)
+        cron = self.env["ir.cron"]
+        cron._commit_progress(remaining=len(meters))
+        for batch in split_every(batch_size, meters.ids, meters.browse):
+            for method, group in batch.grouped(
+                lambda m: m.effective_rule_id.estimate_method
+            ).items():
+                readings, skipped = self._estimate_missing(group, method, yesterday)
+                _logger.info(
+                    "Estimates (%s): %s stored, %s chain(s) skipped: %s",
+                    method,
+                    len(readings),
+                    len(skipped),
+                    "; ".join(skipped[:5]),
+                )
+            if not cron._commit_progress(len(batch)):
+                break
+
+    @api.model
     def _estimate_chains(self, meters):
         if not meters:
             return {}
@@ -147,7 +196,8 @@ class MeterReadingEstimate(models.TransientModel):
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT meter_id, register, read_at, value, consumption, is_opening
+                SELECT meter_id, register, read_at, value, consumption,
+                       is_opening IS TRUE, state = 'estimated'
                   FROM meter_reading
                  WHERE meter_id IN %s AND state IN %s
                  ORDER BY meter_id, register, read_at
@@ -162,57 +212,84 @@ class MeterReadingEstimate(models.TransientModel):
         return chains
 
     def _estimates_of_chain(self, meter, rows, method, date_to, options):
+        """Estimates of one register chain ``rows`` of ``(read_at, value,
+        consumption, opening, estimated)``.
+
+        A month is missing when no live reading falls in it (a reading at a
+        local month start closes the month before): its estimate is stored at
+        the start of the next month. The average uses real readings only, and
+        the periods already estimated at the end of the chain count towards the
+        limit before the norm.
+        """
         if not rows:
             return []
-        points = [ReadingPoint(r[0], _dec(r[1]), opening=bool(r[3])) for r in rows]
-        history = [
-            Interval(prev[0], row[0], _dec(row[2]))
-            for prev, row in zip(rows, rows[1:], strict=False)
-            if not row[3]
-        ]
-        decimals = (
-            0
-            if meter.effective_rule_id.sudo().integers_only
-            else (meter.resource_id.decimals)
-        )
+        tz = meter.site_id.tz
+        rule = meter.effective_rule_id.sudo()
+        decimals = 0 if rule.integers_only else meter.resource_id.decimals
         rollover = _dec(meter.rollover_value) if meter.rollover_value else None
-        end = self._local_midnight_utc(
-            date_to + relativedelta(days=1), meter.site_id.tz
-        )
+        end = self._local_midnight_utc(date_to + relativedelta(days=1), tz)
         if method == "degree_days":
             estimates = []
-            for before, after in zip(points, points[1:], strict=False):
-                instants = self._month_starts(
-                    before.read_at, min(after.read_at, end), meter.site_id.tz
-                )
-                instants = [t for t in instants if t < after.read_at]
+            for before, after in zip(rows, rows[1:], strict=False):
+                if before[4] or after[4] or after[3]:
+                    continue  # anchors are consecutive real readings
+                instants = [
+                    t
+                    for t in self._missing_month_starts(before[0], end, tz)
+                    if t < after[0]
+                ]
                 if instants:
                     estimates += estimate_degree_days(
-                        before,
-                        after,
+                        ReadingPoint(before[0], _dec(before[1])),
+                        ReadingPoint(after[0], _dec(after[1])),
                         instants,
                         decimals=decimals,
                         rollover_value=rollover,
                     )
             return estimates
-        last = points[-1]
-        instants = self._month_starts(last.read_at, end, meter.site_id.tz)
+        last = ReadingPoint(rows[-1][0], _dec(rows[-1][1]))
+        instants = self._missing_month_starts(last.read_at, end, tz)
         if not instants:
             return []
+        history = [
+            Interval(prev[0], row[0], _dec(row[2]))
+            for prev, row in zip(rows, rows[1:], strict=False)
+            if not row[3] and not row[4] and not prev[4]
+        ]
         if method == "last_year":
             return estimate_last_year(
                 last, instants, history, decimals=decimals, rollover_value=rollover
             )
+        trailing = len(rows) - next(
+            (i + 1 for i in range(len(rows) - 1, -1, -1) if not rows[i][4]), 0
+        )
         return estimate_average(
             last,
             instants,
             history,
             months=options["months"],
-            max_periods=options["max_periods"],
+            max_periods=max(options["max_periods"] - trailing, 0),
             norm_monthly=options["norm_monthly"],
             decimals=decimals,
             rollover_value=rollover,
         )
+
+    def _missing_month_starts(self, after, until, tz):
+        """Local month starts (naive UTC) after the reading at ``after`` and up
+        to ``until`` whose month holds no reading: the month ending at the
+        first start after ``after`` holds that reading."""
+        return [
+            t
+            for t in self._month_starts(after, until, tz)
+            if self._month_before(t, tz) >= after
+        ]
+
+    @api.model
+    def _month_before(self, instant, tz):
+        """The local month start one month before the month start ``instant``."""
+        zone = pytz.timezone(tz or "UTC")
+        local = pytz.UTC.localize(instant).astimezone(zone).date()
+        return self._local_midnight_utc(local - relativedelta(months=1), tz)
 
     @api.model
     def _local_midnight_utc(self, day, tz):
