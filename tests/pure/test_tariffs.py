@@ -328,6 +328,7 @@ def test_contract_demand(peak, ratio, expected, quantities):
         "demand_peak",
         "Demand",
         D(40),
+        capacity=D(2500),  # 40 % of it is the least contract demand
         contract_demand=D(1000),
         excess_ratio=D(ratio),
     )
@@ -411,6 +412,17 @@ def test_line_carries_its_explanation():
         (
             lambda: Component("x", "energy", "X", D(1), tiers=BEIJING),
             "only a tiered",
+        ),
+        (
+            lambda: Component(
+                "x",
+                "demand_peak",
+                "X",
+                D(40),
+                capacity=D(1000),
+                contract_demand=D(399),
+            ),
+            "below 40 % of the capacity 1000",
         ),
         (
             lambda: version(

@@ -108,6 +108,8 @@ PERIOD_KINDS = ("fixed", "area", "demand_capacity", "demand_peak")
 #: kinds priced on a consumption (a minimum charge applies to them)
 CONSUMPTION_KINDS = ("energy", "tou_energy", "tiered")
 TIER_MODES = ("cumulative", "independent")
+#: the declared contract demand may not be below 40 % of the capacity (RULES.md §4.3)
+MIN_CONTRACT_SHARE = Decimal("0.4")
 
 
 def _tariff_error(message, field_name=None, code=codes.BAD_TARIFF):
@@ -150,7 +152,8 @@ class Component:
     :ivar capacity: transformer capacity in kVA (``demand_capacity``).
     :ivar sequence: order of the lines on the invoice.
     :ivar tier_prorate: pro-rate the tier thresholds by ``days / period_days``.
-    :ivar contract_demand: ``demand_peak``: contract maximum demand in kW.
+    :ivar contract_demand: ``demand_peak``: contract maximum demand in kW; with
+        ``capacity`` (transformer plus HV motors) it may not be below 40 % of it.
     :ivar excess_ratio: share of the contract demand billed normally (1.05).
     :ivar excess_factor: price factor above it (2).
     :ivar key: the caller's identifier (e.g. a record id), copied to the lines.
@@ -197,6 +200,16 @@ class Component:
         if self.kind == "demand_capacity" and self.capacity is None:
             raise _tariff_error(
                 f"{owner}: a capacity charge needs the transformer capacity", "capacity"
+            )
+        if (
+            self.contract_demand is not None
+            and self.capacity is not None
+            and self.contract_demand < self.capacity * MIN_CONTRACT_SHARE
+        ):
+            raise _tariff_error(
+                f"{owner}: the contract demand {self.contract_demand} is below 40 % "
+                f"of the capacity {self.capacity}",
+                "contract_demand",
             )
         if self.kind == "tiered":
             object.__setattr__(self, "tiers", self._checked_tiers(owner))
