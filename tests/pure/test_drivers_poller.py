@@ -276,3 +276,56 @@ def test_serial_kinds_through_pyserial_urls():
     assert D(42) < rtu_out.devices[0].result.counters["T1"] <= D("42.5")
     assert bus_out.devices[0].result.counters == {"T1": D(4567)}
     assert not bad.reached and bad.error.code == "connection"
+
+
+def test_cli_simulate_serves_readable_devices():
+    import threading
+
+    out = io.StringIO()
+    thread = threading.Thread(
+        target=main,
+        args=(
+            [
+                "simulate",
+                "--modbus-port",
+                "0",
+                "--units",
+                "1-2",
+                "--mbus-port",
+                "0",
+                "--mbus-addresses",
+                "1-2",
+                "--shelly-port",
+                "0",
+                "--seconds",
+                "3",
+            ],
+            out,
+        ),
+    )
+    thread.start()
+    for _ in range(50):
+        if out.getvalue().count("\n") >= 3:
+            break
+        threading.Event().wait(0.05)
+    lines = out.getvalue().splitlines()
+    ports = [int(line.rsplit(":", 1)[1]) for line in lines]
+    code, text = run(
+        [
+            "read",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(ports[0]),
+            "--unit",
+            "2",
+            "--map",
+            "sdm120",
+        ]
+    )
+    assert code == 0 and "counter T1" in text and "20200" in text
+    code, text = run(
+        ["mbus-read", "--host", "127.0.0.1", "--port", str(ports[1]), "--address", "2"]
+    )
+    assert code == 0 and "counter T1" in text
+    thread.join()

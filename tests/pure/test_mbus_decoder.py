@@ -368,3 +368,15 @@ def test_fuzz_valid_envelope_random_records(payload):
     for rec in parsed.records:
         assert rec.value is None or rec.value.is_finite()
     mbus.frame_values(parsed, register_count=3)
+
+
+@pytest.mark.parametrize(
+    "when", ["2000-01-01T00:00:00", "2021-03-23T12:30:00", "2099-12-31T23:59:00"]
+)
+def test_type_f_datetime_round_trip(when):
+    from datetime import datetime
+
+    frame = mbus.parse_frame(
+        heat_meter_frame(1, 1, 1, 1, clock=datetime.fromisoformat(when))
+    )
+    assert mbus.frame_values(frame)[2].isoformat() == when

@@ -8,6 +8,7 @@ from meterkit.drivers import DriverError, GatewaySpec, poll_gateways
 from meterkit.drivers.poller import open_gateway
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import split_every
 
 KINDS = [
@@ -189,7 +190,9 @@ class MeterGateway(models.Model):
         system records: written by the superuser once the user may write the
         gateway)."""
         self.check_access("write")
-        gateways_sudo = self.sudo()
+        gateways_sudo = self.sudo().try_lock_for_update(allow_referencing=True)
+        if not gateways_sudo:
+            raise UserError(self.env._("This gateway is being polled right now."))
         gateways_sudo._poll(fields.Datetime.now())
         return True
 
@@ -269,7 +272,11 @@ class MeterGateway(models.Model):
         cron = self.env["ir.cron"]
         cron._commit_progress(remaining=len(due))
         for ids in split_every(BATCH, due.ids):
-            batch = self.browse(ids).exists()
+            # another worker polling some of them (a second cron node, a
+            # "Poll Now") keeps them: they are skipped here
+            batch = (
+                self.browse(ids).exists().try_lock_for_update(allow_referencing=True)
+            )
             batch._poll(fields.Datetime.now())
             if not cron._commit_progress(len(ids)):
                 break

@@ -145,10 +145,13 @@ class MeterGatewayDevice(models.Model):
 
     def _reading_rows(self, result, slot):
         """(meter_id, register, read_at, value) of the counters of a result,
-        truncated to the decimals of the meter's resource."""
+        truncated to the decimals the meter's rules accept (a rule may ask for
+        whole numbers)."""
         self.ensure_one()
         meter = self.meter_id
-        decimals = meter.resource_id.decimals
+        decimals = meter._reading_rules(skip_window=True).decimals
+        if decimals is None:
+            decimals = meter.resource_id.decimals
         registers = {f"T{i}" for i in range(1, (meter.register_count or 1) + 1)}
         return [
             (meter.id, register, slot, quantize_down(value, decimals))

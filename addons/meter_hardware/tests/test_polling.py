@@ -160,6 +160,23 @@ class TestPolling(MeterHardwareCommon):
         self.assertIn("99999", alarm.message)
         self.assertEqual(len(self._readings(self.meter_a3)), 1)  # others stored
 
+    def test_counters_follow_the_reading_rules(self):
+        rule = self.env["meter.rule"].create(
+            {
+                "resource_id": self.electricity.id,
+                "site_id": self.site_a.id,
+                "integers_only": True,
+            }
+        )
+        rule.action_apply_once()
+        start = self.sim_meter_1.values["energy_import"]
+        self.sim_meter_1.values["energy_import"] = start.to_integral_value() + D("0.2")
+        self.gw_modbus._poll(self.now)
+        reading = self._readings(self.meter_a1)
+        # x.7 read, truncated to x (a meter's display never rounds up)
+        self.assertEqual(reading.value, float(start.to_integral_value()))
+        self.assertEqual(self.gw_modbus.poll_log_ids.state, "ok")
+
     def test_poll_log_retention(self):
         self.gw_modbus._poll(self.now)
         old = self.gw_modbus.poll_log_ids

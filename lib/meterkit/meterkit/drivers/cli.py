@@ -11,6 +11,9 @@ Commands::
     mbus-read    --host H --port P (--address 5 | --secondary 1234567...) [--raw]
     shelly-status --host H [--port 80] [--channel 0] [--em] [--password X]
     relay        --host H --port P --unit 1 --coil 0 (--on | --off)
+    simulate     [--modbus-port 5020 --map sdm120 --units 1-3 [--rtu]]
+                 [--mbus-port 10001 --mbus-addresses 1] [--shelly-port 8080]
+                 (simulated devices on 127.0.0.1 for training and the demo)
 
 Exit status: 0 on success, 2 when the device or gateway did not answer or
 answered with an error (the message says which), 1 on bad arguments.
@@ -126,6 +129,79 @@ def cmd_relay(args, out):
     return 0 if actual == args.on else 2
 
 
+def _units(text):
+    first, _, last = text.partition("-")
+    return range(int(first), int(last or first) + 1)
+
+
+def cmd_simulate(args, out):
+    """Serve simulated devices until interrupted (or for ``--seconds``)."""
+    import time
+    from contextlib import ExitStack
+    from datetime import datetime, timezone
+
+    from .simulators import (
+        MBusSimulator,
+        ModbusSimulator,
+        ShellySimulator,
+        SimulatedMeter,
+        heat_meter_frame,
+    )
+
+    with ExitStack() as stack:
+        if args.modbus_port is not None:
+            regmap = get_map(args.map)
+            meters = {
+                u: SimulatedMeter(regmap, {"energy_import": 20000 + 100 * u})
+                for u in _units(args.units)
+            }
+            sim = stack.enter_context(
+                ModbusSimulator(
+                    meters,
+                    framer="rtu" if args.rtu else "socket",
+                    port=args.modbus_port,
+                )
+            )
+            out.write(f"modbus {args.map} units {args.units} on 127.0.0.1:{sim.port}\n")
+        if args.mbus_port is not None:
+            state = {}
+
+            def slave(address):
+                def frame(access):
+                    state[address] = state.get(address, 40000 + 10 * address) + 1
+                    return heat_meter_frame(
+                        address,
+                        12345600 + address,
+                        state[address],
+                        "12.5",
+                        access,
+                        clock=datetime.now(timezone.utc).replace(tzinfo=None),
+                    )
+
+                return frame
+
+            sim = stack.enter_context(
+                MBusSimulator(
+                    {a: slave(a) for a in _units(args.mbus_addresses)},
+                    port=args.mbus_port,
+                )
+            )
+            out.write(
+                f"m-bus heat meters {args.mbus_addresses} on 127.0.0.1:{sim.port}\n"
+            )
+        if args.shelly_port is not None:
+            sim = stack.enter_context(ShellySimulator(port=args.shelly_port))
+            out.write(f"shelly pro 3em on 127.0.0.1:{sim.port}\n")
+        out.flush()
+        try:
+            deadline = time.monotonic() + args.seconds if args.seconds else None
+            while deadline is None or time.monotonic() < deadline:
+                time.sleep(0.1)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="python -m meterkit.drivers.cli",
@@ -186,6 +262,16 @@ def build_parser():
     p.add_argument("--em", action="store_true", help="energy meter (EM/EMData)")
     p.add_argument("--password")
     p.set_defaults(func=cmd_shelly_status)
+    p = sub.add_parser("simulate", help="serve simulated devices on 127.0.0.1")
+    p.add_argument("--modbus-port", type=int)
+    p.add_argument("--map", default="sdm120", choices=sorted(BUILTIN_MAPS))
+    p.add_argument("--units", default="1-3")
+    p.add_argument("--rtu", action="store_true")
+    p.add_argument("--mbus-port", type=int)
+    p.add_argument("--mbus-addresses", default="1")
+    p.add_argument("--shelly-port", type=int)
+    p.add_argument("--seconds", type=float, default=0, help="stop after (0: Ctrl-C)")
+    p.set_defaults(func=cmd_simulate)
     return parser
 
 

@@ -699,6 +699,21 @@ def build_rsp_ud(
     return _long(RSP_UD, address, 0x72, header + b"".join(records))
 
 
+def datetime_f_bytes(when):
+    """The 4 bytes of a type F date-time (minute resolution, years 2000-2127)."""
+    year = when.year - 2000
+    if not 0 <= year <= 127:
+        raise ConfigError(CONFIG, f"year {when.year} outside type F's 2000..2127")
+    return bytes(
+        [
+            when.minute & 0x3F,
+            when.hour & 0x1F,
+            (when.day & 0x1F) | ((year & 0x07) << 5),
+            (when.month & 0x0F) | ((year & 0x78) << 1),
+        ]
+    )
+
+
 def bcd_bytes(value, size):
     """``size`` little-endian BCD bytes of a non-negative integer."""
     return bytes.fromhex(f"{int(value):0{2 * size}d}")[::-1]

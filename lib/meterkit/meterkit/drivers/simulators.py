@@ -21,6 +21,7 @@ import json
 import socket
 import socketserver
 import threading
+from datetime import datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -225,16 +226,24 @@ class ModbusSimulator:
 
 
 def heat_meter_frame(
-    address, identification, energy_kwh, volume_m3, access_number=1, manufacturer="KAM"
+    address,
+    identification,
+    energy_kwh,
+    volume_m3,
+    access_number=1,
+    manufacturer="KAM",
+    clock=None,
 ):
     """RSP_UD of a heat meter (EN 13757-3): energy in kWh (VIF 0x06, BCD8),
-    volume in 0.01 m³ (VIF 0x14, int32), flow/return temperature, a date-time."""
+    volume in 0.01 m³ (VIF 0x14, int32), flow/return temperature, the meter's
+    clock (type F; ``clock`` or 2021-03-23 12:30)."""
     records = [
         bytes([0x0C, 0x06]) + mbus.bcd_bytes(int(energy_kwh), 4),
         bytes([0x04, 0x14]) + int(Decimal(str(volume_m3)) * 100).to_bytes(4, "little"),
         bytes([0x02, 0x59]) + (6512).to_bytes(2, "little"),
         bytes([0x02, 0x5D]) + (4105).to_bytes(2, "little"),
-        bytes([0x04, 0x6D]) + bytes([0x1E, 0x0C, 0xB7, 0x23]),  # 2021-03-23 12:30
+        bytes([0x04, 0x6D])
+        + mbus.datetime_f_bytes(clock or datetime(2021, 3, 23, 12, 30)),
         bytes([0x0F, 0x01, 0x02]),
     ]
     return mbus.build_rsp_ud(
@@ -269,7 +278,7 @@ class MBusSimulator(_ThreadedPeer):
     """A transparent M-Bus converter with ``slaves``: ``{primary: frame}``
     where ``frame`` is bytes or a callable ``(access_number) -> bytes``."""
 
-    def __init__(self, slaves):
+    def __init__(self, slaves, port=0, host="127.0.0.1"):
         self.slaves = dict(slaves)
         self.mode = "ok"  # ok | silent | garbled | drop
         self.requests = 0
@@ -281,7 +290,7 @@ class MBusSimulator(_ThreadedPeer):
             def handle(self):
                 outer._serve(self.request)
 
-        self._listen(socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler))
+        self._listen(socketserver.ThreadingTCPServer((host, port), Handler))
 
     def _frame_of(self, address):
         frame = self.slaves[address]
@@ -380,7 +389,9 @@ def _split_frame(buffer):
 class ShellySimulator(_ThreadedPeer):
     """A Shelly Pro 3EM with a relay add-on (``switch:0..n``) on HTTP."""
 
-    def __init__(self, switches=1, energy_wh=1000.0, step_wh=10.0):
+    def __init__(
+        self, switches=1, energy_wh=1000.0, step_wh=10.0, port=0, host="127.0.0.1"
+    ):
         self.switches = {
             i: {"output": True, "aenergy": float(energy_wh)} for i in range(switches)
         }
@@ -446,7 +457,7 @@ class ShellySimulator(_ThreadedPeer):
                 except OSError:
                     return
 
-        self._listen(ThreadingHTTPServer(("127.0.0.1", 0), Handler))
+        self._listen(ThreadingHTTPServer((host, port), Handler))
 
     def _dispatch(self, method, params, request_id):
         self.calls.append((method, params))
