@@ -104,13 +104,13 @@ class MeterReadingExchange(models.AbstractModel):
             else:
                 rejected.append(self._unknown_meter(row))
         with self.env.cr.savepoint() as savepoint:
-            result = self._store(known, rejected, source)
+            result = self._store(known, rejected, source, filename)
             stopped_at = None
             if policy == "stop" and rejected:
                 stopped_at = min(item["line"] for item in rejected)
                 savepoint.rollback()
                 before = [item for item in known if item[0].line < stopped_at]
-                result = self._store(before, [], source)
+                result = self._store(before, [], source, filename)
                 rejected = [item for item in rejected if item["line"] == stopped_at]
             if dry_run:
                 savepoint.rollback()
@@ -127,10 +127,11 @@ class MeterReadingExchange(models.AbstractModel):
             "dry_run": dry_run,
         }
 
-    def _store(self, known, rejected, source):
+    def _store(self, known, rejected, source, filename):
+        where = self.env._("%s, line ", filename)
         result = self.env["meter.reading.ingest"]._ingest(
             [
-                (meter_id, row.register, row.read_at, row.value)
+                (meter_id, row.register, row.read_at, row.value, f"{where}{row.line}")
                 for row, meter_id in known
             ],
             source=source,
@@ -283,15 +284,18 @@ class MeterReadingExchange(models.AbstractModel):
 
         Each item is an object with ``meter_id`` (external id, or database id
         as an integer) and/or ``meter`` (identifier), ``register`` (default
-        ``T1``), ``read_at`` (ISO 8601, UTC when no offset) and ``value``
-        (number, or numeric text).
+        ``T1``), ``read_at`` (ISO 8601, UTC when no offset), ``value``
+        (number, or numeric text) and optionally ``evidence`` (text, e.g. the
+        raw frame), stored on the reading.
 
         :return: ``{"created", "duplicates", "rejected", "items": [{"index",
             "status", "code"?, "message"?}]}``
         """
-        rows, results = [], {}
+        rows, results, evidence = [], {}, {}
         for index, item in enumerate(items):
             parsed = self._item_row(index, item)
+            if isinstance(parsed, ReadingRow) and item.get("evidence"):
+                evidence[index] = item["evidence"]
             if isinstance(parsed, ReadingRow):
                 rows.append(parsed)
             else:
@@ -314,7 +318,10 @@ class MeterReadingExchange(models.AbstractModel):
                     row.line, unknown["code"], unknown["message"]
                 )
         stored = self.env["meter.reading.ingest"]._ingest(
-            [(meter_id, r.register, r.read_at, r.value) for r, meter_id in known],
+            [
+                (meter_id, r.register, r.read_at, r.value, evidence.get(r.line))
+                for r, meter_id in known
+            ],
             source=source,
             on_error="skip",
         )
@@ -358,6 +365,11 @@ class MeterReadingExchange(models.AbstractModel):
             return _row_error(index, self.env._("register and read_at must be texts"))
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             return _row_error(index, self.env._("value must be a number"))
+        proof = item.get("evidence")
+        if proof is not None and (not isinstance(proof, str) or len(proof) > 4000):
+            return _row_error(
+                index, self.env._("evidence must be a text of at most 4000 characters")
+            )
         if isinstance(meter_id, int):
             result = reading_row(index, "", f"#{meter_id}", register, read_at, value)
             if isinstance(result, ReadingRow):

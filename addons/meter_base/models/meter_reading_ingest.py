@@ -27,12 +27,17 @@ from .meter_meter import LIVE_STATES
 ON_ERROR = ("raise", "skip")
 
 COPY_COLUMNS = (
-    "meter_id, register, read_at, value, consumption, source, state, is_rollover, "
+    "meter_id, register, read_at, value, consumption, evidence, source, state, "
+    "is_rollover, "
     "is_opening, is_closing, author_id, resource_id, unit_id, building_id, site_id, "
     "company_id, create_uid, create_date, write_uid, write_date"
 )
 MAX_SHOWN = 20
 NULL = "\\N"
+# COPY text format: these characters are written as escapes.
+COPY_ESCAPES = str.maketrans(
+    {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": ""}
+)
 
 
 class MeterReadingIngest(models.AbstractModel):
@@ -56,8 +61,9 @@ class MeterReadingIngest(models.AbstractModel):
         """Store ``rows`` of ``(meter_id, register, read_at, value)``.
 
         ``read_at`` is a naive UTC datetime or an ISO string; ``value`` a
-        number or a numeric string. ``source`` is a reading source (``import``,
-        ``gateway``, ``api``...).
+        number or a numeric string. A row may carry a fifth item, the
+        reading's evidence (e.g. ``"readings.xml, line 12"``, a raw frame).
+        ``source`` is a reading source (``import``, ``gateway``, ``api``...).
 
         ``on_error="raise"`` (default): all or nothing.
         ``on_error="skip"``: valid rows are stored, bad rows are reported; a
@@ -80,7 +86,8 @@ class MeterReadingIngest(models.AbstractModel):
             raise ValidationError(self.env._("Unknown reading source %r.", source))
         self.env["meter.reading"].flush_model()
         outcome = _Outcome(self, skip=on_error == "skip")
-        parsed = self._parse_rows(rows, outcome)
+        evidence = {}
+        parsed = self._parse_rows(rows, outcome, evidence)
         meters = self._load_meters({row[1] for row in parsed}, outcome)
         if outcome.skip:
             parsed = outcome.keep_known(parsed, meters)
@@ -92,7 +99,7 @@ class MeterReadingIngest(models.AbstractModel):
             # Rows are checked and formatted while PostgreSQL writes the
             # previous ones; a bad row found on the way undoes the whole COPY
             # (or, when skipping, is left out of it).
-            plans = self._prepare_plans(chains, stored, meters, source)
+            plans = self._prepare_plans(chains, stored, meters, source, evidence)
             created = self._copy(_formatted_chunks(plans, errors, outcome.skip))
             outcome.bad_rows(errors)
             overlapping = {
@@ -123,11 +130,18 @@ class MeterReadingIngest(models.AbstractModel):
     # CHECKS
     # ------------------------------------------------------------
 
-    def _parse_rows(self, rows, outcome):
+    def _parse_rows(self, rows, outcome, evidence):
+        """Typed rows ``(line, meter_id, register, read_at, value)``; the
+        evidence of a row goes to ``evidence[line]``, escaped for COPY."""
         parsed, errors = [], []
         for line, row in enumerate(rows, start=1):
             try:
-                meter_id, register, read_at, value = row
+                meter_id, register, read_at, value, *extra = row
+                if extra:
+                    if len(extra) > 1 or not isinstance(extra[0], str | None):
+                        raise ValueError("the fifth item must be the evidence text")
+                    if extra[0]:
+                        evidence[line] = extra[0].translate(COPY_ESCAPES)
                 if isinstance(read_at, str):
                     read_at = datetime.fromisoformat(read_at)
                 if not isinstance(read_at, datetime) or read_at.tzinfo:
@@ -348,7 +362,7 @@ class MeterReadingIngest(models.AbstractModel):
     # WRITE
     # ------------------------------------------------------------
 
-    def _prepare_plans(self, chains, stored, meters, source):
+    def _prepare_plans(self, chains, stored, meters, source, evidence):
         """Plain data per chain for the COPY writer (no ORM access after this)."""
         uid = self.env.uid
         now = self.env.cr.now()
@@ -386,6 +400,7 @@ class MeterReadingIngest(models.AbstractModel):
                     multiplier=Decimal(str(meter.multiplier or 1)),
                     rows=rows,
                     head=f"{meter_id}\t{register}\t",
+                    evidence=evidence,
                     tail=f"\t{fixed}\n",
                 )
             )
@@ -441,6 +456,7 @@ class _ChainPlan:
     multiplier: Decimal
     rows: list  # [(read_at, value, line)] in time order
     head: str  # COPY text before read_at
+    evidence: dict  # {line: COPY-escaped evidence text}, for the rows having one
     tail: str  # COPY text after consumption
 
 
@@ -475,10 +491,12 @@ def _formatted_chunks(plans, errors, skip=False):
             pairs = list(zip(rows, consumptions, strict=True))
         if not pairs:
             continue
+        evidence = plan.evidence
         yield (
             "".join(
-                f"{plan.head}{read_at}\t{value}\t{cons}{plan.tail}"
-                for (read_at, value, _line), cons in pairs
+                f"{plan.head}{read_at}\t{value}\t{cons}\t{evidence.get(line, NULL)}"
+                f"{plan.tail}"
+                for (read_at, value, line), cons in pairs
             ),
             len(pairs),
         )

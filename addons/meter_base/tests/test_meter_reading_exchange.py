@@ -63,8 +63,11 @@ class TestMeterReadingExchange(MeterBaseCommon):
         wizard.action_import()
         self.assertEqual(wizard.state, "done")
         self.assertEqual(self._values(self.meter_a1), [100, 150.5])
-        readings = self.meter_a1.reading_ids
+        readings = self.meter_a1.reading_ids.sorted("read_at")
         self.assertEqual(set(readings.mapped("source")), {"import"})
+        self.assertEqual(
+            readings.mapped("evidence"), ["in.xml, line 3", "in.xml, line 4"]
+        )
         # Re-importing the same file stores nothing more.
         again = self._wizard(data, "in.xml")
         again.action_import()

@@ -54,6 +54,7 @@ class TestReadingsApi(HttpCase, MeterBaseCommon):
                 "register": "T1",
                 "read_at": "2025-02-28T23:00:00+01:00",
                 "value": 3,
+                "evidence": "68 1f 1f 68\tframe\\raw",
             },
             self._item(meter="NOPE"),
             self._item(value="abc"),
@@ -85,6 +86,7 @@ class TestReadingsApi(HttpCase, MeterBaseCommon):
         self.assertEqual(readings.mapped("value"), [100, 150.5])
         self.assertEqual(set(readings.mapped("source")), {"api"})
         self.assertEqual(str(self.meter_a2.reading_ids.read_at), "2025-02-28 22:00:00")
+        self.assertEqual(self.meter_a2.reading_ids.evidence, "68 1f 1f 68\tframe\\raw")
         # Replay: everything stored is a duplicate; a new value conflicts.
         status, body = self._post({"readings": batch[:3]}, self.key_tech)
         self.assertEqual((body["created"], body["duplicates"]), (0, 3))
