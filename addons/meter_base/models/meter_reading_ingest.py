@@ -35,9 +35,7 @@ COPY_COLUMNS = (
 MAX_SHOWN = 20
 NULL = "\\N"
 # COPY text format: these characters are written as escapes.
-COPY_ESCAPES = str.maketrans(
-    {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": ""}
-)
+COPY_ESCAPES = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": ""})
 
 
 class MeterReadingIngest(models.AbstractModel):
@@ -140,8 +138,11 @@ class MeterReadingIngest(models.AbstractModel):
                 if extra:
                     if len(extra) > 1 or not isinstance(extra[0], str | None):
                         raise ValueError("the fifth item must be the evidence text")
-                    if extra[0]:
-                        evidence[line] = extra[0].translate(COPY_ESCAPES)
+                    if text := extra[0]:
+                        text = text.replace("\\", "\\\\")
+                        if not text.isprintable():
+                            text = text.translate(COPY_ESCAPES)
+                        evidence[line] = text
                 if isinstance(read_at, str):
                     read_at = datetime.fromisoformat(read_at)
                 if not isinstance(read_at, datetime) or read_at.tzinfo:
