@@ -587,9 +587,10 @@ class MeterReading(models.Model):
     @api.model
     def _supersede_estimates(self, keys):
         """Before real readings ``(meter_id, register, read_at, value)`` are
-        stored, supersede the estimates they replace: the estimate of the same
-        month, and estimates that the real value contradicts (an earlier one
-        above it, a later one below it). Return {key: estimates}."""
+        stored, supersede the estimates they replace: the estimate of the month
+        the reading falls in (stored at the start of the next month, or at the
+        same instant), and the estimates the real value contradicts (an earlier
+        one above it, a later one below it). Return {key: estimates}."""
         keys = [key for key in keys if key[0]]
         if not keys:
             return {}
@@ -601,19 +602,21 @@ class MeterReading(models.Model):
         )
         if not estimates:
             return {}
+        # An estimate at a local month start stands for the month before it.
+        Estimate = self.env["meter.reading.estimate"]
+        chains = defaultdict(list)
+        for estimate in estimates:
+            start = Estimate._month_before(estimate.read_at, estimate.site_id.tz)
+            chains[(estimate.meter_id.id, estimate.register)].append((start, estimate))
         replaced = {}
         for key in keys:
             meter_id, register, read_at, value = key
-            hit = estimates.filtered(
-                lambda e, m=meter_id, reg=register, at=read_at, v=value: (
-                    e.meter_id.id == m
-                    and e.register == reg
-                    and (
-                        (e.read_at.year, e.read_at.month) == (at.year, at.month)
-                        or (e.read_at < at and e.value > v)
-                        or (e.read_at > at and e.value < v)
-                    )
-                )
+            hit = self.browse(
+                estimate.id
+                for start, estimate in chains.get((meter_id, register), [])
+                if start < read_at <= estimate.read_at
+                or (estimate.read_at < read_at and estimate.value > value)
+                or (estimate.read_at > read_at and estimate.value < value)
             )
             if hit:
                 replaced[key] = hit

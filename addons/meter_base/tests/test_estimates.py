@@ -86,18 +86,25 @@ class TestEstimates(MeterBaseCommon):
 
     def test_real_reading_supersedes_the_estimate(self):
         wizard = self._estimate("average", date(2025, 9, 15))
-        august, september = wizard.estimate_ids.sorted("read_at")
+        july, august = wizard.estimate_ids.sorted("read_at")  # at Aug 1, Sep 1
         real = self._reading(self.meter_a1, "2025-08-03 08:00:00", 1214)
-        self.assertEqual(august.state, "superseded")
+        self.assertEqual(august.state, "superseded", "the month of the reading")
         self.assertEqual(august.superseded_by_id, real)
-        self.assertEqual(september.state, "estimated", "still consistent: kept")
+        self.assertEqual(july.state, "estimated", "another month, consistent: kept")
         # a real reading at the estimate's instant through the bulk path
         self.env["meter.reading"]._bulk_ingest(
-            [(self.meter_a1.id, "T1", "2025-09-01 00:00:00", 1240)]
+            [(self.meter_a1.id, "T1", "2025-08-01 00:00:00", 1210)]
         )
-        self.assertEqual(september.state, "superseded")
-        self.assertEqual(september.superseded_by_id.value, 1240)
-        self.assertEqual(september.superseded_by_id.source, "import")
+        self.assertEqual(july.state, "superseded")
+        self.assertEqual(july.superseded_by_id.value, 1210)
+        self.assertEqual(july.superseded_by_id.source, "import")
+
+    def test_contradicted_estimates_are_superseded(self):
+        wizard = self._estimate("average", date(2025, 10, 15))
+        estimates = wizard.estimate_ids.sorted("read_at")  # Aug 1, Sep 1, Oct 1
+        # above every estimate: the later ones would make the counter go down
+        self._reading(self.meter_a1, "2025-07-20 00:00:00", 1300)
+        self.assertEqual(set(estimates.mapped("state")), {"superseded"})
 
     def test_bulk_refusal_restores_the_estimate(self):
         wizard = self._estimate("average", date(2025, 8, 15))
@@ -107,6 +114,7 @@ class TestEstimates(MeterBaseCommon):
                 [(self.meter_a1.id, "T1", "2025-08-01 00:00:00", 1210)]
             )
         self.assertEqual(wizard.estimate_ids.state, "estimated")
+        self.assertFalse(wizard.estimate_ids.superseded_by_id)
 
     def test_last_year(self):
         self._reading(self.meter_a1, "2026-07-01 00:00:00", 1600)
