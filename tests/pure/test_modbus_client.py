@@ -7,7 +7,15 @@ import time
 from decimal import Decimal
 
 import pytest
-from meterkit.drivers import DeviceError, ModbusGateway, TransportError, get_map
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from meterkit.drivers import (
+    DeviceError,
+    DriverError,
+    ModbusGateway,
+    TransportError,
+    get_map,
+)
 from meterkit.drivers.simulators import ModbusSimulator, SimulatedMeter
 
 D = Decimal
@@ -125,3 +133,88 @@ def test_rtu_over_tcp_converter():
     assert D(5) < result.counters["T1"] <= D("5.5")
     # the raw evidence is an RTU frame: unit id, function code, CRC
     assert result.raw.splitlines()[0].startswith("> 07 04 00 00")
+
+
+class _RawPeer:
+    """A TCP peer answering each Modbus TCP request with bytes built by
+    ``reply(request)`` (malformed, truncated, foreign transaction ids...)."""
+
+    def __init__(self, reply):
+        import socketserver
+        import threading
+
+        peer = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self):
+                while True:
+                    try:
+                        request = self.request.recv(260)
+                    except OSError:
+                        return
+                    if not request:
+                        return
+                    answer = peer.reply(request)
+                    if answer is None:
+                        self.request.close()
+                        return
+                    self.request.sendall(answer)
+
+        self.reply = reply
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _mbap(request, pdu):
+    return request[:4] + (len(pdu) + 1).to_bytes(2, "big") + request[6:7] + pdu
+
+
+@pytest.mark.parametrize(
+    ("name", "reply"),
+    [
+        ("truncated", lambda r: _mbap(r, b"\x04\x98\x43\x66")),
+        ("wrong function", lambda r: _mbap(r, b"\x03\x04\x00\x00\x00\x00")),
+        ("byte count too big", lambda r: _mbap(r, b"\x04\xff\x00\x00")),
+        (
+            "foreign transaction",
+            lambda r: b"\x99\x99" + _mbap(r, b"\x04\x02\x00\x01")[2:],
+        ),
+        ("other unit", lambda r: r[:6] + b"\x09" + b"\x04\x02\x00\x01"),
+        ("garbage", lambda r: b"\xde\xad\xbe\xef" * 3),
+        ("drops", lambda r: None),
+    ],
+)
+def test_malformed_responses_are_driver_errors(name, reply):
+    peer = _RawPeer(reply)
+    try:
+        with ModbusGateway("127.0.0.1", peer.port, timeout=0.3) as client:
+            with pytest.raises(DriverError) as info:
+                client.read_map(1, SDM630)
+        assert info.value.code in (
+            "timeout",
+            "connection",
+            "frame_truncated",
+            "frame_length",
+        ), name
+    finally:
+        peer.close()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.binary(min_size=0, max_size=40))
+def test_fuzz_modbus_responses(payload):
+    peer = _RawPeer(lambda r: _mbap(r, payload) if payload else b"")
+    try:
+        with ModbusGateway("127.0.0.1", peer.port, timeout=0.15) as client:
+            try:
+                client.read_registers(1, "input", 0, 2)
+            except DriverError:
+                pass
+    finally:
+        peer.close()
