@@ -8,7 +8,7 @@ from meterkit.drivers import DriverError, GatewaySpec, poll_gateways
 from meterkit.drivers.poller import open_gateway
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import split_every
 
 KINDS = [
@@ -290,7 +290,37 @@ class MeterGateway(models.Model):
         outcomes = poll_gateways(specs, now=now, max_workers=len(specs))
         by_id = {gateway.id: gateway for gateway in gateways}
         for outcome in outcomes:
-            by_id[outcome.key]._apply_outcome(outcome, now)
+            gateway = by_id[outcome.key]
+            try:
+                with self.env.cr.savepoint():
+                    gateway._apply_outcome(outcome, now)
+            except (UserError, ValidationError, AccessError) as error:
+                # one gateway's bad data must not stop the others (nor make
+                # the cron fail and be deactivated): the error is its log
+                gateway._record_failure(outcome, now, error)
+
+    def _record_failure(self, outcome, now, error):
+        self.env["meter.poll.log"].create(
+            {
+                "gateway_id": self.id,
+                "started_at": now,
+                "duration": outcome.elapsed,
+                "state": "failed",
+                "device_count": len(outcome.devices),
+                "message": self.env._(
+                    "The poll could not be recorded: %s",
+                    getattr(error, "args", [error])[0],
+                ),
+                "raw": "\n\n".join(d.result.raw for d in outcome.devices if d.result),
+            }
+        )
+        self.write(
+            {
+                "last_poll_at": now,
+                "next_poll_at": now + timedelta(minutes=self.poll_interval),
+                "last_error": str(error),
+            }
+        )
 
     def _poll_specs(self, with_relays=True):
         """Plain descriptions of these gateways for meterkit's poller."""

@@ -177,6 +177,28 @@ class TestPolling(MeterHardwareCommon):
         self.assertEqual(reading.value, float(start.to_integral_value()))
         self.assertEqual(self.gw_modbus.poll_log_ids.state, "ok")
 
+    def test_a_gateway_failing_to_record_does_not_stop_the_others(self):
+        from unittest.mock import patch
+
+        from odoo.exceptions import ValidationError
+
+        Gateway = type(self.env["meter.gateway"])
+        original = Gateway._store_readings
+
+        def store(gateway, rows, *args):
+            if gateway == self.gw_modbus:
+                raise ValidationError("bad row 2")
+            return original(gateway, rows, *args)
+
+        with patch.object(Gateway, "_store_readings", store):
+            (self.gw_modbus | self.gw_mbus)._poll(self.now)
+        log = self.gw_modbus.poll_log_ids
+        self.assertEqual(log.state, "failed")
+        self.assertIn("bad row 2", log.message)
+        self.assertFalse(self._readings(self.meter_a1))
+        self.assertEqual(self.gw_mbus.poll_log_ids.state, "ok")
+        self.assertTrue(self._readings(self.heat_a1))
+
     def test_poll_log_retention(self):
         self.gw_modbus._poll(self.now)
         old = self.gw_modbus.poll_log_ids
