@@ -140,6 +140,18 @@ class TestMeterExchangeJob(MeterBaseCommon):
         self.assertEqual([(r.meter, r.value) for r in rows], [("EL-A1", 100)])
         self.assertFalse(errors)
 
+    def test_endpoint_of_an_ftps_job(self):
+        job = self._job(protocol="ftps", tls_verify=False, timeout=7)
+        endpoint = job._endpoint()
+        self.assertEqual(
+            (endpoint.tls, endpoint.verify, endpoint.timeout, endpoint.password),
+            (True, False, 7, "secret"),
+        )
+        # A plain FTP server refuses AUTH TLS: the run is logged as failed.
+        log = job._run()
+        self.assertEqual(log.status, "failed")
+        self.assertIn("ftps://meter@127.0.0.1", log.message)
+
     def test_unreachable_server_is_logged(self):
         job = self._job(password="wrong", remote_paths="/in")
         log = job._run()

@@ -156,6 +156,21 @@ class TestMeterReadingExchange(MeterBaseCommon):
         result = Exchange._import_file(data, "out.xml")
         self.assertEqual((result["created"], result["duplicates"]), (0, 2))
 
+    def test_import_wizard_form(self):
+        # The binary widget sets the file name (invisible in the form).
+        Wizard = self.env["meter.reading.import"].with_context(
+            default_filename="in.csv"
+        )
+        form = Form(Wizard)
+        form.file = base64.b64encode(csv("EL-A1,T1,2025-01-31 22:00:00,7"))
+        form.site_id = self.site_a
+        form.error_policy = "stop"
+        wizard = form.save()
+        wizard.action_check()
+        self.assertEqual((wizard.state, wizard.created_count), ("checked", 1))
+        wizard.action_import()
+        self.assertEqual(self._values(self.meter_a1), [7])
+
     def test_export_wizard(self):
         self._reading(self.meter_a1, "2025-01-31 22:00:00", 100)
         form = Form(self.env["meter.reading.export"])
