@@ -108,6 +108,8 @@ def test_builtin_maps_cover_the_devices_asked_for():
         ("abb_b23", 0x5000, "holding", "u64", "big"),
         ("em24", 0x0034, "holding", "s32", "little"),
         ("acrel_ddsy1352", 0x0002, "holding", "u32", "big"),
+        ("chint_ddsu666", 0x4000, "holding", "float32", "big"),
+        ("chint_dtsu666", 0x401E, "holding", "float32", "big"),
     ],
 )
 def test_main_counter_of_each_map(code, address, table, dtype, order):

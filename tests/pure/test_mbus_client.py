@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from meterkit.drivers import MBusClient, TransportError
+from meterkit.drivers import MBusClient, TransportError, mbus
 from meterkit.drivers.simulators import MBusSimulator, heat_meter_frame
 from test_mbus_decoder import CORPUS, needs_corpus
 
@@ -94,3 +94,31 @@ def test_real_frames_through_the_converter():
     assert kamstrup.counters == {"T1": D("37351")}  # 37351000 Wh
     assert kamstrup.values["volume"] == D("561.08")
     assert water.counters["T1"] > 0
+
+
+def test_multi_telegram_read():
+    more = mbus.build_rsp_ud(
+        9,
+        11223344,
+        "LUG",
+        0x04,
+        [bytes([0x04, 0x06]) + (100).to_bytes(4, "little"), b"\x1f"],
+    )
+    last = mbus.build_rsp_ud(
+        9,
+        11223344,
+        "LUG",
+        0x04,
+        [bytes([0x04, 0x13]) + (2500).to_bytes(4, "little")],
+    )
+    with (
+        MBusSimulator({9: [more, last]}) as sim,
+        MBusClient("127.0.0.1", sim.port, timeout=0.5) as client,
+    ):
+        result = client.read(9)
+        again = client.read(9)
+    assert result.counters == {"T1": D(100)}
+    assert result.values["volume"] == D("2.5")
+    assert result.raw.count("> 10") == 2  # two REQ_UD2
+    assert "> 10 7b 09" in result.raw  # the second with FCB set
+    assert again.values == result.values

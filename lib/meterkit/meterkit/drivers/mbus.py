@@ -879,8 +879,14 @@ class MBusClient:
             )
         return frame
 
-    def read(self, address=None, secondary=None, now=None, register_count=1):
-        """Read one meter by primary or secondary address into a DeviceResult."""
+    def read(
+        self, address=None, secondary=None, now=None, register_count=1, max_telegrams=4
+    ):
+        """Read one meter by primary or secondary address into a DeviceResult.
+
+        A meter whose answer says "more records follow" (DIF 0x1F) is asked
+        again with the frame count bit toggled, up to ``max_telegrams``; the
+        records of all telegrams are decoded together."""
         started = time.monotonic()
         self.take_trace()
         if secondary:
@@ -894,6 +900,13 @@ class MBusClient:
         if address is None:
             raise ConfigError(CONFIG, "a primary or a secondary address is needed")
         frame = self.request(int(address))
+        fcb, count = True, 1
+        while frame.more_records_follow and count < max_telegrams:
+            following = self._exchange(build_req_ud2(int(address), fcb=fcb))
+            if following.kind != "long":
+                break
+            frame = _merged(frame, following)
+            fcb, count = not fcb, count + 1
         values, counters, device_time = frame_values(frame, register_count)
         return DeviceResult(
             address=secondary or str(address),
@@ -931,6 +944,27 @@ class MBusClient:
                 mask[:depth] + digit + mask[depth + 1 :], depth + 1
             )
         return found
+
+
+def _merged(first, following):
+    """``first`` with the records of a following telegram appended."""
+    records = tuple(r for r in first.records if r.function != "Manufacturer specific")
+    return MBusFrame(
+        first.kind,
+        first.c_field,
+        first.address,
+        first.ci_field,
+        first.identification,
+        first.manufacturer,
+        first.version,
+        first.medium,
+        first.access_number,
+        first.status,
+        records + following.records,
+        following.more_records_follow,
+        following.manufacturer_data,
+        first.raw + "\n" + following.raw,
+    )
 
 
 ENERGY_TO_KWH = {"Wh": Decimal("0.001"), "J": Decimal(1) / Decimal(3600000)}

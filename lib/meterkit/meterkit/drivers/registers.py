@@ -403,6 +403,40 @@ def _acrel_dtsd1352():
     )
 
 
+def _chint():
+    kw = {"table": "holding"}
+    ddsu = RegisterMap(
+        "chint_ddsu666",
+        "CHINT DDSU666 (single phase)",
+        (
+            RegisterPoint("voltage", 0x2000, unit="V", **kw),
+            RegisterPoint("current", 0x2002, unit="A", **kw),
+            RegisterPoint("power", 0x2004, unit="kW", **kw),
+            RegisterPoint("power_factor", 0x200A, **kw),
+            RegisterPoint("frequency", 0x200E, unit="Hz", **kw),
+            RegisterPoint("energy_import", 0x4000, unit="kWh", register="T1", **kw),
+            RegisterPoint("energy_export", 0x400A, unit="kWh", **kw),
+        ),
+        max_gap=0,
+        probe=RegisterPoint("voltage", 0x2000, table="holding"),
+        notes="FC03, IEEE-754 float32, high word first (CHINT, often met beside "
+        "Acrel meters).",
+    )
+    dtsu = RegisterMap(
+        "chint_dtsu666",
+        "CHINT DTSU666 (three phase)",
+        (
+            RegisterPoint("energy_import", 0x401E, unit="kWh", register="T1", **kw),
+            RegisterPoint("energy_export", 0x4028, unit="kWh", **kw),
+        ),
+        max_gap=0,
+        probe=RegisterPoint("energy_import", 0x401E, table="holding"),
+        notes="FC03, float32 high word first; energies only (the live values "
+        "need the PT/CT ratios of the device).",
+    )
+    return ddsu, dtsu
+
+
 def _io_module():
     return RegisterMap(
         "relay4",
@@ -439,6 +473,7 @@ BUILTIN_MAPS = {
         _em24(),
         _acrel_ddsy1352(),
         _acrel_dtsd1352(),
+        *_chint(),
         _io_module(),
     )
 }

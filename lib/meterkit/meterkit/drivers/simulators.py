@@ -284,6 +284,7 @@ class MBusSimulator(_ThreadedPeer):
         self.requests = 0
         self._selected = None
         self._access = 0
+        self._telegram, self._last_fcb = {}, {}
         outer = self
 
         class Handler(socketserver.BaseRequestHandler):
@@ -292,9 +293,19 @@ class MBusSimulator(_ThreadedPeer):
 
         self._listen(socketserver.ThreadingTCPServer((host, port), Handler))
 
-    def _frame_of(self, address):
+    def _frame_of(self, address, fcb=None):
+        """The slave's RSP_UD; a list of frames is a multi-telegram answer
+        (the next one on each REQ_UD2 with the FCB toggled)."""
         frame = self.slaves[address]
         self._access = (self._access + 1) % 256
+        if isinstance(frame, list):
+            index = self._telegram.get(address)
+            if index is None or fcb is None or index == len(frame) - 1:
+                index = 0  # a new read starts with the first telegram
+            elif fcb != self._last_fcb.get(address):
+                index += 1  # FCB toggled: the next telegram (else a repeat)
+            self._telegram[address], self._last_fcb[address] = index, fcb
+            return frame[index]
         return frame(self._access) if callable(frame) else frame
 
     def _secondaries(self):
@@ -343,7 +354,9 @@ class MBusSimulator(_ThreadedPeer):
         if frame.kind == "short" and frame.c_field & 0x4F == mbus.REQ_UD2 & 0x4F:
             if address == mbus.ADDRESS_SECONDARY:
                 address = self._selected
-            return self._frame_of(address) if address in self.slaves else None
+            if address not in self.slaves:
+                return None
+            return self._frame_of(address, bool(frame.c_field & 0x20))
         if frame.kind == "long" and frame.ci_field == 0x52:
             mask = bytes.fromhex(frame.manufacturer_data)
             wanted = _secondary_from_bytes(mask)
