@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from meterkit import MeterkitError, codes
 from meterkit.exchange import (
     XSD_PATH,
+    next_run_utc,
     parse_cron,
     parse_readings_rows,
     parse_readings_xml,
@@ -328,6 +329,38 @@ def test_cron_refused(fields, message):
         parse_cron(*fields)
     assert caught.value.code == codes.INVALID_ARGUMENT
     assert str(caught.value).startswith(message)
+
+
+ZURICH_CASES = [
+    # fields, after (UTC), next (UTC); Zurich is UTC+1 in winter, UTC+2 in summer
+    (("0", "2", "*", "*", "*"), datetime(2026, 1, 15), datetime(2026, 1, 15, 1, 0)),
+    (("0", "2", "*", "*", "*"), datetime(2026, 7, 14, 23), datetime(2026, 7, 15, 0, 0)),
+    # 29 March 2026, 02:30 does not exist in Zurich: it runs at 01:30 UTC.
+    (("30", "2", "*", "*", "*"), datetime(2026, 3, 29), datetime(2026, 3, 29, 1, 30)),
+    # 25 October 2026, 02:30 happens twice: it runs once, at the first one.
+    (
+        ("30", "2", "*", "*", "*"),
+        datetime(2026, 10, 24, 23),
+        datetime(2026, 10, 25, 0, 30),
+    ),
+    (
+        ("30", "2", "*", "*", "*"),
+        datetime(2026, 10, 25, 0, 30),
+        datetime(2026, 10, 26, 1, 30),
+    ),
+]
+
+
+@pytest.mark.parametrize(("fields", "after", "expected"), ZURICH_CASES)
+def test_next_run_in_a_time_zone(fields, after, expected):
+    assert next_run_utc(parse_cron(*fields), after, "Europe/Zurich") == expected
+
+
+def test_next_run_utc_default_and_unknown_zone():
+    schedule = parse_cron("0", "2")
+    assert next_run_utc(schedule, datetime(2026, 1, 1)) == datetime(2026, 1, 1, 2)
+    with pytest.raises(MeterkitError, match="unknown time zone 'Mars/Base'"):
+        next_run_utc(schedule, datetime(2026, 1, 1), "Mars/Base")
 
 
 # ------------------------------------------------------------

@@ -4,11 +4,13 @@ from datetime import timedelta
 
 from markupsafe import Markup, escape
 from meterkit import MeterkitError
-from meterkit.exchange import parse_cron, render_filename
+from meterkit.exchange import next_run_utc, parse_cron, render_filename
 from meterkit.exchange.ftp import FtpEndpoint
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.base.models.res_partner import _tz_get
 
 from .meter_reading_exchange import ERROR_POLICIES, FORMATS
 
@@ -97,6 +99,13 @@ class MeterExchangeJob(models.Model):
     cron_weekday = fields.Char(
         string="Day of Week", required=True, default="*", help="0 or 7 = Sunday"
     )
+    tz = fields.Selection(
+        _tz_get,
+        string="Time Zone",
+        required=True,
+        default=lambda self: self.env.user.tz or "UTC",
+        help="The schedule is read on this time zone's wall clock.",
+    )
     next_run_at = fields.Datetime(
         string="Next Run", compute="_compute_next_run_at", store=True, readonly=False
     )
@@ -111,12 +120,12 @@ class MeterExchangeJob(models.Model):
     # COMPUTE
     # ------------------------------------------------------------
 
-    @api.depends(*CRON_FIELDS, "active")
+    @api.depends(*CRON_FIELDS, "tz", "active")
     def _compute_next_run_at(self):
         now = fields.Datetime.now()
         for job in self:
             try:
-                job.next_run_at = job.active and job._schedule().next_after(now)
+                job.next_run_at = job.active and job._next_run(now)
             except ValidationError:
                 job.next_run_at = False  # the constraint names the field
 
@@ -140,6 +149,11 @@ class MeterExchangeJob(models.Model):
                 raise ValidationError(
                     self.env._("Job %(job)s: %(error)s", job=job.name, error=error)
                 ) from error
+
+    def _next_run(self, after):
+        """The first due instant after ``after`` (UTC), read in the job's
+        time zone."""
+        return next_run_utc(self._schedule(), after, self.tz)
 
     def _schedule(self):
         self.ensure_one()
@@ -210,7 +224,7 @@ class MeterExchangeJob(models.Model):
         self.write(
             {
                 "last_run_at": started,
-                "next_run_at": self._schedule().next_after(started),
+                "next_run_at": self._next_run(started),
             }
         )
         self._send_report(logs)

@@ -57,6 +57,7 @@ class TestMeterExchangeJob(MeterBaseCommon):
                 "username": "meter",
                 "password": "secret",
                 "timeout": 10,
+                "tz": "UTC",
                 **vals,
             }
         )
@@ -170,3 +171,12 @@ class TestMeterExchangeJob(MeterBaseCommon):
         self.assertIn("No file found", job.log_ids.message)
         self.assertIn(job.next_run_at.hour, (8, 9))
         self.assertEqual(job.next_run_at.minute % 15, 0)
+        # The fields are read on the job's wall clock: 02:00 in Zurich is
+        # 01:00 UTC in winter, 00:00 UTC in summer.
+        zurich = self._job(cron_minute="0", cron_hour="2", tz="Europe/Zurich")
+        self.assertEqual(
+            zurich._next_run(datetime(2026, 1, 14, 12)), datetime(2026, 1, 15, 1)
+        )
+        self.assertEqual(
+            zurich._next_run(datetime(2026, 7, 14, 12)), datetime(2026, 7, 15, 0)
+        )

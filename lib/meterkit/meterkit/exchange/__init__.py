@@ -16,7 +16,7 @@ from .readings_xml import (
     reading_row,
     write_readings_xml,
 )
-from .schedule import CronSchedule, parse_cron, render_filename
+from .schedule import CronSchedule, next_run_utc, parse_cron, render_filename
 from .tabular_readings import (
     EXPORT_COLUMNS,
     parse_readings_rows,
@@ -30,6 +30,7 @@ __all__ = [
     "CronSchedule",
     "ReadingRow",
     "RowError",
+    "next_run_utc",
     "parse_cron",
     "parse_decimal",
     "parse_instant",

@@ -4,12 +4,13 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .. import codes
 from ..errors import MeterkitError
 
-__all__ = ["CronSchedule", "parse_cron", "render_filename"]
+__all__ = ["CronSchedule", "next_run_utc", "parse_cron", "render_filename"]
 
 # name, lowest, highest
 _FIELDS = (
@@ -72,6 +73,31 @@ class CronSchedule:
                 if candidate >= start:
                     return candidate
         return None
+
+
+def next_run_utc(schedule, after, tz="UTC"):
+    """The first due instant strictly after ``after`` (naive UTC), the
+    schedule's fields being read on the wall clock of time zone ``tz``;
+    returned as naive UTC.
+
+    A wall-clock time skipped by a daylight-saving change runs at the same
+    offset as before the change (02:30 becomes 03:30 in spring); one repeated
+    in autumn runs once, at its first occurrence.
+
+    :raise MeterkitError: ``INVALID_ARGUMENT`` for an unknown time zone.
+    """
+    try:
+        zone = ZoneInfo(tz or "UTC")
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise MeterkitError(
+            codes.INVALID_ARGUMENT, f"unknown time zone {tz!r}", field="tz"
+        ) from error
+    local = after.replace(tzinfo=timezone.utc).astimezone(zone).replace(tzinfo=None)
+    while True:
+        local = schedule.next_after(local)
+        utc = local.replace(tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+        if utc > after:
+            return utc
 
 
 def parse_cron(minute="*", hour="*", day="*", month="*", weekday="*"):
