@@ -107,3 +107,16 @@ def test_fuzz_rpc_response(text):
         parse_rpc_response(text)
     except DriverError:
         pass
+
+
+def test_digest_authentication():
+    with ShellySimulator(password="s3cret") as sim:
+        with ShellyClient("127.0.0.1", sim.port, password="s3cret") as client:
+            assert client.read(0).counters["T1"] > 0
+        with ShellyClient("127.0.0.1", sim.port, password="wrong") as client:
+            with pytest.raises(TransportError) as info:
+                client.read(0)
+        assert info.value.code == "http" and "401" in str(info.value)
+        with ShellyClient("127.0.0.1", sim.port) as client:
+            with pytest.raises(TransportError):
+                client.read(0)

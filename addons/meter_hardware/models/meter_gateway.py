@@ -147,6 +147,20 @@ class MeterGateway(models.Model):
                 gateway.alarm_ids.filtered(lambda a: a.state != "closed")
             )
 
+    @api.constrains("kind", "host", "serial_port")
+    def _check_endpoint(self):
+        for gateway in self:
+            if gateway.kind in SERIAL_KINDS and not gateway.serial_port:
+                raise ValidationError(
+                    self.env._("Gateway %s: give the serial port.", gateway.name)
+                )
+            if gateway.kind not in SERIAL_KINDS and not gateway.host:
+                raise ValidationError(
+                    self.env._(
+                        "Gateway %s: give the host name or address.", gateway.name
+                    )
+                )
+
     # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------
@@ -341,6 +355,7 @@ class MeterGateway(models.Model):
                     serial_port=gateway.serial_port or "",
                     baudrate=gateway.baudrate,
                     parity=gateway.parity,
+                    username=gateway.username or "",
                     password=gateway.password or "",
                     devices=tuple(d._device_spec(with_relays) for d in devices),
                 )

@@ -74,7 +74,38 @@ class TestCommissioning(MeterHardwareCommon):
         self.assertEqual(meters[0].gateway_id, self.gw_mbus)
         self.assertEqual(meters[0].gateway_device_ids.mbus_primary, 1)
 
+    def test_shelly_credentials_reach_the_device(self):
+        from meterkit.drivers.simulators import ShellySimulator
+
+        with ShellySimulator(password="pw-1") as sim:
+            gateway = self.env["meter.gateway"].create(
+                {
+                    "name": "GW Shelly auth",
+                    "site_id": self.site_a.id,
+                    "kind": "shelly",
+                    "host": "127.0.0.1",
+                    "port": sim.port,
+                    "timeout": 0.5,
+                    "password": "wrong",
+                    "device_ids": [(0, 0, {"meter_id": self.meter_b1.id})],
+                }
+            )
+            gateway._poll(self.now)
+            self.assertEqual(gateway.poll_log_ids.state, "failed")
+            self.assertIn("401", gateway.last_error)
+            gateway.password = "pw-1"
+            gateway._poll(self.now)
+            self.assertEqual(gateway.state, "online")
+
     def test_address_and_map_validation(self):
+        with self.assertRefused(ValidationError, "serial port"):
+            self.gw_modbus.kind = "modbus_rtu_serial"
+            self.gw_modbus.flush_recordset()
+        self.gw_modbus.invalidate_recordset()
+        with self.assertRefused(ValidationError, "host"):
+            self.gw_modbus.host = False
+            self.gw_modbus.flush_recordset()
+        self.gw_modbus.invalidate_recordset()
         with self.assertRaisesRegex(ValidationError, "1..247"):
             self.gw_modbus.device_ids[0].unit_id = 300
         with self.assertRaisesRegex(ValidationError, "16 hex digits"):

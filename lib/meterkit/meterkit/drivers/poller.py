@@ -61,6 +61,7 @@ class GatewaySpec:
     serial_port: str = ""
     baudrate: int = 9600
     parity: str = "N"
+    username: str = ""
     password: str = ""
     devices: tuple = ()
 
@@ -123,6 +124,7 @@ def open_gateway(spec):
             spec.host,
             spec.port or 80,
             timeout=spec.timeout,
+            username=spec.username or "admin",
             password=spec.password or None,
         )
     else:

@@ -399,12 +399,22 @@ def _split_frame(buffer):
 # ------------------------------------------------------------
 
 
+REALM = "shellypro3em-sim"
+
+
 class ShellySimulator(_ThreadedPeer):
     """A Shelly Pro 3EM with a relay add-on (``switch:0..n``) on HTTP."""
 
     def __init__(
-        self, switches=1, energy_wh=1000.0, step_wh=10.0, port=0, host="127.0.0.1"
+        self,
+        switches=1,
+        energy_wh=1000.0,
+        step_wh=10.0,
+        port=0,
+        host="127.0.0.1",
+        password=None,
     ):
+        self.password = password  # HTTP Digest SHA-256, user admin, when set
         self.switches = {
             i: {"output": True, "aenergy": float(energy_wh)} for i in range(switches)
         }
@@ -442,6 +452,19 @@ class ShellySimulator(_ThreadedPeer):
 
             def do_POST(self):
                 size = int(self.headers.get("Content-Length") or 0)
+                if outer.password and not outer._authorized(
+                    "POST", self.headers.get("Authorization") or ""
+                ):
+                    self.rfile.read(size)
+                    self.send_response(401)
+                    self.send_header(
+                        "WWW-Authenticate",
+                        f'Digest qop="auth", realm="{REALM}", '
+                        f'nonce="{outer.nonce}", algorithm=SHA-256',
+                    )
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return None
                 try:
                     frame = json.loads(self.rfile.read(size) or b"{}")
                 except ValueError:
@@ -471,6 +494,28 @@ class ShellySimulator(_ThreadedPeer):
                     return
 
         self._listen(ThreadingHTTPServer((host, port), Handler))
+
+    nonce = "60c8a1f2"
+
+    def _authorized(self, method, header):
+        """Check an HTTP Digest (SHA-256, qop=auth) answer for user admin."""
+        import hashlib
+        import re
+
+        if not header.startswith("Digest "):
+            return False
+        parts = dict(re.findall(r'(\w+)="?([^",]*)"?', header[7:]))
+
+        def sha(text):
+            return hashlib.sha256(text.encode()).hexdigest()
+
+        ha1 = sha(f"admin:{REALM}:{self.password}")
+        ha2 = sha(f"{method}:{parts.get('uri', '')}")
+        expected = sha(
+            f"{ha1}:{parts.get('nonce')}:{parts.get('nc')}:{parts.get('cnonce')}:"
+            f"{parts.get('qop')}:{ha2}"
+        )
+        return parts.get("username") == "admin" and parts.get("response") == expected
 
     def _dispatch(self, method, params, request_id):
         self.calls.append((method, params))
