@@ -104,12 +104,15 @@ class MeterReadingIssue(models.Model):
 
     @api.model
     def _check_sites(self, sites):
-        """Replace the issues of ``sites`` by a fresh check; return them."""
+        """Replace the issues of ``sites`` (the sites below a portfolio group)
+        by a fresh check; return them."""
         self.check_access("create")
         self.check_access("unlink")
+        sites.check_access("read")
+        sites = sites.search([("id", "child_of", sites.ids), ("is_group", "=", False)])
         today = fields.Date.context_today(self)
         vals_list = []
-        for site in sites.filtered(lambda s: not s.is_group):
+        for site in sites:
             vals_list += self._prepare_site_issues(site, today)
         self.search([("site_id", "in", sites.ids)]).unlink()
         return self.create(vals_list)

@@ -406,6 +406,9 @@ class MeterRule(models.Model):
             self.filtered(
                 lambda r: r.level != "building" and r.state == "applied"
             ).with_context(meter_rule_apply=True).write({"state": "draft"})
+            # A copy changed by hand is this level's own rule from now on.
+            if "parent_rule_id" not in vals:
+                vals = dict(vals, parent_rule_id=False)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

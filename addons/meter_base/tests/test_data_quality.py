@@ -116,6 +116,9 @@ class TestDataQuality(MeterBaseCommon):
         with self.assertRaises(AccessError):
             self.site_a.with_user(self.reader).action_check_data_quality()
         self.site_a.with_user(self.technician).action_check_data_quality()
+        # on a portfolio group: every site below it
+        self.group.action_check_data_quality()
+        self.assertTrue(Issue.search([("site_id", "=", self.site_a.id)]))
         with self.assertRaises(AccessError):
             self.site_b.with_user(self.technician).action_check_data_quality()
 

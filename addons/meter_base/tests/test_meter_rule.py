@@ -102,9 +102,11 @@ class TestMeterRule(MeterBaseCommon):
             {"name": "Late", "site_id": self.site_a.id}
         )
         self.assertFalse(self._building_rule(late))
-        # the copies stay free to change
+        # the copies stay free to change, and then are the building's own
         copy.window_last_day = 28
         self.assertEqual(copy.window_last_day, 28)
+        self.assertIn(f"set on Building Building A, rule {copy.name}", copy.origin)
+        self.assertEqual(rule.child_rule_ids.building_id, self.building_a2)
 
     def test_persistent_rule_reaches_new_buildings_and_locks(self):
         rule = self._group_rule()
