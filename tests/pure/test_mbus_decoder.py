@@ -380,3 +380,10 @@ def test_type_f_datetime_round_trip(when):
         heat_meter_frame(1, 1, 1, 1, clock=datetime.fromisoformat(when))
     )
     assert mbus.frame_values(frame)[2].isoformat() == when
+
+
+def test_counter_quantity_choice_and_plain_numbers():
+    frame = mbus.parse_frame(heat_meter_frame(5, 1, 40000, "12.30"))
+    assert str(mbus.frame_values(frame)[1]["T1"]) == "40000"
+    assert mbus.frame_values(frame, quantity="Volume")[1] == {"T1": D("12.3")}
+    assert mbus.frame_values(frame, quantity="Mass")[1] == {}

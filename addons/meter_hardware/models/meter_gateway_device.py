@@ -133,8 +133,10 @@ class MeterGatewayDevice(models.Model):
             address = self.mbus_primary
         elif kind == "shelly":
             address = self.shelly_channel
+        m3 = self.env.ref("uom.product_uom_cubic_meter", raise_if_not_found=False)
         return DeviceSpec(
             key=self.id,
+            mbus_quantity="Volume" if meter.uom_id == m3 else "Energy",
             address=address,
             secondary=(self.mbus_secondary or "").strip().upper(),
             regmap=self.map_id._to_meterkit() if self.map_id else None,

@@ -880,7 +880,13 @@ class MBusClient:
         return frame
 
     def read(
-        self, address=None, secondary=None, now=None, register_count=1, max_telegrams=4
+        self,
+        address=None,
+        secondary=None,
+        now=None,
+        register_count=1,
+        max_telegrams=4,
+        quantity=None,
     ):
         """Read one meter by primary or secondary address into a DeviceResult.
 
@@ -907,7 +913,7 @@ class MBusClient:
                 break
             frame = _merged(frame, following)
             fcb, count = not fcb, count + 1
-        values, counters, device_time = frame_values(frame, register_count)
+        values, counters, device_time = frame_values(frame, register_count, quantity)
         return DeviceResult(
             address=secondary or str(address),
             values=values,
@@ -970,11 +976,21 @@ def _merged(first, following):
 ENERGY_TO_KWH = {"Wh": Decimal("0.001"), "J": Decimal(1) / Decimal(3600000)}
 
 
-def frame_values(frame, register_count=1):
+def _plain(value):
+    """Without trailing zeros and never in exponent notation (4E+4)."""
+    return (
+        value.quantize(Decimal(1))
+        if value == value.to_integral()
+        else value.normalize()
+    )
+
+
+def frame_values(frame, register_count=1, quantity=None):
     """(values, counters, device time) of a decoded RSP_UD.
 
-    Counters: the current (storage 0) energy in kWh, else the volume in m³;
-    tariff 0 feeds T1 on a single-register meter, tariff n feeds Tn otherwise.
+    Counters: the current (storage 0) ``quantity`` (``Energy`` in kWh or
+    ``Volume`` in m³); by default the energy, else the volume. Tariff 0 feeds
+    T1 on a single-register meter, tariff n feeds Tn otherwise.
     """
     values, counters, device_time = {}, {}, None
     for rec in frame.records:
@@ -996,10 +1012,10 @@ def frame_values(frame, register_count=1):
                 device_time = datetime.fromisoformat(rec.text)
             except ValueError:
                 device_time = None
-    for quantity in ("Energy", "Volume"):
+    for wanted in (quantity,) if quantity else ("Energy", "Volume"):
         for rec in frame.records:
             if (
-                rec.quantity != quantity
+                rec.quantity != wanted
                 or rec.storage
                 or rec.value is None
                 or rec.function != FUNCTIONS[0]
@@ -1007,9 +1023,9 @@ def frame_values(frame, register_count=1):
                 continue
             value = rec.value * ENERGY_TO_KWH.get(rec.unit, Decimal(1))
             if register_count <= 1 and rec.tariff == 0:
-                counters.setdefault("T1", value.normalize())
+                counters.setdefault("T1", _plain(value))
             elif register_count > 1 and 1 <= rec.tariff <= min(register_count, 8):
-                counters.setdefault(f"T{rec.tariff}", value.normalize())
+                counters.setdefault(f"T{rec.tariff}", _plain(value))
         if counters:
             break
     return values, counters, device_time

@@ -38,6 +38,8 @@ class DeviceSpec:
     :param secondary: M-Bus secondary address (16 hex digits), if used.
     :param regmap: a RegisterMap (Modbus), or a built-in map code.
     :param shelly_kind: ``em`` or ``switch``.
+    :param mbus_quantity: ``Energy`` or ``Volume``: the M-Bus counter billed
+        (default: energy, else volume).
     :param relay: ``(coil_or_channel, desired_on)`` to reconcile, or None.
     """
 
@@ -47,6 +49,7 @@ class DeviceSpec:
     regmap: object = None
     register_count: int = 1
     shelly_kind: str = "switch"
+    mbus_quantity: str = ""
     relay: tuple | None = None
 
 
@@ -165,6 +168,7 @@ def _read_device(client, kind, device, now):
             secondary=device.secondary or None,
             now=now,
             register_count=device.register_count,
+            quantity=device.mbus_quantity or None,
         )
     return client.read(device.address, kind=device.shelly_kind, now=now)
 
