@@ -1,7 +1,7 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import MeterBaseCommon
 
@@ -352,3 +352,18 @@ class TestMeterRule(MeterBaseCommon):
                     "value": 2,
                 }
             )
+
+    def test_manager_form(self):
+        form = Form(self.Rule.with_user(self.manager))
+        form.site_id = self.site_a
+        form.resource_id = self.heat
+        form.window_first_day = 20
+        form.window_last_day = 25
+        rule = form.save()
+        self.assertEqual(rule.level, "site")
+        self.assertIn("set on Site Site A", rule.origin)
+        rule.action_apply_once()
+        building_form = Form(self.building_a.with_user(self.manager))
+        self.assertIn("Submission window: 20-25", building_form.rule_summary)
+        meter_form = Form(self.meter_a1.with_user(self.reader))
+        self.assertIn("No rule", meter_form.rule_summary, "electricity: no rule")
