@@ -1,7 +1,7 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import MeterBaseCommon
 
@@ -367,3 +367,28 @@ class TestMeterRule(MeterBaseCommon):
         self.assertIn("Submission window: 20-25", building_form.rule_summary)
         meter_form = Form(self.meter_a1.with_user(self.reader))
         self.assertIn("No rule", meter_form.rule_summary, "electricity: no rule")
+
+    def test_resident_submission_through_sudo_keeps_the_window(self):
+        """The portal writes residents' readings as superuser after its own
+        access check: the window still applies to the resident."""
+        self._group_rule().action_apply_persistent()
+        resident = new_test_user(self.env, login="resident", groups="base.group_portal")
+        Reading = self.env["meter.reading"].with_user(resident).sudo()
+        with self.assertRefused(ValidationError, "outside the submission window"):
+            Reading.create(
+                {
+                    "meter_id": self.meter_a1.id,
+                    "read_at": "2025-03-02 10:00:00",
+                    "value": 5,
+                    "source": "resident",
+                }
+            )
+        reading = Reading.create(
+            {
+                "meter_id": self.meter_a1.id,
+                "read_at": "2025-03-16 10:00:00",
+                "value": 5,
+                "source": "resident",
+            }
+        )
+        self.assertEqual(reading.source, "resident")
