@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from meterkit import MeterkitError, codes
 from meterkit.exchange import (
     XSD_PATH,
+    local_to_utc,
     next_run_utc,
     parse_cron,
     parse_readings_rows,
@@ -122,6 +123,34 @@ def test_xml_round_trip_and_schema():
     ]
     xmlschema = pytest.importorskip("xmlschema")
     xmlschema.XMLSchema(str(XSD_PATH)).validate(io.BytesIO(data))
+
+
+def test_rows_say_whether_their_time_had_an_offset():
+    data = xml(
+        '<reading meter="A" read_at="2025-01-01T00:00:00Z" value="1"/>\n'
+        '<reading meter="A" read_at="2025-01-02T00:00:00+01:00" value="1"/>\n'
+        '<reading meter="A" read_at="2025-01-03" value="1"/>'
+    )
+    rows, _errors = parse_readings_xml(data, "in.xml")
+    assert [(r.read_at, r.local) for r in rows] == [
+        (datetime(2025, 1, 1), False),
+        (datetime(2025, 1, 1, 23), False),
+        (datetime(2025, 1, 3), True),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("local", "tz", "utc"),
+    [
+        (datetime(2026, 1, 31, 0, 0), "Europe/Zurich", datetime(2026, 1, 30, 23, 0)),
+        (datetime(2026, 7, 31, 0, 0), "Europe/Zurich", datetime(2026, 7, 30, 22, 0)),
+        (datetime(2026, 3, 29, 2, 30), "Europe/Zurich", datetime(2026, 3, 29, 1, 30)),
+        (datetime(2026, 1, 31, 0, 0), "Europe/Moscow", datetime(2026, 1, 30, 21, 0)),
+        (datetime(2026, 1, 31, 0, 0), "UTC", datetime(2026, 1, 31, 0, 0)),
+    ],
+)
+def test_local_to_utc(local, tz, utc):
+    assert local_to_utc(local, tz) == utc
 
 
 ROW_ERROR_CASES = [

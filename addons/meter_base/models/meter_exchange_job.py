@@ -12,7 +12,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.base.models.res_partner import _tz_get
 
-from .meter_reading_exchange import ERROR_POLICIES, FORMATS
+from .meter_reading_exchange import ERROR_POLICIES, FORMATS, TIMES
 
 CRON_FIELDS = ("cron_minute", "cron_hour", "cron_day", "cron_month", "cron_weekday")
 
@@ -92,6 +92,13 @@ class MeterExchangeJob(models.Model):
         string="Export Last Days", default=31, help="Export readings of these days."
     )
     error_policy = fields.Selection(ERROR_POLICIES, required=True, default="skip")
+    times = fields.Selection(
+        TIMES,
+        string="Times Without Offset",
+        required=True,
+        default="utc",
+        help="How to read imported instants written without a UTC offset.",
+    )
     cron_minute = fields.Char(string="Minute", required=True, default="0")
     cron_hour = fields.Char(string="Hour", required=True, default="2")
     cron_day = fields.Char(string="Day of Month", required=True, default="*")
@@ -278,7 +285,11 @@ class MeterExchangeJob(models.Model):
             with self.env.cr.savepoint():
                 data = session.read(path)
                 result = exchange._import_file(
-                    data, path, scope=self._scope(), policy=self.error_policy
+                    data,
+                    path,
+                    scope=self._scope(),
+                    policy=self.error_policy,
+                    times=self.times,
                 )
         except (MeterkitError, UserError) as error:
             log.write({"status": "failed", "message": str(error)})

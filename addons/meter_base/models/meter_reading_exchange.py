@@ -6,6 +6,7 @@ from meterkit import MeterkitError, codes
 from meterkit.exchange import (
     ReadingRow,
     RowError,
+    local_to_utc,
     parse_readings_rows,
     parse_readings_xml,
     reading_row,
@@ -21,6 +22,10 @@ FORMATS = [("xml", "XML"), ("xlsx", "XLSX")]
 ERROR_POLICIES = [
     ("skip", "Skip bad rows and report them"),
     ("stop", "Stop at the first error, keep the rows before it"),
+]
+TIMES = [
+    ("utc", "UTC"),
+    ("site", "Time zone of the meter's site"),
 ]
 MAX_REPORT_LINES = 200
 
@@ -63,11 +68,19 @@ class MeterReadingExchange(models.AbstractModel):
         )
 
     @api.model
-    def _import_file(self, data, filename, scope=None, policy="skip", dry_run=False):
+    def _import_file(
+        self, data, filename, scope=None, policy="skip", dry_run=False, times="utc"
+    ):
         """Import a readings file; see :meth:`_import_rows`."""
         rows, errors = self._parse_file(data, filename)
         return self._import_rows(
-            rows, errors, filename, scope=scope, policy=policy, dry_run=dry_run
+            rows,
+            errors,
+            filename,
+            scope=scope,
+            policy=policy,
+            dry_run=dry_run,
+            times=times,
         )
 
     @api.model
@@ -80,6 +93,7 @@ class MeterReadingExchange(models.AbstractModel):
         policy="skip",
         dry_run=False,
         source="import",
+        times="utc",
     ):
         """Store parsed rows; report every other row by file line.
 
@@ -89,6 +103,8 @@ class MeterReadingExchange(models.AbstractModel):
         :param policy: ``skip`` bad rows, or ``stop`` at the first bad row of
             the file keeping the rows before it.
         :param dry_run: report what would happen and store nothing.
+        :param times: how to read instants given without a UTC offset:
+            ``utc``, or ``site`` (the wall clock of the meter's site).
         :return: ``{"filename", "total", "created", "duplicates", "rejected":
             [{"line", "code", "message"}], "stopped_at": line or None}``
         """
@@ -103,6 +119,8 @@ class MeterReadingExchange(models.AbstractModel):
                 known.append((row, meter_id))
             else:
                 rejected.append(self._unknown_meter(row))
+        if times == "site":
+            known = self._site_times_to_utc(known)
         with self.env.cr.savepoint() as savepoint:
             result = self._store(known, rejected, source, filename)
             stopped_at = None
@@ -126,6 +144,27 @@ class MeterReadingExchange(models.AbstractModel):
             "stopped_at": stopped_at,
             "dry_run": dry_run,
         }
+
+    def _site_times_to_utc(self, known):
+        """Rows whose instant had no UTC offset, read on the wall clock of
+        their meter's site (one query for the time zones)."""
+        meter_ids = list({meter_id for row, meter_id in known if row.local})
+        if not meter_ids:
+            return known
+        tz_of = {
+            meter.id: meter.site_id.tz or "UTC"
+            for meter in self.env["meter.meter"].browse(meter_ids)
+        }
+        converted = {}
+        result = []
+        for row, meter_id in known:
+            if row.local:
+                key = (row.read_at, tz_of[meter_id])
+                if key not in converted:
+                    converted[key] = local_to_utc(*key)
+                row = row._replace(read_at=converted[key], local=False)
+            result.append((row, meter_id))
+        return result
 
     def _store(self, known, rejected, source, filename):
         where = self.env._("%s, line ", filename)

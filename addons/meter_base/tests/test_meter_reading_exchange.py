@@ -156,6 +156,26 @@ class TestMeterReadingExchange(MeterBaseCommon):
         result = Exchange._import_file(data, "out.xml")
         self.assertEqual((result["created"], result["duplicates"]), (0, 2))
 
+    def test_times_without_offset_on_the_site_clock(self):
+        self.site_a.tz = "Europe/Zurich"
+        data = csv(
+            "EL-A1,T1,2025-01-31 00:00:00,100",  # midnight in Zurich
+            "EL-A1,T1,2025-02-28T23:00:00Z,120",  # an offset wins
+            "EL-A1,T1,2025-07-31 00:00:00,150",  # summer time
+        )
+        wizard = self._wizard(data, "in.csv", times="site")
+        wizard.action_import()
+        self.assertEqual(wizard.created_count, 3, wizard.report)
+        readings = self.meter_a1.reading_ids.sorted("read_at")
+        self.assertEqual(
+            [str(r.read_at) for r in readings],
+            ["2025-01-30 23:00:00", "2025-02-28 23:00:00", "2025-07-30 22:00:00"],
+        )
+        # Read as UTC (the default), the same file is another set of instants.
+        utc = self._wizard(data, "in.csv")
+        utc.action_check()
+        self.assertEqual((utc.created_count, utc.duplicate_count), (2, 1))
+
     def test_import_wizard_form(self):
         # The binary widget sets the file name (invisible in the form).
         Wizard = self.env["meter.reading.import"].with_context(

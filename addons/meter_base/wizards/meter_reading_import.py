@@ -4,7 +4,7 @@ import base64
 
 from odoo import api, fields, models
 
-from ..models.meter_reading_exchange import ERROR_POLICIES
+from ..models.meter_reading_exchange import ERROR_POLICIES, TIMES
 
 
 class MeterReadingImport(models.TransientModel):
@@ -37,6 +37,14 @@ class MeterReadingImport(models.TransientModel):
         help="Only meters of this building may be named.",
     )
     error_policy = fields.Selection(ERROR_POLICIES, required=True, default="skip")
+    times = fields.Selection(
+        TIMES,
+        string="Times Without Offset",
+        required=True,
+        default="utc",
+        help="How to read instants written without a UTC offset (e.g. "
+        "2026-01-31 00:00 typed in a spreadsheet). Exports write UTC.",
+    )
     state = fields.Selection(
         [("draft", "Draft"), ("checked", "Checked"), ("done", "Done")], default="draft"
     )
@@ -72,6 +80,7 @@ class MeterReadingImport(models.TransientModel):
             scope=self._scope(),
             policy=self.error_policy,
             dry_run=dry_run,
+            times=self.times,
         )
         self.write(
             {

@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .. import codes
 from ..errors import MeterkitError
@@ -54,8 +55,10 @@ class ReadingRow(NamedTuple):
     :ivar meter_id: external id of the meter, or "".
     :ivar meter: identifier (name) of the meter, or "".
     :ivar register: "T1".."T8".
-    :ivar read_at: naive UTC datetime.
+    :ivar read_at: naive datetime, UTC unless ``local``.
     :ivar value: the counter value.
+    :ivar local: ``read_at`` was given without a UTC offset (read as UTC,
+        unless the caller knows the meter's time zone: :func:`local_to_utc`).
     """
 
     line: int
@@ -64,6 +67,7 @@ class ReadingRow(NamedTuple):
     register: str
     read_at: datetime
     value: Decimal
+    local: bool = False
 
 
 class RowError(NamedTuple):
@@ -84,13 +88,35 @@ def parse_instant(text):
 
     :raise ValueError: when ``text`` is not an ISO 8601 date or datetime.
     """
+    return _read_instant(text)[0]
+
+
+def _read_instant(text):
+    """``(naive datetime, local)``: UTC when ``text`` has an offset, else the
+    wall-clock time it gives (``local`` True)."""
     text = text.strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     instant = datetime.fromisoformat(text)
-    if instant.tzinfo is not None:
-        instant = instant.astimezone(timezone.utc).replace(tzinfo=None)
-    return instant
+    if instant.tzinfo is None:
+        return instant, True
+    return instant.astimezone(timezone.utc).replace(tzinfo=None), False
+
+
+def local_to_utc(instant, tz):
+    """The naive UTC datetime of a wall-clock time in time zone ``tz`` (a
+    time skipped by a daylight-saving change keeps the offset before it; a
+    repeated one is its first occurrence).
+
+    :raise MeterkitError: ``INVALID_ARGUMENT`` for an unknown time zone.
+    """
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise MeterkitError(
+            codes.INVALID_ARGUMENT, f"unknown time zone {tz!r}", field="tz"
+        ) from error
+    return instant.replace(tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def parse_decimal(text):
@@ -128,24 +154,27 @@ def reading_row(line, meter_id, meter, register, read_at, value, instants=None):
         )
     try:
         if isinstance(read_at, datetime):
-            instant = read_at
+            local = read_at.tzinfo is None
+            instant = (
+                read_at
+                if local
+                else read_at.astimezone(timezone.utc).replace(tzinfo=None)
+            )
         elif instants is not None and read_at in instants:
-            instant = instants[read_at]
+            instant, local = instants[read_at]
         else:
-            instant = parse_instant(read_at)
+            instant, local = _read_instant(read_at)
             if instants is not None:
-                instants[read_at] = instant
+                instants[read_at] = instant, local
     except (TypeError, ValueError):
         return RowError(
             line, codes.NOT_PARSABLE, f"read_at {read_at!r} is not an ISO 8601 instant"
         )
-    if instant.tzinfo is not None:
-        instant = instant.astimezone(timezone.utc).replace(tzinfo=None)
     try:
         number = parse_decimal(value)
     except ValueError:
         return RowError(line, codes.NOT_PARSABLE, f"value {value!r} is not a number")
-    return ReadingRow(line, meter_id, meter, register, instant, number)
+    return ReadingRow(line, meter_id, meter, register, instant, number, local)
 
 
 def parse_readings_xml(data, filename, *, max_bytes=50_000_000, max_readings=1_000_000):
