@@ -163,9 +163,9 @@ class MeterAlarm(models.Model):
         """Active internal users of the route's role who see the alarm's site."""
         users = route.group_id.all_user_ids.filtered(lambda u: u.active and not u.share)
         manager = self.env.ref("meter_base.meter_base_group_manager")
-        return users.filtered(
-            lambda u: manager in u.all_group_ids or self.site_id in u.meter_site_ids
-        )
+        assigned = users.filtered(lambda u: self.site_id in u.meter_site_ids)
+        # staff assigned to the site first: the to-do goes to one of them
+        return assigned | users.filtered(lambda u: manager in u.all_group_ids)
 
     def _notify_route(self):
         """Activity and e-mail (and SMS when available) per route of the kind."""

@@ -172,13 +172,19 @@ class MeterGateway(models.Model):
         spec = self._poll_specs(with_relays=False)[0]
         try:
             client = open_gateway(spec)
-            client.close()
+            try:
+                if self.kind == "shelly":
+                    info = client.device_info()  # HTTP: no connection until asked
+            finally:
+                client.close()
         except DriverError as error:
             return self._probe_result(
                 self.env._("Connection failed"),
                 f"{error.code}: {error}\n{error.raw or ''}",
             )
         text = self.env._("Connected to %s.", self._endpoint())
+        if self.kind == "shelly":
+            text += "\n" + ", ".join(f"{k}: {v}" for k, v in sorted(info.items()))
         if spec.devices:
             outcome = poll_gateways([spec._replace_devices(spec.devices[:1])])[0]
             text += "\n" + self._outcome_text(outcome)

@@ -20,6 +20,11 @@ class TestCommissioning(MeterHardwareCommon):
         self.modbus.stop()
         text = self._probe(self.gw_modbus.action_test_connection())
         self.assertIn("connection", text)
+        text = self._probe(self.gw_shelly.action_test_connection())
+        self.assertIn("SPEM-003CEBEU", text)
+        self.shelly.mode = "error"
+        text = self._probe(self.gw_shelly.action_test_connection())
+        self.assertIn("device_rpc", text)
 
     def test_scan_modbus_and_mbus(self):
         probe = self.env["meter.gateway.probe"].browse(

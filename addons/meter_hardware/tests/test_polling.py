@@ -77,7 +77,9 @@ class TestPolling(MeterHardwareCommon):
         self.gw_mbus._poll(self.now)
         self.assertEqual(self._readings(self.meter_a2).value, 12.34)
         self.assertEqual(self._readings(self.heat_a1).value, 4567)
-        self.assertIn("> 68 0b 0b 68 53 fd 52 78 56 34 12", self.gw_mbus.poll_log_ids.raw)
+        self.assertIn(
+            "> 68 0b 0b 68 53 fd 52 78 56 34 12", self.gw_mbus.poll_log_ids.raw
+        )
 
     def test_device_clock_outside_tolerance_is_noted(self):
         # the simulated heat meter's clock says 2021-03-23
