@@ -260,6 +260,31 @@ def test_xlsx_round_trip_and_no_formula():
     )
 
 
+def test_xlsx_with_entity_declarations_is_refused():
+    """openpyxl parses through defusedxml (a requirement): a worksheet
+    declaring entities ("billion laughs") is refused as a whole."""
+    data = write_readings_xlsx(
+        [{"meter": "A", "register": "T1", "read_at": t(1), "value": D(1)}]
+    )
+    source = zipfile.ZipFile(io.BytesIO(data))
+    hostile = io.BytesIO()
+    with zipfile.ZipFile(hostile, "w") as archive:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body = body.replace(
+                    b"?>",
+                    b'?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+                    b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>',
+                    1,
+                )
+            archive.writestr(info, body)
+    with pytest.raises(MeterkitError) as caught:
+        parse_readings_rows(hostile.getvalue(), "bomb.xlsx")
+    assert str(caught.value).startswith("bomb.xlsx: not a valid .xlsx file")
+    assert "EntitiesForbidden" in str(caught.value)
+
+
 CSV_CASES = [
     (b"meter,read_at,value\nA,2025-01-01,1\nB,2025-01-02,x\n", 1, [(3, "value 'x'")]),
     (
