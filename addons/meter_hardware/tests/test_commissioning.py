@@ -41,6 +41,10 @@ class TestCommissioning(MeterHardwareCommon):
         self.gw_mbus.timeout = 0.1
         probe.action_run_scan()
         self.assertIn("primary 5", probe.result)
+        self.gw_mbus.timeout = 0.05
+        probe.secondary = True
+        probe.action_run_scan()
+        self.assertIn("secondary 123456782C2D0104", probe.result)
 
     def test_live_values_store_nothing(self):
         text = self._probe(self.gw_modbus.action_live_values())

@@ -13,8 +13,14 @@ class MeterGatewayProbe(models.TransientModel):
     _description = "Gateway Commissioning Result"
 
     gateway_id = fields.Many2one("meter.gateway", required=True)
+    gateway_kind = fields.Selection(related="gateway_id.kind")
     first_address = fields.Integer(default=1)
     last_address = fields.Integer(default=16)
+    secondary = fields.Boolean(
+        string="Secondary Addresses",
+        help="M-Bus: wildcard search of secondary addresses (slower; finds "
+        "meters without a primary address).",
+    )
     result = fields.Text(readonly=True)
 
     @api.model
@@ -49,6 +55,8 @@ class MeterGatewayProbe(models.TransientModel):
                         addresses, regmap._to_meterkit() if regmap else None
                     )
                     lines = [f"unit {u}: {status} {text}" for u, status, text in found]
+                elif gateway.kind.startswith("mbus") and self.secondary:
+                    lines = [f"secondary {a}" for a in client.scan_secondary()]
                 elif gateway.kind.startswith("mbus"):
                     lines = [f"primary {a}" for a in client.scan_primary(addresses)]
                 else:
