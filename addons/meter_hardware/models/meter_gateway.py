@@ -387,7 +387,6 @@ class MeterGateway(models.Model):
         slot = self._poll_slot(now)
         devices = {device.id: device for device in self.device_ids}
         rows, raised, resolved, notes = [], [], [], []
-        answered = self.env["meter.gateway.device"]
         for dev_outcome in outcome.devices:
             device = devices.get(dev_outcome.key)
             if not device:
@@ -406,7 +405,6 @@ class MeterGateway(models.Model):
             result = dev_outcome.result
             if result is None:
                 continue
-            answered |= device
             rows += device._reading_rows(result, slot)
             raised_dev, resolved_dev, note = device._check_values(result, now)
             raised += raised_dev

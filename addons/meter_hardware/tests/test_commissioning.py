@@ -1,7 +1,7 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import MeterHardwareCommon
 
@@ -50,6 +50,20 @@ class TestCommissioning(MeterHardwareCommon):
         text = self._probe(self.gw_modbus.action_live_values())
         self.assertIn("voltage_L1 = 230.1", text)
         self.assertFalse(self._readings(self.meter_a1))
+
+    def test_gateway_form_defaults_the_port(self):
+        form = Form(self.env["meter.gateway"].with_user(self.manager))
+        form.name = "New converter"
+        form.site_id = self.site_a
+        form.host = "10.0.0.5"
+        self.assertEqual(form.port, 502)
+        form.kind = "mbus_tcp"
+        self.assertEqual(form.port, 10001)
+        form.port = 4001
+        form.kind = "modbus_rtu_tcp"
+        self.assertEqual(form.port, 4001)  # a port the user chose stays
+        gateway = form.save()
+        self.assertEqual(gateway.state, "new")
 
     def test_bulk_assignment(self):
         meters = self.env["meter.meter"].create(
