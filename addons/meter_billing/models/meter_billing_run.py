@@ -1,6 +1,11 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
+from decimal import Decimal
+
+from meterkit.allocation import apportion_common, main_meter_residual, round_money
+from meterkit.errors import MeterkitError
+from meterkit.tariffs import CONSUMPTION_KINDS
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -91,6 +96,29 @@ class MeterBillingRun(models.Model):
         readonly=False,
         precompute=True,
         help="E.g. the Swiss 0.05 rounding of the invoice total.",
+    )
+    common_method = fields.Selection(
+        [
+            ("none", "No apportionment"),
+            ("equal", "Equally"),
+            ("area", "By floor area"),
+            ("usage", "By consumption"),
+        ],
+        string="Common areas",
+        default="none",
+        required=True,
+        help="Share the consumption of the common meters (lifts, pumps, corridors) "
+        "of each building among its billing points, as invoice lines.",
+    )
+    common_price = fields.Float(
+        digits=(16, 6), help="Price per unit of common consumption (kWh, m3)."
+    )
+    residual_note = fields.Text(
+        string="Main meter residuals",
+        readonly=True,
+        copy=False,
+        help="Per building: main meter, sum of its sub-meters and the residual "
+        "(losses, unmetered use).",
     )
     cursor_point_id = fields.Integer(readonly=True, copy=False)
     result_ids = fields.One2many("meter.billing.result", "run_id", readonly=True)
@@ -303,6 +331,7 @@ class MeterBillingRun(models.Model):
             domain + [("id", ">", self.cursor_point_id)], order="id", limit=BATCH_SIZE
         )
         if not points:
+            self._apportion_common()
             self.state = "computed"
             return 0, 0
         # Serialize runs billing the same points: a concurrent run waits here, then
@@ -312,6 +341,146 @@ class MeterBillingRun(models.Model):
         self.cursor_point_id = points[-1].id
         remaining = Point.search_count(domain + [("id", ">", points[-1].id)])
         return len(points), remaining
+
+    def _apportion_common(self):
+        """Common-area lines and main meter residuals of the run's buildings,
+        in the transaction that closes the computation."""
+        results = self.result_ids.filtered(lambda r: r.kind == "consumption")
+        buildings = results.billing_point_id.building_id
+        if not buildings:
+            return
+        tz = buildings[:1].site_id.tz
+        meters = self.env["meter.meter"].search(
+            [("building_id", "in", buildings.ids), ("kind", "in", ("common", "main"))]
+        )
+        subs = self.env["meter.meter"].search([("parent_id", "in", meters.ids)])
+        bounds = (
+            local_midnight_utc(self.date_from, tz),
+            local_midnight_utc(self.date_to + timedelta(days=1), tz),
+        )
+        series = self.env["meter.billing.point"]._fetch_series(
+            dict.fromkeys(meters | subs, bounds)
+        )
+        notes, vals_list = [], []
+        for building in buildings:
+            in_building = results.filtered(
+                lambda r, b=building: r.billing_point_id.building_id == b
+            )
+            building_meters = meters.filtered(lambda m, b=building: m.building_id == b)
+            notes += self._main_residual_notes(
+                building_meters.filtered(lambda m: m.kind == "main"), series, bounds
+            )
+            common = building_meters.filtered(lambda m: m.kind == "common")
+            if common and self.common_method != "none":
+                try:
+                    vals_list += self._prepare_common_lines(
+                        in_building, common, series, bounds
+                    )
+                except (UsageError, MeterkitError) as error:
+                    notes.append(
+                        self.env._(
+                            "%(building)s: common areas not apportioned: %(problem)s",
+                            building=building.display_name,
+                            problem=str(error),
+                        )
+                    )
+        self.env["meter.billing.line"].create(vals_list)
+        self.residual_note = "\n".join(notes) or False
+
+    def _meters_consumption(self, meters, series, bounds):
+        """Total consumption of ``meters`` between the UTC bounds."""
+        total = Decimal(0)
+        for meter in meters:
+            keys = [k for k in series if k[0] == meter.id]
+            if not keys:
+                raise UsageError(
+                    self.env._("%(meter)s has no reading.", meter=meter.display_name)
+                )
+            for key in keys:
+                total += series[key].consumption(*bounds)[0]
+        return total
+
+    def _main_residual_notes(self, mains, series, bounds):
+        notes = []
+        for main in mains:
+            children = self.env["meter.meter"].search([("parent_id", "=", main.id)])
+            try:
+                total = self._meters_consumption(main, series, bounds)
+                sub_sum = self._meters_consumption(children, series, bounds)
+            except UsageError as error:
+                notes.append(str(error))
+                continue
+            notes.append(
+                self.env._(
+                    "%(meter)s: main %(main)s, sub-meters %(subs)s, residual "
+                    "%(residual)s",
+                    meter=main.display_name,
+                    main=total,
+                    subs=sub_sum,
+                    residual=main_meter_residual(total, sub_sum),
+                )
+            )
+        return notes
+
+    def _prepare_common_lines(self, results, common, series, bounds):
+        """One line per result: its share of the common consumption, priced at
+        ``common_price``; quantities and amounts both sum exactly (meterkit
+        largest remainder)."""
+        product = self.company_id.meter_common_product_id
+        if not product:
+            raise UsageError(self.env._("Set the common-area product in the settings."))
+        quantity = self._meters_consumption(common, series, bounds)
+        method = self.common_method
+        keys = {}
+        for result in results:
+            if method == "area":
+                area = result.unit_id._get_basis("area", self.date_from)
+                keys[result] = Decimal(repr(area))
+            elif method == "usage":
+                used = result.line_ids.filtered(
+                    lambda line: line.component_type in CONSUMPTION_KINDS
+                )
+                keys[result] = Decimal(repr(sum(used.mapped("quantity"))))
+            else:
+                keys[result] = Decimal(1)
+        price = Decimal(repr(self.common_price))
+        quantum = Decimal(repr(self.currency_id.rounding))
+        amounts = apportion_common(
+            round_money(quantity * price, quantum), keys, method, quantum
+        )
+        quantities = apportion_common(quantity, keys, method, Decimal("0.001"))
+        labels = dict(self._fields["common_method"]._description_selection(self.env))
+        vals_list = []
+        for result in results:
+            occupancy = result.billing_point_id._occupancy_segments(
+                result.date_to, result.date_to
+            )[0][0]
+            vals_list.append(
+                {
+                    "result_id": result.id,
+                    "partner_id": occupancy.partner_id.id,
+                    "occupancy_id": occupancy.id,
+                    "sequence": 1000,
+                    "name": self.env._("Common areas (%(key)s)", key=labels[method]),
+                    "product_id": product.id,
+                    "component_type": "common",
+                    "date_from": result.date_from,
+                    "date_to": result.date_to,
+                    "quantity": float(quantities[result]),
+                    "price_unit": self.common_price,
+                    "amount": float(amounts[result]),
+                    "readings_note": self.env._(
+                        "Common meters %(meters)s: %(total)s in total; key %(key)s: "
+                        "%(mine)s of %(all)s",
+                        meters=", ".join(common.mapped("name")),
+                        total=quantity,
+                        key=labels[method],
+                        mine=keys[result],
+                        all=sum(keys.values()),
+                    ),
+                }
+            )
+        return vals_list
 
     def _billing_starts(self, points):
         """``{point: first day to bill}``: the day after the last day already
