@@ -270,8 +270,24 @@ class MeterExchangeJob(models.Model):
         for path in paths:
             files += session.expand(path)
         logs = self.env["meter.exchange.log"]
-        for path in files:
-            logs |= self._import_one(session, path)
+        for position, path in enumerate(files):
+            log = self._import_one(session, path)
+            logs |= log
+            if self.error_policy == "stop" and log.status != "done":
+                left = files[position + 1 :]
+                if left:
+                    log.message = "\n".join(
+                        [
+                            log.message or "",
+                            self.env._(
+                                "Stopped: %(count)s more file(s) left on the server "
+                                "for the next run: %(files)s",
+                                count=len(left),
+                                files=", ".join(left),
+                            ),
+                        ]
+                    )
+                break
         if not logs:
             logs = self._log(
                 "done", message=self.env._("No file found in %s.", ", ".join(paths))

@@ -106,8 +106,12 @@ class TestMeterExchangeJob(MeterBaseCommon):
             '<reading meter="EL-B1" read_at="2025-01-31T22:00:00Z" value="1"/>\n'
             '<reading meter="HW-A2" read_at="2025-01-31T22:00:00Z" value="1"/>',
         )
+        later = self._write(
+            "d.xml",
+            '<reading meter="HW-A2" read_at="2025-02-28T22:00:00Z" value="1"/>',
+        )
         job = self._job(
-            remote_paths="/in/c.xml",
+            remote_paths="/in/c.xml\n/in/d.xml",
             error_policy="stop",
             delete_after_read=True,
             user_id=self.reader.id,
@@ -119,6 +123,9 @@ class TestMeterExchangeJob(MeterBaseCommon):
         self.assertEqual(self.meter_a1.reading_ids.mapped("value"), [10])
         self.assertFalse(self.meter_a2.reading_ids)
         self.assertTrue((self.root / "in" / "c.xml").exists())
+        # The run stops there: the next file is left for the next run.
+        self.assertIn("1 more file(s) left on the server", log.message)
+        self.assertTrue(later.exists())
 
     def test_export_end_to_end(self):
         self._reading(self.meter_a1, "2025-01-31 22:00:00", 100)
