@@ -9,6 +9,7 @@ ALARM_KINDS = [
     ("wiring_voltage_loss", "Wiring: voltage loss"),
     ("counter_backwards", "Counter going backwards"),
     ("relay_mismatch", "Relay does not follow"),
+    ("low_balance", "Low prepaid balance"),
 ]
 OPEN_STATES = ("open", "acknowledged")
 
@@ -111,7 +112,10 @@ class MeterAlarm(models.Model):
     @api.model
     def _raise(self, vals_list):
         """Open the alarms described (``kind``, ``gateway_id``, ``meter_id``,
-        ``message``) unless already open; then they are counted and updated."""
+        ``message``) unless already open; then they are counted and updated.
+
+        The entry point for other addons too (e.g. prepaid billing raising
+        ``low_balance`` on a meter and resolving it with :meth:`_resolve`)."""
         if not vals_list:
             return self.browse()
         now = fields.Datetime.now()

@@ -36,6 +36,22 @@ class MeterMeter(models.Model):
             meter.gateway_id = device.gateway_id
             meter.has_relay = bool(device) and device.relay_kind != "none"
 
+    def _request_supply(self, desired, reason):
+        """Ask for the supply of these meters to be ``on`` or ``off``: the
+        next poll (triggered now) switches their relays and records what the
+        devices confirm. Used by the confirmation wizard and by other addons
+        (prepaid billing); callers check the user's rights first."""
+        meters_sudo = self.sudo()
+        meters_sudo.write({"supply_desired": desired, "supply_reason": reason})
+        gateways_sudo = meters_sudo.gateway_id
+        gateways_sudo.write({"next_poll_at": fields.Datetime.now()})
+        cron = self.env.ref(
+            "meter_hardware.ir_cron_meter_gateway_poll", raise_if_not_found=False
+        )
+        if cron:
+            cron_sudo = cron.sudo()
+            cron_sudo._trigger()
+
     def action_set_supply(self):
         self.ensure_one()
         return {

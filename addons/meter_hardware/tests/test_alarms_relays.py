@@ -121,3 +121,20 @@ class TestAlarmsRelays(MeterHardwareCommon):
         )
         with self.assertRaisesRegex(UserError, "No relay"):
             wizard.action_next()
+
+    def test_other_addons_raise_and_resolve_alarms(self):
+        """Prepaid billing's entry points: a low balance alarm routed to the
+        billing officers of the site, a supply cut without the wizard."""
+        Alarm = self.env["meter.alarm"]
+        vals = {"kind": "low_balance", "meter_id": self.meter_a1.id, "message": "2 CHF"}
+        alarm = Alarm._raise([vals])
+        self.assertEqual(Alarm._raise([vals]), Alarm)  # already open: counted
+        self.assertEqual(alarm.occurrences, 2)
+        self.assertEqual(alarm.site_id, self.site_a)
+        self.assertEqual(alarm.activity_ids.user_id, self.billing)
+        self.meter_a1._request_supply("off", "Prepaid balance exhausted")
+        self.assertEqual(self.gw_modbus.next_poll_at.date(), self.gw_modbus.create_date.date())
+        self.gw_modbus._poll(self.now)
+        self.assertEqual(self.meter_a1.supply_actual, "off")
+        Alarm._resolve([("low_balance", False, self.meter_a1.id)])
+        self.assertEqual(alarm.state, "closed")

@@ -62,16 +62,5 @@ class MeterSupplySet(models.TransientModel):
         if self.step != "confirm" or not self.confirmed:
             raise UserError(self.env._("Tick the confirmation box first."))
         self.meter_ids.check_access("write")
-        meters_sudo = self.meter_ids.sudo()
-        meters_sudo.write(
-            {"supply_desired": self.desired, "supply_reason": self.reason}
-        )
-        gateways_sudo = meters_sudo.gateway_id
-        gateways_sudo.write({"next_poll_at": fields.Datetime.now()})
-        cron = self.env.ref(
-            "meter_hardware.ir_cron_meter_gateway_poll", raise_if_not_found=False
-        )
-        if cron:
-            cron_sudo = cron.sudo()
-            cron_sudo._trigger()
+        self.meter_ids._request_supply(self.desired, self.reason)
         return {"type": "ir.actions.act_window_close"}
