@@ -439,6 +439,13 @@ def test_render_filename(template, entity, expected):
     )
 
 
+def test_render_filename_entity_id():
+    name = render_filename(
+        "{entity}-{entity_id}.xml", entity="S", entity_id=7, when=WHEN
+    )
+    assert name == "S-7.xml"
+
+
 @pytest.mark.parametrize(
     ("template", "message"),
     [

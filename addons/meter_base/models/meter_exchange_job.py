@@ -84,7 +84,8 @@ class MeterExchangeJob(models.Model):
     filename_template = fields.Char(
         default="readings_{entity}_{date}",
         help="Exported file name: {entity} (site, building or company code), "
-        "{date} (YYYYMMDD), {datetime} (YYYYMMDD-HHMMSS), {date:%Y-%m}.",
+        "{entity_id} (its id), {date} (YYYYMMDD), {datetime} (YYYYMMDD-HHMMSS), "
+        "{date:%Y-%m}.",
     )
     site_id = fields.Many2one("meter.site", check_company=True)
     building_id = fields.Many2one("meter.building", check_company=True)
@@ -333,6 +334,7 @@ class MeterExchangeJob(models.Model):
         name = render_filename(
             self.filename_template or "readings_{entity}_{date}",
             entity=entity,
+            entity_id=scope.id,
             when=started,
             extension=self.file_format,
         )

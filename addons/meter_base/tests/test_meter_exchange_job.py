@@ -134,7 +134,7 @@ class TestMeterExchangeJob(MeterBaseCommon):
             direction="export",
             remote_paths="/out",
             site_id=self.site_a.id,
-            filename_template="readings_{entity}_{date}",
+            filename_template="readings_{entity}_{entity_id}_{date}",
             export_days=0,
         )
         with patch.object(
@@ -142,8 +142,12 @@ class TestMeterExchangeJob(MeterBaseCommon):
         ):
             log = job._run()
         self.assertEqual(log.status, "done", log.message)
-        self.assertEqual(log.filename, "/out/readings_SA_20250301.xml")
-        data = (self.root / "out" / "readings_SA_20250301.xml").read_bytes()
+        self.assertEqual(
+            log.filename, f"/out/readings_SA_{self.site_a.id}_20250301.xml"
+        )
+        data = (
+            self.root / "out" / f"readings_SA_{self.site_a.id}_20250301.xml"
+        ).read_bytes()
         rows, errors = parse_readings_xml(data, "x.xml")
         self.assertEqual([(r.meter, r.value) for r in rows], [("EL-A1", 100)])
         self.assertFalse(errors)

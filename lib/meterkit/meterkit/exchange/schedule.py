@@ -178,13 +178,13 @@ _PLACEHOLDER = re.compile(r"\{(\w+)(?::([^{}]*))?\}")
 _DEFAULT_FORMATS = {"date": "%Y%m%d", "datetime": "%Y%m%d-%H%M%S"}
 
 
-def render_filename(template, *, entity, when, extension=None):
+def render_filename(template, *, entity, when, extension=None, entity_id=None):
     """A file name from a template such as ``readings_{entity}_{date}.xml``.
 
     Placeholders: ``{entity}`` (the exported site, building or company code),
-    ``{date}`` (``YYYYMMDD``), ``{datetime}`` (``YYYYMMDD-HHMMSS``); dates take
-    a strftime format: ``{date:%Y-%m}``. ``extension`` is appended when the
-    result has no dot.
+    ``{entity_id}`` (its database id), ``{date}`` (``YYYYMMDD``),
+    ``{datetime}`` (``YYYYMMDD-HHMMSS``); dates take a strftime format:
+    ``{date:%Y-%m}``. ``extension`` is appended when the result has no dot.
 
     :raise MeterkitError: ``INVALID_ARGUMENT`` for an unknown placeholder, a
         stray brace, or a result that is empty or holds a path separator.
@@ -194,10 +194,10 @@ def render_filename(template, *, entity, when, extension=None):
 
     def replace(match):
         name, spec = match.group(1), match.group(2)
-        if name == "entity":
+        if name in ("entity", "entity_id"):
             if spec:
-                raise _bad_template(template, "{entity} takes no format")
-            return _safe_part(str(entity))
+                raise _bad_template(template, f"{{{name}}} takes no format")
+            return _safe_part(str(entity if name == "entity" else entity_id))
         if name in _DEFAULT_FORMATS:
             return when.strftime(spec or _DEFAULT_FORMATS[name])
         raise _bad_template(template, f"unknown placeholder {{{name}}}")
