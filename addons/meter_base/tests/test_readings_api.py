@@ -4,7 +4,7 @@ import json
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..controllers.readings_api import MAX_BATCH
 from .common import MeterBaseCommon
@@ -114,6 +114,17 @@ class TestReadingsApi(HttpCase, MeterBaseCommon):
         self.assertEqual((status, body["error"]["code"]), (400, "bad_json"))
         status, body = self._post({"items": []}, self.key_tech)
         self.assertEqual((status, body["error"]["code"]), (400, "bad_request"))
+        self.assertFalse(self.meter_a1.reading_ids)
+
+    def test_key_of_a_user_without_metering_role(self):
+        clerk = new_test_user(self.env, login="clerk", groups="base.group_user")
+        key = (
+            self.env["res.users.apikeys"]
+            .with_user(clerk)
+            ._generate(None, "c", fields.Datetime.now() + timedelta(days=1))
+        )
+        status, body = self._post({"readings": [self._item()]}, key)
+        self.assertEqual((status, body["error"]["code"]), (403, "forbidden"))
         self.assertFalse(self.meter_a1.reading_ids)
 
     def test_key_of_a_user_without_access_to_the_site(self):
