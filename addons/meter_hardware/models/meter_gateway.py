@@ -349,7 +349,12 @@ class MeterGateway(models.Model):
         # credentials are technician-only fields; the caller may read the gateway
         gateways_sudo = self.sudo()
         for gateway in gateways_sudo:
-            devices = gateway.device_ids.filtered("active")
+            # decommissioned meters stay mapped (history) but are not read
+            devices = gateway.device_ids.filtered(
+                lambda d: (
+                    d.active and d.meter_id.active and d.meter_id.status != "archived"
+                )
+            )
             specs.append(
                 _Spec(
                     key=gateway.id,

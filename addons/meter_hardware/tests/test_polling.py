@@ -81,6 +81,15 @@ class TestPolling(MeterHardwareCommon):
             "> 68 0b 0b 68 53 fd 52 78 56 34 12", self.gw_mbus.poll_log_ids.raw
         )
 
+    def test_decommissioned_meters_are_not_read(self):
+        self.meter_a3.action_set_archived()
+        self.gw_modbus._poll(self.now)
+        log = self.gw_modbus.poll_log_ids
+        self.assertEqual((log.state, log.device_count, log.reading_count), ("ok", 1, 1))
+        self.assertFalse(
+            self._readings(self.meter_a3).filtered(lambda r: r.source == "gateway")
+        )
+
     def test_device_clock_outside_tolerance_is_noted(self):
         # the simulated heat meter's clock says 2021-03-23
         self.gw_mbus._poll(self.now)
