@@ -9,7 +9,7 @@ from meterkit.drivers.poller import open_gateway
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import split_every
+from odoo.tools import SQL, split_every
 
 KINDS = [
     ("modbus_tcp", "Modbus TCP"),
@@ -456,8 +456,10 @@ class MeterGateway(models.Model):
         if not rows:
             return {"created": 0, "duplicates": 0, "rejected": []}
         rows, repeated = self._drop_polled_slots(rows)
+        if not rows:
+            return {"created": 0, "duplicates": repeated, "rejected": []}
         meters = self.env["meter.meter"].browse({row[0] for row in rows})
-        last = meters._last_values()
+        last = self._last_real_values(meters, min(row[2] for row in rows))
         kept = []
         for row in rows:
             meter = meters.browse(row[0])
@@ -510,16 +512,39 @@ class MeterGateway(models.Model):
         ]
         return result
 
+    def _last_real_values(self, meters, before):
+        """``{(meter_id, register): value}`` of the last valid reading before
+        ``before`` (estimates do not count: a real reading replaces them)."""
+        if not meters:
+            return {}
+        self.env["meter.reading"].flush_model(
+            ["meter_id", "register", "read_at", "value", "state"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT ON (meter_id, register) meter_id, register, value
+                  FROM meter_reading
+                 WHERE meter_id IN %s AND state = 'valid' AND read_at < %s
+                 ORDER BY meter_id, register, read_at DESC
+                """,
+                tuple(meters.ids),
+                before,
+            )
+        )
+        return {(meter_id, register): value for meter_id, register, value in rows}
+
     def _drop_polled_slots(self, rows):
-        """Rows whose meter register already has a reading at that poll slot
-        (a retried or repeated poll) are not stored again, whatever the
-        counter says now: the slot's first reading stands."""
+        """Rows whose meter register already has a real reading at that poll
+        slot (a retried or repeated poll) are not stored again, whatever the
+        counter says now: the slot's first reading stands. An estimate there
+        is replaced by the ingestion path as usual."""
         Reading = self.env["meter.reading"]
         stored = Reading.search_read(
             [
                 ("meter_id", "in", list({row[0] for row in rows})),
                 ("read_at", "in", list({row[2] for row in rows})),
-                ("state", "in", ("valid", "estimated")),
+                ("state", "=", "valid"),
             ],
             ["meter_id", "register", "read_at"],
         )

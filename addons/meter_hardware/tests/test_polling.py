@@ -223,6 +223,24 @@ class TestPolling(MeterHardwareCommon):
         self.assertEqual(self.gw_mbus.poll_log_ids.state, "ok")
         self.assertTrue(self._readings(self.heat_a1))
 
+    def test_a_real_reading_replaces_a_higher_estimate(self):
+        self.env["meter.reading.ingest"]._ingest(
+            [(self.meter_a1.id, "T1", self.now - timedelta(days=2), 1000)],
+            source="import",
+        )
+        estimate = self._reading(
+            self.meter_a1,
+            self.now - timedelta(days=1),
+            99999,
+            source="estimate",
+            state="estimated",
+        )
+        self.gw_modbus._poll(self.now)
+        self.assertFalse(self._alarms("counter_backwards", meter_id=self.meter_a1))
+        polled = self._readings(self.meter_a1).filtered(lambda r: r.source == "gateway")
+        self.assertEqual(polled.state, "valid")
+        self.assertEqual(estimate.state, "superseded")
+
     def test_poll_log_retention(self):
         self.gw_modbus._poll(self.now)
         old = self.gw_modbus.poll_log_ids
