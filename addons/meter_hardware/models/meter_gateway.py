@@ -7,7 +7,7 @@ from decimal import ROUND_DOWN, Decimal
 from meterkit.drivers import DriverError, GatewaySpec, poll_gateways
 from meterkit.drivers.poller import open_gateway
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, split_every
 
@@ -210,7 +210,13 @@ class MeterGateway(models.Model):
         system records: written by the superuser once the user may write the
         gateway)."""
         self.check_access("write")
-        gateways_sudo = self.sudo().try_lock_for_update(allow_referencing=True)
+        # as the cron would: polled readings are not a user's entry, so the
+        # submission window of reading rules does not apply to them
+        gateways_sudo = (
+            self.with_user(SUPERUSER_ID)
+            .sudo()
+            .try_lock_for_update(allow_referencing=True)
+        )
         if not gateways_sudo:
             raise UserError(self.env._("This gateway is being polled right now."))
         gateways_sudo._poll(fields.Datetime.now())

@@ -50,6 +50,20 @@ class TestAccessRights(MeterHardwareCommon):
                 }
             )
 
+    def test_poll_now_ignores_the_submission_window(self):
+        rule = self.env["meter.rule"].create(
+            {
+                "resource_id": self.electricity.id,
+                "site_id": self.site_a.id,
+                "window_first_day": 28,
+                "window_last_day": 28,
+            }
+        )
+        rule.action_apply_once()
+        self.gw_modbus.with_user(self.technician).action_poll_now()
+        self.assertEqual(len(self._readings(self.meter_a1)), 1)
+        self.assertEqual(self.gw_modbus.poll_log_ids.state, "ok")
+
     def test_reader_and_billing_cannot_switch_supply(self):
         for user in (self.reader, self.billing):
             with self.assertRaises(AccessError):
