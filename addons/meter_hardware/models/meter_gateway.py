@@ -263,6 +263,9 @@ class MeterGateway(models.Model):
                 lines.append(f"{name}: {device.error.code}: {device.error}")
                 continue
             result = device.result
+            if result is None:
+                lines.append(f"{name}: -")  # nothing to read (a relay module)
+                continue
             lines.append(f"{name}:")
             lines += [f"    {k} = {v}" for k, v in sorted(result.values.items())]
             lines += [
@@ -591,7 +594,16 @@ class MeterGateway(models.Model):
         if outcome.error and not outcome.devices:
             errors.append(f"{outcome.error.code}: {outcome.error}")
         raw = "\n\n".join(
-            (d.result.raw if d.result else (d.error.raw or "")) for d in outcome.devices
+            "\n".join(
+                part
+                for part in (
+                    d.relay and d.relay.raw,
+                    d.result and d.result.raw,
+                    d.error and d.error.raw,
+                )
+                if part
+            )
+            for d in outcome.devices
         )
         if not outcome.reached:
             state = "failed"

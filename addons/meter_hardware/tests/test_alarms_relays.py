@@ -139,3 +139,22 @@ class TestAlarmsRelays(MeterHardwareCommon):
         self.assertEqual(self.meter_a1.supply_actual, "off")
         Alarm._resolve([("low_balance", False, self.meter_a1.id)])
         self.assertEqual(alarm.state, "closed")
+
+    def test_four_relay_io_module(self):
+        """A meter whose supply is switched by relay 3 of a 4-relay I/O module
+        (unit 2 on the same bus; its readings come from elsewhere)."""
+        relay4 = self.env.ref("meter_hardware.register_map_relay4")
+        self.gw_modbus.device_ids.filtered(lambda d: d.meter_id == self.meter_a3).write(
+            {"map_id": relay4.id, "relay_kind": "coil", "relay_address": 3}
+        )
+        self.sim_meter_2.coils[3] = True
+        self.meter_a3._request_supply("off", "Vacant flat")
+        self.gw_modbus._poll(self.now)
+        self.assertFalse(self.sim_meter_2.coils[3])
+        self.assertEqual(self.meter_a3.supply_actual, "off")
+        self.assertFalse(self._readings(self.meter_a3))  # a relay module has no counter
+        self.assertEqual(self.gw_modbus.poll_log_ids.state, "ok")
+        self.assertIn("> 00", self.gw_modbus.poll_log_ids.raw.split("\n\n")[1])
+        action = self.gw_modbus.action_live_values()
+        text = self.env["meter.gateway.probe"].browse(action["res_id"]).result
+        self.assertIn("EL-A3 (unit 2): -", text)
