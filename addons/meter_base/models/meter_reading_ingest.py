@@ -34,6 +34,7 @@ COPY_COLUMNS = (
 )
 MAX_SHOWN = 20
 NULL = "\\N"
+AUTOMATED_SOURCES = ("gateway", "api")
 # COPY text format: these characters are written as escapes.
 COPY_ESCAPES = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": ""})
 
@@ -367,7 +368,13 @@ class MeterReadingIngest(models.AbstractModel):
         """Plain data per chain for the COPY writer (no ORM access after this)."""
         uid = self.env.uid
         now = self.env.cr.now()
-        rules = {key: meter._reading_rules() for key, meter in meters.items()}
+        # The submission window governs what people submit; meters read by
+        # gateways and other systems are taken whenever they are read.
+        skip_window = source in AUTOMATED_SOURCES
+        rules = {
+            key: meter._reading_rules(skip_window=skip_window)
+            for key, meter in meters.items()
+        }
         plans = []
         for (meter_id, register), rows in chains.items():
             meter = meters[meter_id]

@@ -195,6 +195,18 @@ class TestMeterRule(MeterBaseCommon):
                 [(self.meter_a1.id, "T1", "2025-04-20 10:00:00", "20.5")]
             )
         Reading._bulk_ingest([(self.meter_a1.id, "T1", "2025-04-20 10:00:00", 20)])
+        # meters read by gateways and systems are taken any day, other rules hold
+        for source, value in (("gateway", 21), ("api", 22)):
+            result = Reading._bulk_ingest(
+                [(self.meter_a1.id, "T1", f"2025-05-0{value - 20} 10:00:00", value)],
+                source=source,
+            )
+            self.assertEqual(result["created"], 1, source)
+        with self.assertRefused(ValidationError, "not_integer"):
+            Reading._bulk_ingest(
+                [(self.meter_a1.id, "T1", "2025-05-05 10:00:00", "23.5")],
+                source="gateway",
+            )
         # site B has no rule: anything goes there
         self._reading(self.meter_b1, "2025-03-26 10:00:00", 10.5)
 
