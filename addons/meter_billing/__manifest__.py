@@ -27,5 +27,6 @@
         "views/res_config_settings_views.xml",
         "views/meter_billing_menus.xml",
     ],
+    "demo": ["demo/meter_billing_demo.xml"],
     "application": False,
 }

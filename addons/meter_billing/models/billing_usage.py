@@ -133,13 +133,12 @@ class Series:
         return quantity, note, estimated
 
     def _boundary(self, value, before, after, at):
-        _ = self.env._
         if at in (before.read_at, after.read_at):
             reading = before if before.read_at == at else after
             if reading.estimated:
-                return _("%(value)s on %(at)s (estimated)", value=value, at=at)
-            return _("%(value)s on %(at)s", value=value, at=at)
-        text = _(
+                return self.env._("%(value)s on %(at)s (estimated)", value=value, at=at)
+            return self.env._("%(value)s on %(at)s", value=value, at=at)
+        text = self.env._(
             "%(value)s interpolated on %(at)s between %(v1)s (%(t1)s) and %(v2)s "
             "(%(t2)s)",
             value=value,
@@ -150,5 +149,5 @@ class Series:
             t2=after.read_at,
         )
         if before.estimated or after.estimated:
-            text += " " + _("(estimated)")
+            text += " " + self.env._("(estimated)")
         return text

@@ -15,6 +15,8 @@ from odoo.tools import SQL
 from .billing_usage import UsageError, local_midnight_utc
 
 BATCH_SIZE = 200
+#: partners invoiced per batch (one account.move.create each)
+INVOICE_BATCH_SIZE = 500
 ACTIVE_STATES = ("computing", "invoicing", "posting")
 
 
@@ -602,12 +604,18 @@ class MeterBillingRun(models.Model):
             self._mark_results_invoiced()
             self.state = "invoiced"
             return 0, 0
-        partners = self.env["res.partner"].concat(*(g[0] for g in groups[:BATCH_SIZE]))
+        partners = self.env["res.partner"].concat(
+            *(g[0] for g in groups[:INVOICE_BATCH_SIZE])
+        )
         lines = Line.search(domain + [("partner_id", "in", partners.ids)])
         by_partner = lines.grouped("partner_id")
         vals_list = [self._prepare_invoice_vals(p, by_partner[p]) for p in partners]
         moves = self.env["account.move"].create(vals_list)
         self._link_lines(moves, [by_partner[p] for p in partners])
+        # Later batches must not drag this batch's records through the cache
+        # (every new invoice line would mark them as modified).
+        self.env.flush_all()
+        self.env.invalidate_all()
         return len(partners), len(groups) - len(partners)
 
     def _link_lines(self, moves, line_groups):
@@ -728,6 +736,6 @@ class MeterBillingRun(models.Model):
         if not drafts:
             self.state = "posted"
             return 0, 0
-        batch = drafts[:BATCH_SIZE]
+        batch = drafts[:INVOICE_BATCH_SIZE]
         batch.action_post()
         return len(batch), len(drafts) - len(batch)

@@ -55,11 +55,6 @@ class MeterTariffComponent(models.Model):
     component_type = fields.Selection(
         COMPONENT_TYPES, string="Type", required=True, default="energy"
     )
-    resource_id = fields.Many2one(
-        "meter.resource",
-        help="Meters of this resource are measured; empty: every meter of the "
-        "billing point.",
-    )
     register = fields.Selection(
         REGISTERS, help="Register priced; empty: the sum of all registers."
     )

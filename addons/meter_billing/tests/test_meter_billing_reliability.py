@@ -25,7 +25,10 @@ class TestMeterBillingReliability(MeterBillingCommon):
         batch crashes mid-way (rolled back); the next cron resumes: exactly one
         invoice per partner, every line linked once."""
         run = self._run(sites=self._all_sites())
-        with patch.object(meter_billing_run, "BATCH_SIZE", 1):
+        with (
+            patch.object(meter_billing_run, "BATCH_SIZE", 1),
+            patch.object(meter_billing_run, "INVOICE_BATCH_SIZE", 1),
+        ):
             with self._cron_budget(2):
                 run.action_compute()
                 self.assertFalse(run._process())
