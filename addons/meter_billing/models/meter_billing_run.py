@@ -342,7 +342,14 @@ class MeterBillingRun(models.Model):
         self._create_results(points)
         self.cursor_point_id = points[-1].id
         remaining = Point.search_count(domain + [("id", ">", points[-1].id)])
+        self._release_cache()
         return len(points), remaining
+
+    def _release_cache(self):
+        """Flush and forget this batch's records: later batches must not drag
+        them through the cache (each new record marks its inverse fields)."""
+        self.env.flush_all()
+        self.env.invalidate_all()
 
     def _apportion_common(self):
         """Common-area lines and main meter residuals of the run's buildings,
@@ -612,10 +619,7 @@ class MeterBillingRun(models.Model):
         vals_list = [self._prepare_invoice_vals(p, by_partner[p]) for p in partners]
         moves = self.env["account.move"].create(vals_list)
         self._link_lines(moves, [by_partner[p] for p in partners])
-        # Later batches must not drag this batch's records through the cache
-        # (every new invoice line would mark them as modified).
-        self.env.flush_all()
-        self.env.invalidate_all()
+        self._release_cache()
         return len(partners), len(groups) - len(partners)
 
     def _link_lines(self, moves, line_groups):
