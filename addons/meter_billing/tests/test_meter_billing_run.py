@@ -297,6 +297,28 @@ class TestMeterBillingRun(MeterBillingCommon):
         self.assertEqual(run.cash_rounding_id, rounding)
         self.assertAlmostEqual(run.move_ids.amount_total, 159.50, places=2)
 
+    def test_analytic_distribution_per_site_and_unit(self):
+        Plan = self.env["account.analytic.plan"]
+        Account = self.env["account.analytic.account"]
+        site_account = Account.create(
+            {"name": "Site A", "plan_id": Plan.create({"name": "Sites"}).id}
+        )
+        unit_account = Account.create(
+            {"name": "Unit A1", "plan_id": Plan.create({"name": "Units"}).id}
+        )
+        self.site_a.meter_analytic_account_id = site_account
+        self.point_a1.analytic_account_id = unit_account
+        run = self._bill(self._run(points=self.point_a1))
+        lines = run.move_ids.invoice_line_ids.filtered(
+            lambda ml: ml.display_type == "product"
+        )
+        key = f"{site_account.id},{unit_account.id}"
+        self.assertEqual(lines.mapped("analytic_distribution"), [{key: 100.0}] * 3)
+        analytic = self.env["account.analytic.line"].search(
+            [("move_line_id", "in", lines.ids)]
+        )
+        self.assertAlmostEqual(sum(analytic.mapped("amount")), 159.49, places=2)
+
     def test_credit_note_and_rebill(self):
         """A posted invoice is corrected only by a credit note and a rebill."""
         run = self._bill(self._run(points=self.point_a1))
