@@ -116,7 +116,7 @@ def main(argv=None):
         print("  Odoo layer: meter_hardware is not installed in this database, skipped")
     ok = read_p == read_b == args.meters and baseline / poller >= 5
     print("goal (>= 5x, every meter read):", "met" if ok else "NOT met")
-    return 0 if ok else 1
+    return 0 if ok else 3  # 3: the goal is missed (not a crash)
 
 
 def odoo_layer(args, sims):

@@ -150,7 +150,7 @@ def main():
     print(f"  {'ceiling / raw COPY':<45} {copy_s / table_s:>10.2f}")
     print(f"  {'bulk / ceiling':<45} {table_s / bulk_s:>10.2f}")
     print(f"  {'peak RSS of this process':<45} {peak_mb:>10,.0f} MB")
-    return 0 if copy_s / bulk_s >= 1 / 3 else 1
+    return 0 if copy_s / bulk_s >= 1 / 3 else 3  # 3: the goal is missed
 
 
 if __name__ == "__main__":
