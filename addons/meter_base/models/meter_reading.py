@@ -622,19 +622,33 @@ class MeterReading(models.Model):
                 replaced[key] = hit
         superseded = self.browse().union(*replaced.values())
         if superseded:
-            superseded.with_context(meter_allow_archived=True).write(
+            # Whoever may store a real reading (readers may not write readings)
+            # replaces the estimates they can read: the change of state is the
+            # system's consequence of the new reading, not an edit.
+            self.check_access("create")
+            superseded.sudo().with_context(meter_allow_archived=True).write(
                 {"state": "superseded"}
             )
         return replaced
 
     def _link_superseded_estimates(self, replaced):
+        """Point the estimates of ``replaced`` ({key: estimates}) at the real
+        reading of their key among these readings (one write per reading)."""
+        if not replaced:
+            return
+        reals = {}
+        for real in self:
+            reals.setdefault((real.meter_id.id, real.register, real.read_at), real.id)
+        target = {}
         for (meter_id, register, read_at, _value), estimates in replaced.items():
-            real = self.filtered(
-                lambda r, m=meter_id, reg=register, at=read_at: (
-                    r.meter_id.id == m and r.register == reg and r.read_at == at
-                )
-            )[:1]
-            estimates.write({"superseded_by_id": real.id})
+            real_id = reals.get((meter_id, register, read_at), False)
+            target.update(dict.fromkeys(estimates.ids, real_id))
+        by_real = defaultdict(list)
+        for estimate_id, real_id in target.items():
+            by_real[real_id].append(estimate_id)
+        # The estimates were superseded (as superuser) for these readings.
+        for real_id, estimate_ids in by_real.items():
+            self.browse(estimate_ids).sudo().write({"superseded_by_id": real_id})
 
     # ------------------------------------------------------------
     # BUSINESS: notifications
@@ -700,6 +714,7 @@ class MeterReading(models.Model):
             .filtered(lambda e: not e.superseded_by_id)
         )
         if orphans:
-            orphans.with_context(meter_allow_archived=True).write(
+            # They were superseded as superuser by _supersede_estimates.
+            orphans.sudo().with_context(meter_allow_archived=True).write(
                 {"state": "estimated"}
             )

@@ -99,6 +99,27 @@ class TestEstimates(MeterBaseCommon):
         self.assertEqual(july.superseded_by_id.value, 1210)
         self.assertEqual(july.superseded_by_id.source, "import")
 
+    def test_reader_reading_supersedes_the_estimate(self):
+        """Readers may create readings but not write them: their real reading
+        still replaces the estimate of its month, in both paths."""
+        wizard = self._estimate("average", date(2025, 9, 15))
+        july, august = wizard.estimate_ids.sorted("read_at")  # at Aug 1, Sep 1
+        as_reader = self.env["meter.reading"].with_user(self.reader)
+        real = as_reader.create(
+            {
+                "meter_id": self.meter_a1.id,
+                "read_at": "2025-08-03 08:00:00",
+                "value": 1214,
+            }
+        )
+        self.assertEqual(august.state, "superseded")
+        self.assertEqual(august.superseded_by_id, real)
+        as_reader._bulk_ingest([(self.meter_a1.id, "T1", "2025-08-01 00:00:00", 1210)])
+        self.assertEqual(july.state, "superseded")
+        self.assertEqual(july.superseded_by_id.value, 1210)
+        with self.assertRaises(AccessError):
+            august.with_user(self.reader).write({"state": "estimated"})
+
     def test_contradicted_estimates_are_superseded(self):
         wizard = self._estimate("average", date(2025, 10, 15))
         estimates = wizard.estimate_ids.sorted("read_at")  # Aug 1, Sep 1, Oct 1
