@@ -100,10 +100,14 @@ class MeterAlarm(models.Model):
         keys = {(k, g or False, m or False) for k, g, m in keys}
         if not keys:
             return {}
+        # only the alarms of these gateways and meters (False: none), not
+        # every open alarm of the kinds across the fleet
         alarms = self.search(
             [
                 ("state", "in", OPEN_STATES),
                 ("kind", "in", list({k[0] for k in keys})),
+                ("gateway_id", "in", list({k[1] for k in keys})),
+                ("meter_id", "in", list({k[2] for k in keys})),
             ]
         )
         found = {(a.kind, a.gateway_id.id, a.meter_id.id): a for a in alarms}
