@@ -28,5 +28,8 @@
         "views/meter_billing_menus.xml",
     ],
     "demo": ["demo/meter_billing_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["meter_billing/static/tests/tours/*.js"],
+    },
     "application": False,
 }
