@@ -4,7 +4,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from meterkit import ReadingError, admission_error, codes, consumption, parse_value
-from meterkit.estimates import Interval, add_months, consumption_anomaly
+from meterkit.estimates import add_months, chain_intervals, consumption_anomaly
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -565,11 +565,7 @@ class MeterReading(models.Model):
         before = [row for row in rows if row[0] < self.read_at]
         if not before:
             return None, None
-        intervals = [
-            Interval(previous[0], row[0], _dec(row[1]))
-            for previous, row in zip(before, before[1:], strict=False)
-            if not row[2]
-        ]
+        intervals = chain_intervals([(row[0], _dec(row[1]), row[2]) for row in before])
         factor = self.meter_id.effective_rule_id.sudo().anomaly_factor
         check = consumption_anomaly(
             _dec(self.consumption),

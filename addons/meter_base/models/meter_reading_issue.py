@@ -1,13 +1,12 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import bisect
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from meterkit import ConsumptionResult, Issue, ReadingPoint, codes, validate_series
-from meterkit.estimates import Interval, add_months, consumption_anomaly
+from meterkit.estimates import spike_checks
 from meterkit.quality import balance_issue, limit_issues, replacement_issue
 
 from odoo import api, fields, models
@@ -224,37 +223,20 @@ class MeterReadingIssue(models.Model):
         factor = rule.anomaly_factor if rule else DEFAULT_ANOMALY_FACTOR
         if not factor:
             return []
-        intervals = [
-            Interval(previous[1], row[1], _dec(row[3]))
-            for previous, row in zip(rows, rows[1:], strict=False)
-            if not row[5]
+        chain = [(row[1], _dec(row[3]), row[5]) for row in rows]
+        return [
+            self._spike_issue(rows[position][0], chain[position], check, factor)
+            for position, check in spike_checks(chain, factor=_dec(factor))
+            if not rows[position][6]  # confirmed by who stored it
         ]
-        ends = [interval.end for interval in intervals]
-        issues = []
-        for index, interval in enumerate(intervals):
-            confirmed = rows[index + 1][6]
-            if confirmed:
-                continue
-            first = bisect.bisect_right(ends, add_months(interval.start, -3))
-            check = consumption_anomaly(
-                interval.quantity,
-                interval.start,
-                interval.end,
-                intervals[first:index],
-                factor=_dec(factor),
-            )
-            if check.anomalous:
-                issues.append(
-                    self._spike_issue(rows[index + 1][0], interval, check, factor)
-                )
-        return issues
 
-    def _spike_issue(self, reading_id, interval, check, factor):
+    def _spike_issue(self, reading_id, reading, check, factor):
+        """``reading``: ``(read_at, consumption, opening)`` of the chain."""
         return Issue(
             codes.CONSUMPTION_SPIKE,
             reading_id,
-            f"reading at {interval.end.isoformat()}: consumption "
-            f"{interval.quantity} is {check.ratio:.1f} times the expected "
+            f"reading at {reading[0].isoformat()}: consumption "
+            f"{reading[1]} is {check.ratio:.1f} times the expected "
             f"{check.expected:.2f} (factor {factor:g}), not confirmed",
             "warning",
         )

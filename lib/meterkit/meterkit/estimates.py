@@ -16,6 +16,7 @@ Estimation methods (RULES.md §3.2, §5.5):
   degree-days (HeizkostenV §9a/§9b, VDI 2067 per-mille table).
 """
 
+import bisect
 import calendar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,12 +34,14 @@ __all__ = [
     "Interval",
     "add_months",
     "average_monthly",
+    "chain_intervals",
     "consumption_anomaly",
     "degree_days",
     "estimate_average",
     "estimate_degree_days",
     "estimate_last_year",
     "quantity_between",
+    "spike_checks",
 ]
 
 DAYS_PER_MONTH = Decimal("30.436875")  # 365.2425 / 12
@@ -164,6 +167,46 @@ def consumption_anomaly(
     expected = average * _days(end - start) / DAYS_PER_MONTH
     ratio = consumption / expected
     return AnomalyCheck(average, expected, ratio, ratio > factor)
+
+
+def chain_intervals(readings):
+    """The :class:`Interval` between each two consecutive readings of one
+    register chain, ``readings`` being ``(read_at, consumption, opening)`` in
+    time order (consumption a Decimal); an interval ending at an opening
+    reading (a counter started again) is left out: it is not a usage."""
+    return [
+        Interval(previous[0], reading[0], reading[1])
+        for previous, reading in zip(readings, readings[1:], strict=False)
+        if not reading[2]
+    ]
+
+
+def spike_checks(readings, *, factor=Decimal(3), months=3):
+    """The unusual consumptions of one register chain: ``[(position,
+    AnomalyCheck)]`` for each reading of ``readings`` (``(read_at,
+    consumption, opening)`` in time order) whose consumption since the reading
+    before it is more than ``factor`` times the average of the ``months`` months
+    before that reading (:func:`consumption_anomaly`). ``position`` is the
+    reading's index in ``readings``; the first reading and openings are never
+    checked."""
+    intervals = chain_intervals(readings)
+    positions = [p for p in range(1, len(readings)) if not readings[p][2]]
+    ends = [interval.end for interval in intervals]
+    found = []
+    for index, interval in enumerate(intervals):
+        # only the intervals that may overlap the reference months
+        first = bisect.bisect_right(ends, add_months(interval.start, -months))
+        check = consumption_anomaly(
+            interval.quantity,
+            interval.start,
+            interval.end,
+            intervals[first:index],
+            factor=factor,
+            months=months,
+        )
+        if check.anomalous:
+            found.append((positions[index], check))
+    return found
 
 
 # ------------------------------------------------------------
