@@ -4,7 +4,12 @@ from collections import defaultdict
 from decimal import Decimal
 
 from meterkit import ReadingError, admission_error, codes, consumption, parse_value
-from meterkit.estimates import add_months, chain_intervals, consumption_anomaly
+from meterkit.estimates import (
+    add_months,
+    chain_intervals,
+    consumption_anomaly,
+    month_before,
+)
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -599,10 +604,9 @@ class MeterReading(models.Model):
         if not estimates:
             return {}
         # An estimate at a local month start stands for the month before it.
-        Estimate = self.env["meter.reading.estimate"]
         chains = defaultdict(list)
         for estimate in estimates:
-            start = Estimate._month_before(estimate.read_at, estimate.site_id.tz)
+            start = month_before(estimate.read_at, estimate.site_id.tz)
             chains[(estimate.meter_id.id, estimate.register)].append((start, estimate))
         replaced = {}
         for key in keys:

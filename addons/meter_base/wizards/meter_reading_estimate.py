@@ -2,10 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 from collections import defaultdict
-from datetime import datetime, time
 from decimal import Decimal
 
-import pytz
 from dateutil.relativedelta import relativedelta
 from meterkit import ReadingError, ReadingPoint
 from meterkit.estimates import (
@@ -13,6 +11,8 @@ from meterkit.estimates import (
     estimate_average,
     estimate_degree_days,
     estimate_last_year,
+    local_midnight_utc,
+    missing_month_starts,
 )
 
 from odoo import api, fields, models
@@ -227,16 +227,14 @@ class MeterReadingEstimate(models.TransientModel):
         rule = meter.effective_rule_id.sudo()
         decimals = 0 if rule.integers_only else meter.resource_id.decimals
         rollover = _dec(meter.rollover_value) if meter.rollover_value else None
-        end = self._local_midnight_utc(date_to + relativedelta(days=1), tz)
+        end = local_midnight_utc(date_to + relativedelta(days=1), tz)
         if method == "degree_days":
             estimates = []
             for before, after in zip(rows, rows[1:], strict=False):
                 if before[4] or after[4] or after[3]:
                     continue  # anchors are consecutive real readings
                 instants = [
-                    t
-                    for t in self._missing_month_starts(before[0], end, tz)
-                    if t < after[0]
+                    t for t in missing_month_starts(before[0], end, tz) if t < after[0]
                 ]
                 if instants:
                     estimates += estimate_degree_days(
@@ -248,7 +246,7 @@ class MeterReadingEstimate(models.TransientModel):
                     )
             return estimates
         last = ReadingPoint(rows[-1][0], _dec(rows[-1][1]))
-        instants = self._missing_month_starts(last.read_at, end, tz)
+        instants = missing_month_starts(last.read_at, end, tz)
         if not instants:
             return []
         history = [
@@ -273,48 +271,6 @@ class MeterReadingEstimate(models.TransientModel):
             decimals=decimals,
             rollover_value=rollover,
         )
-
-    def _missing_month_starts(self, after, until, tz):
-        """Local month starts (naive UTC) after the reading at ``after`` and up
-        to ``until`` whose month holds no reading: the month ending at the
-        first start after ``after`` holds that reading."""
-        return [
-            t
-            for t in self._month_starts(after, until, tz)
-            if self._month_before(t, tz) >= after
-        ]
-
-    @api.model
-    def _month_before(self, instant, tz):
-        """The local month start one month before the month start ``instant``."""
-        zone = pytz.timezone(tz or "UTC")
-        local = pytz.UTC.localize(instant).astimezone(zone).date()
-        return self._local_midnight_utc(local - relativedelta(months=1), tz)
-
-    @api.model
-    def _local_midnight_utc(self, day, tz):
-        local = pytz.timezone(tz or "UTC").localize(datetime.combine(day, time.min))
-        return local.astimezone(pytz.UTC).replace(tzinfo=None)
-
-    @api.model
-    def _month_starts(self, after, until, tz):
-        """Local month starts (as naive UTC) strictly after ``after`` and at or
-        before ``until``."""
-        zone = pytz.timezone(tz or "UTC")
-        local = pytz.UTC.localize(after).astimezone(zone)
-        day = (local.date().replace(day=1)) + relativedelta(months=1)
-        result = []
-        while True:
-            instant = (
-                zone.localize(datetime.combine(day, time.min))
-                .astimezone(pytz.UTC)
-                .replace(tzinfo=None)
-            )
-            if instant > until:
-                return result
-            if instant > after:
-                result.append(instant)
-            day += relativedelta(months=1)
 
     def _prepare_estimate_vals(self, meter, register, estimate, method):
         labels = dict(METHODS)

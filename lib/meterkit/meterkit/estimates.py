@@ -19,8 +19,9 @@ Estimation methods (RULES.md §3.2, §5.5):
 import bisect
 import calendar
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 from . import codes
 from .errors import MeterkitError, ReadingError
@@ -40,6 +41,10 @@ __all__ = [
     "estimate_average",
     "estimate_degree_days",
     "estimate_last_year",
+    "local_midnight_utc",
+    "missing_month_starts",
+    "month_before",
+    "month_starts",
     "quantity_between",
     "spike_checks",
 ]
@@ -207,6 +212,50 @@ def spike_checks(readings, *, factor=Decimal(3), months=3):
         if check.anomalous:
             found.append((positions[index], check))
     return found
+
+
+# ------------------------------------------------------------
+# MONTHS ON A LOCAL CALENDAR (instants are naive UTC datetimes)
+# ------------------------------------------------------------
+
+
+def local_midnight_utc(day, tz=None):
+    """The naive UTC instant of midnight starting ``day`` in time zone ``tz``
+    (None: UTC)."""
+    local = datetime.combine(day, time.min, tzinfo=ZoneInfo(tz or "UTC"))
+    return local.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _local_date(instant, tz):
+    return instant.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz or "UTC")).date()
+
+
+def month_before(instant, tz=None):
+    """The local month start one month before the local month start
+    ``instant``: the start of the month an estimate stored at ``instant``
+    stands for."""
+    day = _local_date(instant, tz)
+    return local_midnight_utc(add_months(day, -1), tz)
+
+
+def month_starts(after, until, tz=None):
+    """The local month starts strictly after ``after`` and at or before
+    ``until``."""
+    day = add_months(_local_date(after, tz).replace(day=1), 1)
+    result = []
+    while (instant := local_midnight_utc(day, tz)) <= until:
+        if instant > after:
+            result.append(instant)
+        day = add_months(day, 1)
+    return result
+
+
+def missing_month_starts(after, until, tz=None):
+    """The local month starts after a reading at ``after`` and up to ``until``
+    whose month holds no reading (a reading at a month start closes the month
+    before it; the month ending at the first start after ``after`` holds that
+    reading): where the estimates of a chain ending at ``after`` go."""
+    return [t for t in month_starts(after, until, tz) if month_before(t, tz) >= after]
 
 
 # ------------------------------------------------------------
