@@ -7,7 +7,7 @@ Worked examples: RULES.md §4.2 (Beijing monthly and Zhejiang annual tiers), §4
 fixed charges), Climkit components (fixed rates, per-register energy, area charges).
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -26,6 +26,7 @@ from meterkit import (
     split_period,
     split_usage,
 )
+from meterkit.tariffs import basis_pieces
 
 D = Decimal
 JAN1 = date(2026, 1, 1)
@@ -780,3 +781,73 @@ def test_split_with_readings_equals_the_sum_of_its_halves(components, t1, change
     )
     tolerance = (len(split) + len(unsplit)) * D("0.005")
     assert abs(total(split) - total(unsplit)) <= tolerance
+
+
+# ------------------------------------------------------------
+# Per-period charges: months and years of the basis
+# ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "basis", "expected"),
+    [
+        ("2026-01-01", "2026-01-31", "month", [("2026-01-01", "2026-01-31", 31)]),
+        ("2026-01-10", "2026-01-20", "month", [("2026-01-10", "2026-01-20", 31)]),
+        (
+            "2026-01-16",
+            "2026-03-05",
+            "month",
+            [
+                ("2026-01-16", "2026-01-31", 31),
+                ("2026-02-01", "2026-02-28", 28),
+                ("2026-03-01", "2026-03-05", 31),
+            ],
+        ),
+        ("2028-02-01", "2028-02-29", "month", [("2028-02-01", "2028-02-29", 29)]),
+        ("2026-03-01", "2026-03-01", "month", [("2026-03-01", "2026-03-01", 31)]),
+        ("2026-01-01", "2026-06-30", "year", [("2026-01-01", "2026-06-30", 365)]),
+        (
+            "2027-12-01",
+            "2028-01-31",
+            "year",
+            [("2027-12-01", "2027-12-31", 365), ("2028-01-01", "2028-01-31", 366)],
+        ),
+    ],
+)
+def test_basis_pieces(start, end, basis, expected):
+    pieces = basis_pieces(date.fromisoformat(start), date.fromisoformat(end), basis)
+    assert pieces == tuple(
+        (date.fromisoformat(a), date.fromisoformat(b), days) for a, b, days in expected
+    )
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "basis", "field"),
+    [
+        (JAN31, JAN1, "month", "end"),
+        (JAN1, JAN31, "week", "basis"),
+    ],
+)
+def test_basis_pieces_refuses(start, end, basis, field):
+    with pytest.raises(TariffError) as caught:
+        basis_pieces(start, end, basis)
+    assert caught.value.code == codes.INVALID_ARGUMENT
+    assert caught.value.field == field
+
+
+@given(
+    st.dates(date(2000, 1, 1), date(2100, 12, 31)),
+    st.integers(0, 800),
+    st.sampled_from(["month", "year"]),
+)
+def test_basis_pieces_cover_the_period(start, length, basis):
+    """The pieces follow each other without gap, cover the period exactly,
+    and none is longer than its basis."""
+    end = start + timedelta(days=length)
+    pieces = basis_pieces(start, end, basis)
+    assert pieces[0][0] == start
+    assert pieces[-1][1] == end
+    for (_a, b, _d), (c, _e, _f) in zip(pieces, pieces[1:], strict=False):
+        assert c == b + timedelta(days=1)
+    assert sum((b - a).days + 1 for a, b, _d in pieces) == length + 1
+    assert all((b - a).days + 1 <= days for a, b, days in pieces)

@@ -69,6 +69,7 @@ together), the totals differ by at most ``L x quantum / 2``. A minimum charge is
 exception: it is checked per segment.
 """
 
+import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -88,6 +89,7 @@ __all__ = [
     "TariffVersion",
     "Tier",
     "Usage",
+    "basis_pieces",
     "evaluate",
     "evaluate_period",
     "split_period",
@@ -392,6 +394,43 @@ def split_period(period_start, period_end, versions):
         Segment(start, end, version)
         for (start, version), end in zip(starts, ends, strict=True)
     )
+
+
+def basis_pieces(start, end, basis):
+    """Cut ``[start, end]`` (both inclusive) at month ends (``basis="month"``) or
+    year ends (``"year"``): the pieces of per-period charges priced per month
+    or per year, each with the days of its month (28 to 31) or year (365 or
+    366) as its ``period_days`` (RULES.md §5.2).
+
+    :return: ``((piece_start, piece_end, period_days), ...)`` in date order.
+    :raises TariffError: ``invalid_argument`` for another basis or an end
+        before the start.
+    """
+    if basis not in ("month", "year"):
+        raise TariffError(
+            codes.INVALID_ARGUMENT,
+            f"unknown period basis {basis!r}; use month or year",
+            field="basis",
+        )
+    if end < start:
+        raise TariffError(
+            codes.INVALID_ARGUMENT,
+            f"the period ends ({end}) before it starts ({start})",
+            field="end",
+        )
+    pieces = []
+    cursor = start
+    while cursor <= end:
+        if basis == "year":
+            last = date(cursor.year, 12, 31)
+            days = 366 if calendar.isleap(cursor.year) else 365
+        else:
+            days = calendar.monthrange(cursor.year, cursor.month)[1]
+            last = date(cursor.year, cursor.month, days)
+        piece_end = min(last, end)
+        pieces.append((cursor, piece_end, days))
+        cursor = piece_end + timedelta(days=1)
+    return tuple(pieces)
 
 
 def _value_quantum(value):
