@@ -8,7 +8,7 @@ only picks the readings around and inside the period.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,15 @@ def local_midnight_utc(day, tz_name):
     """The UTC naive instant of 00:00 local time on ``day``."""
     local = datetime.combine(day, time.min, tzinfo=ZoneInfo(tz_name or "UTC"))
     return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_day_bounds(date_from, date_to, tz_name):
+    """Naive UTC ``(start, end)`` of the local days ``date_from`` to ``date_to``
+    (both included): ``end`` is the local midnight after ``date_to``."""
+    return (
+        local_midnight_utc(date_from, tz_name),
+        local_midnight_utc(date_to + timedelta(days=1), tz_name),
+    )
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from itertools import count
 from zoneinfo import ZoneInfo
@@ -14,6 +14,8 @@ from odoo.tools import SQL
 
 from odoo.addons.meter_base.models.meter_meter import REGISTERS
 from odoo.addons.meter_base.models.meter_reading_ingest import _ChunkReader
+
+from .billing_usage import local_day_bounds
 
 REGISTER_CODES = frozenset(code for code, _label in REGISTERS)
 CHUNK_ROWS = 20_000
@@ -324,13 +326,7 @@ class MeterInterval(models.Model):
     def _utc_bounds(self, date_from, date_to, tz):
         """Naive UTC ``[start, end)`` of the local days ``date_from`` to
         ``date_to`` (both included) in timezone ``tz``."""
-        zone = ZoneInfo(tz or "UTC")
-
-        def utc(day):
-            local = datetime.combine(day, datetime.min.time(), zone)
-            return local.astimezone(UTC).replace(tzinfo=None)
-
-        return utc(date_from), utc(date_to + timedelta(days=1))
+        return local_day_bounds(date_from, date_to, tz)
 
     def _interval_domain_sql(self, meter_ids, start, end, registers):
         """SQL condition on ``meter_interval`` (alias ``i``) for the meters the
