@@ -1,7 +1,5 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import calendar
-from datetime import date, timedelta
 from decimal import Decimal
 
 from meterkit.errors import MeterkitError
@@ -9,6 +7,7 @@ from meterkit.tariffs import (
     CONSUMPTION_KINDS,
     PERIOD_KINDS,
     Usage,
+    basis_pieces,
     evaluate_period,
     split_period,
 )
@@ -17,7 +16,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from .billing_usage import Reading, Series, UsageError, local_midnight_utc
+from .billing_usage import Reading, Series, UsageError, local_day_bounds
 
 
 class MeterBillingPoint(models.Model):
@@ -99,9 +98,14 @@ class MeterBillingPoint(models.Model):
                 point.name = point.unit_id.display_name
 
     def _compute_billed_until(self):
+        """Last day of consumption billed (advances do not settle a period)."""
         last = dict(
             self.env["meter.billing.result"]._read_group(
-                [("billing_point_id", "in", self.ids), ("state", "!=", "reversed")],
+                [
+                    ("billing_point_id", "in", self.ids),
+                    ("state", "!=", "reversed"),
+                    ("kind", "=", "consumption"),
+                ],
                 ["billing_point_id"],
                 ["date_to:max"],
             )
@@ -147,8 +151,11 @@ class MeterBillingPoint(models.Model):
                 segments.append((line.tariff_id, start, end))
         return segments
 
-    def _occupancy_segments(self, date_from, date_to):
-        """``[(occupancy, start, end)]``: who pays on each part of the period."""
+    def _occupancy_segments(self, date_from, date_to, required=False):
+        """``[(occupancy, start, end)]``: who pays on each part of the period.
+
+        :raise UsageError: ``required`` and nobody occupies the unit then.
+        """
         self.ensure_one()
         segments = []
         for occupancy in self.unit_id.occupancy_ids.sorted("date_start"):
@@ -156,6 +163,15 @@ class MeterBillingPoint(models.Model):
             end = min(occupancy.date_end or date_to, date_to)
             if start <= end:
                 segments.append((occupancy, start, end))
+        if required and not segments:
+            raise UsageError(
+                self.env._(
+                    "Unit %(unit)s has no occupant between %(start)s and %(end)s.",
+                    unit=self.unit_id.display_name,
+                    start=date_from,
+                    end=date_to,
+                )
+            )
         return segments
 
     # ------------------------------------------------------------
@@ -167,11 +183,7 @@ class MeterBillingPoint(models.Model):
         days ``[date_from, date_to]``."""
         ranges = {}
         for point in self:
-            tz = point.site_id.tz
-            bounds = (
-                local_midnight_utc(date_from, tz),
-                local_midnight_utc(date_to + timedelta(days=1), tz),
-            )
+            bounds = local_day_bounds(date_from, date_to, point.site_id.tz)
             for meter in point.meter_ids:
                 ranges[meter] = bounds
         return self._fetch_series(ranges)
@@ -244,9 +256,7 @@ class MeterBillingPoint(models.Model):
         :raise UsageError: a reading is missing or the series is invalid.
         """
         self.ensure_one()
-        tz = self.site_id.tz
-        t0 = local_midnight_utc(start, tz)
-        t1 = local_midnight_utc(end + timedelta(days=1), tz)
+        t0, t1 = local_day_bounds(start, end, self.site_id.tz)
         by_register, notes, estimated = {}, [], False
         for meter in self.meter_ids:
             keys = sorted(k for k in series if k[0] == meter.id)
@@ -315,7 +325,7 @@ class MeterBillingPoint(models.Model):
         """Consumption per band of this point's meters from their interval
         data on ``[start, end]`` (local days)."""
         Interval = self.env["meter.interval"]
-        t0, t1 = Interval._utc_bounds(start, end, self.site_id.tz)
+        t0, t1 = local_day_bounds(start, end, self.site_id.tz)
         per_meter = Interval._band_consumption(self.meter_ids.ids, t0, t1, calendar)
         totals = {}
         for bands in per_meter.values():
@@ -337,7 +347,7 @@ class MeterBillingPoint(models.Model):
         """Maximum demand (kW) of this point's meters together on ``[start,
         end]`` from their 15-minute interval data (None without data)."""
         Interval = self.env["meter.interval"]
-        t0, t1 = Interval._utc_bounds(start, end, self.site_id.tz)
+        t0, t1 = local_day_bounds(start, end, self.site_id.tz)
         peak = Interval._coincident_max_demand(self.meter_ids.ids, t0, t1)
         return peak or None
 
@@ -358,16 +368,7 @@ class MeterBillingPoint(models.Model):
         :raise UsageError: the point cannot be billed (reason in the message).
         """
         self.ensure_one()
-        occupancies = self._occupancy_segments(date_from, date_to)
-        if not occupancies:
-            raise UsageError(
-                self.env._(
-                    "Unit %(unit)s has no occupant between %(start)s and %(end)s.",
-                    unit=self.unit_id.display_name,
-                    start=date_from,
-                    end=date_to,
-                )
-            )
+        occupancies = self._occupancy_segments(date_from, date_to, required=True)
         tariffs = (
             [(tariff, date_from, date_to)]
             if tariff
@@ -425,7 +426,7 @@ class MeterBillingPoint(models.Model):
                 c.kind == "demand_peak" for v in per_period for c in v.components
             )
             if any(v.components for v in per_period):
-                for piece_start, piece_end, basis in _basis_pieces(
+                for piece_start, piece_end, basis in basis_pieces(
                     start, end, tariff.period_basis
                 ):
                     area = self.unit_id._get_basis("area", piece_start)
@@ -518,21 +519,3 @@ class MeterBillingPoint(models.Model):
             "readings_note": notes or False,
             "is_estimated": estimated,
         }
-
-
-def _basis_pieces(start, end, basis):
-    """``[(start, end, days of the basis)]``: ``[start, end]`` cut at month (or
-    year) ends, each piece with the days of its month (or year)."""
-    pieces = []
-    cursor = start
-    while cursor <= end:
-        if basis == "year":
-            last = date(cursor.year, 12, 31)
-            days = 366 if calendar.isleap(cursor.year) else 365
-        else:
-            days = calendar.monthrange(cursor.year, cursor.month)[1]
-            last = date(cursor.year, cursor.month, days)
-        piece_end = min(last, end)
-        pieces.append((cursor, piece_end, days))
-        cursor = piece_end + timedelta(days=1)
-    return pieces

@@ -40,6 +40,19 @@ class TestMeterBillingMove(MeterBillingCommon):
         self.assertEqual(monthly.move_ids.partner_id, self.tenant2)
         self.assertAlmostEqual(monthly.move_ids.amount_untaxed, 83.29, places=2)
 
+    def test_move_out_after_advance_invoice(self):
+        """An advance invoiced for January does not count as January billed:
+        the move-out still bills the consumption of 1 to 15 January (73.20)."""
+        self.env.company.meter_advance_product_id = self.env["product.product"].create(
+            {"name": "Advance", "type": "service", "taxes_id": [Command.clear()]}
+        )
+        self.point_a1.advance_amount = 120.0
+        self._bill(self._run(points=self.point_a1, kind="advance"), post=False)
+        self.assertFalse(self.point_a1.billed_until)
+        final = self._move("2026-01-15", partner=self.tenant2, value=1140)
+        self.assertEqual(str(final.result_ids.date_from), "2026-01-01")
+        self.assertAlmostEqual(final.move_ids.amount_untaxed, 73.20, places=2)
+
     def test_vacancy_is_billed_to_the_owner(self):
         self._move("2026-01-15", role="vacancy", value=1140)
         monthly = self._bill(self._run(points=self.point_a1), post=False)
