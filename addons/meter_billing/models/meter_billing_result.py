@@ -77,10 +77,26 @@ class MeterBillingResult(models.Model):
 
     def action_release(self):
         """A user accepts a blocked billing point as it is."""
+        self.run_id._check_billing_access()
         blocked = self.filtered(lambda r: r.state == "blocked")
         if blocked.run_id.filtered(lambda r: r.state not in ("computed",)):
             raise UserError(
                 self.env._("Only results of a computed run can be released.")
+            )
+        # a result blocked before its lines were computed (missing reading, no
+        # tariff) has nothing to invoice: released, it would be marked invoiced
+        # and its period never billed
+        empty = blocked.filtered(
+            lambda r: set(r.line_ids.mapped("component_type")) <= {"common"}
+        )
+        if empty:
+            raise UserError(
+                self.env._(
+                    "%(point)s cannot be released: nothing was computed for it "
+                    "(%(reason)s).",
+                    point=empty[0].billing_point_id.display_name,
+                    reason=empty[0].block_reason,
+                )
             )
         blocked.write({"state": "released", "released_by_id": self.env.uid})
         for result in blocked:

@@ -1,5 +1,6 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,12 +13,23 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL
 
-from .billing_usage import UsageError, local_midnight_utc
+from .billing_usage import UsageError, local_day_bounds
 
 BATCH_SIZE = 200
 #: partners invoiced per batch (one account.move.create each)
 INVOICE_BATCH_SIZE = 500
 ACTIVE_STATES = ("computing", "invoicing", "posting")
+#: what a run bills: set in draft, fixed once the run is computed
+SCOPE_FIELDS = {
+    "company_id",
+    "kind",
+    "date_from",
+    "date_to",
+    "site_ids",
+    "billing_point_ids",
+    "common_method",
+    "common_price",
+}
 
 
 class MeterBillingRun(models.Model):
@@ -146,33 +158,59 @@ class MeterBillingRun(models.Model):
             run.cash_rounding_id = run.company_id.meter_cash_rounding_id
 
     def _compute_counts(self):
-        for run in self:
-            points = run._scope_points_domain()
-            run.point_count = self.env["meter.billing.point"].search_count(points)
-            run.result_count = len(run.result_ids)
-            run.blocked_count = len(
-                run.result_ids.filtered(lambda r: r.state == "blocked")
+        """Counts and progress of the runs: a few grouped queries for the whole
+        list, not one pass over each run's results, lines and invoices."""
+        runs = self.filtered("id")
+        results, blocked = defaultdict(int), defaultdict(int)
+        for run, state, count in self.env["meter.billing.result"]._read_group(
+            [("run_id", "in", runs.ids)], ["run_id", "state"], ["__count"]
+        ):
+            results[run] += count
+            blocked[run] += count if state == "blocked" else 0
+        moves, posted = defaultdict(int), defaultdict(int)
+        for run, state, count in self.env["account.move"]._read_group(
+            [("meter_billing_run_id", "in", runs.ids)],
+            ["meter_billing_run_id", "state"],
+            ["__count"],
+        ):
+            moves[run] += count
+            posted[run] += count if state == "posted" else 0
+        invoicing = runs.filtered(lambda r: r.state == "invoicing")
+        lines = {
+            run: (total, linked)
+            for run, total, linked in self.env["meter.billing.line"]._read_group(
+                [
+                    ("run_id", "in", invoicing.ids),
+                    ("result_id.state", "in", ("ok", "released")),
+                ],
+                ["run_id"],
+                ["__count", "move_id:count"],
             )
-            run.move_count = len(run.move_ids)
-            run.progress = run._progress()
+        }
+        for run in self:
+            run.point_count = self.env["meter.billing.point"].search_count(
+                run._scope_points_domain()
+            )
+            run.result_count = results[run]
+            run.blocked_count = blocked[run]
+            run.move_count = moves[run]
+            run.progress = run._progress(lines.get(run, (0, 0)), posted[run])
 
-    def _progress(self):
+    def _progress(self, lines, posted):
+        """Percent done of the current step; ``lines`` is ``(billable lines,
+        lines invoiced)``."""
         self.ensure_one()
         if self.state in ("computed", "invoiced", "posted"):
             return 100.0
-        total = self.point_count or 1
         if self.state == "computing":
             done = self.env["meter.billing.point"].search_count(
                 self._scope_points_domain() + [("id", "<=", self.cursor_point_id)]
             )
-            return 100.0 * done / total
+            return 100.0 * done / (self.point_count or 1)
         if self.state == "invoicing":
-            lines = self.line_ids.filtered(lambda line: line.result_id._billable())
-            done = len(lines.filtered("move_id"))
-            return 100.0 * done / (len(lines) or 1)
+            return 100.0 * lines[1] / (lines[0] or 1)
         if self.state == "posting":
-            posted = len(self.move_ids.filtered(lambda m: m.state == "posted"))
-            return 100.0 * posted / (len(self.move_ids) or 1)
+            return 100.0 * posted / (self.move_count or 1)
         return 0.0
 
     # ------------------------------------------------------------
@@ -187,6 +225,20 @@ class MeterBillingRun(models.Model):
                     "meter.billing.run"
                 ) or self.env._("New")
         return super().create(vals_list)
+
+    def write(self, vals):
+        # The cron computes the scope as superuser: once checked by
+        # action_compute, it must not change (a billing officer could otherwise
+        # add another site's points to a computing run).
+        if SCOPE_FIELDS & vals.keys() and self.filtered(lambda r: r.state != "draft"):
+            raise UserError(
+                self.env._(
+                    "The scope, period and common-area settings of a billing run "
+                    "are fixed once it is computed: cancel it and reset it to "
+                    "draft to change them."
+                )
+            )
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_invoiced(self):
@@ -358,18 +410,20 @@ class MeterBillingRun(models.Model):
         buildings = results.billing_point_id.building_id
         if not buildings:
             return
-        tz = buildings[:1].site_id.tz
         meters = self.env["meter.meter"].search(
             [("building_id", "in", buildings.ids), ("kind", "in", ("common", "main"))]
         )
         subs = self.env["meter.meter"].search([("parent_id", "in", meters.ids)])
-        bounds = (
-            local_midnight_utc(self.date_from, tz),
-            local_midnight_utc(self.date_to + timedelta(days=1), tz),
-        )
-        series = self.env["meter.billing.point"]._fetch_series(
-            dict.fromkeys(meters | subs, bounds)
-        )
+        # each building on its own site's local days
+        bounds = {
+            building: local_day_bounds(
+                self.date_from, self.date_to, building.site_id.tz
+            )
+            for building in buildings
+        }
+        ranges = {sub: bounds[sub.parent_id.building_id] for sub in subs}
+        ranges.update({meter: bounds[meter.building_id] for meter in meters})
+        series = self.env["meter.billing.point"]._fetch_series(ranges)
         notes, vals_list = [], []
         for building in buildings:
             in_building = results.filtered(
@@ -377,13 +431,16 @@ class MeterBillingRun(models.Model):
             )
             building_meters = meters.filtered(lambda m, b=building: m.building_id == b)
             notes += self._main_residual_notes(
-                building_meters.filtered(lambda m: m.kind == "main"), series, bounds
+                building_meters.filtered(lambda m: m.kind == "main"),
+                subs,
+                series,
+                bounds[building],
             )
             common = building_meters.filtered(lambda m: m.kind == "common")
             if common and self.common_method != "none":
                 try:
                     vals_list += self._prepare_common_lines(
-                        in_building, common, series, bounds
+                        in_building, common, series, bounds[building]
                     )
                 except (UsageError, MeterkitError) as error:
                     notes.append(
@@ -409,10 +466,10 @@ class MeterBillingRun(models.Model):
                 total += series[key].consumption(*bounds)[0]
         return total
 
-    def _main_residual_notes(self, mains, series, bounds):
+    def _main_residual_notes(self, mains, subs, series, bounds):
         notes = []
         for main in mains:
-            children = self.env["meter.meter"].search([("parent_id", "=", main.id)])
+            children = subs.filtered(lambda m, p=main: m.parent_id == p)
             try:
                 total = self._meters_consumption(main, series, bounds)
                 sub_sum = self._meters_consumption(children, series, bounds)
@@ -462,7 +519,7 @@ class MeterBillingRun(models.Model):
         vals_list = []
         for result in results:
             occupancy = result.billing_point_id._occupancy_segments(
-                result.date_to, result.date_to
+                result.date_to, result.date_to, required=True
             )[0][0]
             vals_list.append(
                 {
@@ -523,11 +580,9 @@ class MeterBillingRun(models.Model):
     def _prepare_consumption_results(self, points, starts):
         ranges = {}
         for point in points:
-            tz = point.site_id.tz
-            t0 = local_midnight_utc(starts[point], tz)
-            t1 = local_midnight_utc(self.date_to + timedelta(days=1), tz)
+            bounds = local_day_bounds(starts[point], self.date_to, point.site_id.tz)
             for meter in point.meter_ids:
-                ranges[meter] = (t0, t1)
+                ranges[meter] = bounds
         series = self.env["meter.billing.point"]._fetch_series(ranges)
         run_days = (self.date_to - self.date_from).days + 1
         cache = {}

@@ -1,6 +1,6 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import MeterBillingCommon
@@ -27,6 +27,17 @@ class TestMeterBillingAccess(MeterBillingCommon):
             self._run(sites=self.site_a | self.site_b).with_user(
                 self.billing_a
             ).action_compute()
+
+    def test_scope_is_fixed_once_computing(self):
+        """The cron computes as superuser: an officer of site A cannot widen a
+        computing run of site A to site B."""
+        run = self._run(sites=self.site_a).with_user(self.billing_a)
+        run.action_compute()
+        with self.assertRaisesRegex(UserError, "fixed once it is computed"):
+            run.site_ids = self.site_a | self.site_b
+        with self.assertRaisesRegex(UserError, "fixed once it is computed"):
+            run.date_to = "2026-02-28"
+        self.assertEqual(run.sudo().site_ids, self.site_a)
 
     def test_reader_cannot_bill(self):
         with self.assertRaises(AccessError):

@@ -85,3 +85,21 @@ class TestMeterBillingCommon(MeterBillingCommon):
         self.assertEqual(
             (lines[self.point_a1].amount, lines[self.point_a2].amount), (9.0, 9.0)
         )
+
+    def test_common_with_unit_without_occupant(self):
+        """A2 has no occupant in January: its result is blocked and the common
+        areas of house A are not apportioned (said in the note) rather than
+        failing the whole computation."""
+        self.unit_a2.occupancy_ids.date_start = "2026-02-01"
+        run = self._run(sites=self.site_a, common_method="equal", common_price=0.2)
+        with self._cron_budget(None):
+            run.action_compute()
+            run._process()
+        self.assertEqual(run.state, "computed")
+        blocked = run.result_ids.filtered(lambda r: r.state == "blocked")
+        self.assertEqual(blocked.billing_point_id, self.point_a2)
+        self.assertFalse(
+            run.line_ids.filtered(lambda line: line.component_type == "common")
+        )
+        self.assertIn("common areas not apportioned", run.residual_note)
+        self.assertIn("has no occupant", run.residual_note)

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import datetime, timedelta
 
+from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import tagged
 
@@ -245,12 +246,15 @@ class TestMeterBillingRun(MeterBillingCommon):
         )
         self.assertAlmostEqual(run.move_ids.amount_untaxed, 164.65, places=2)
 
-    def test_missing_reading_blocks(self):
-        """No reading after the period: blocked with the reason; nothing
-        invoiced for it, the others are."""
+    def _drop_closing_reading_a2(self):
         self.env["meter.reading"].search(
             [("meter_id", "=", self.meter_a2.id), ("read_at", ">", "2026-01-15")]
         ).unlink()
+
+    def test_missing_reading_blocks(self):
+        """No reading after the period: blocked with the reason; nothing
+        invoiced for it, the others are."""
+        self._drop_closing_reading_a2()
         run = self._run(sites=self.site_a)
         with self._cron_budget(None):
             run.action_compute()
@@ -258,9 +262,40 @@ class TestMeterBillingRun(MeterBillingCommon):
             blocked = run.result_ids.filtered(lambda r: r.state == "blocked")
             self.assertEqual(blocked.billing_point_id, self.point_a2)
             self.assertIn("missing reading", blocked.block_reason)
+            # nothing computed: releasing it would mark its period billed
+            with self.assertRaises(UserError):
+                blocked.action_release()
+            self.assertEqual(blocked.state, "blocked")
             run.action_invoice()
             run._process()
         self.assertEqual(run.move_ids.partner_id, self.tenant1)
+
+    def test_counts_and_progress(self):
+        """The run's counters and the progress of each step: A2 has no
+        reading after the period (blocked), A1 is billed."""
+        self._drop_closing_reading_a2()
+        run = self._run(sites=self.site_a)
+        with self._cron_budget(None):
+            run.action_compute()
+            run.invalidate_recordset()
+            self.assertEqual((run.point_count, run.progress), (2, 0.0))
+            run._process()
+            run.invalidate_recordset()
+            self.assertEqual(
+                (run.result_count, run.blocked_count, run.progress), (2, 1, 100.0)
+            )
+            run.action_invoice()
+            run.invalidate_recordset()
+            self.assertEqual((run.state, run.progress), ("invoicing", 0.0))
+            run._process()
+            run.invalidate_recordset()
+            self.assertEqual((run.move_count, run.progress), (1, 100.0))
+            run.action_post()
+            run.invalidate_recordset()
+            self.assertEqual((run.state, run.progress), ("posting", 0.0))
+            run._process()
+        run.invalidate_recordset()
+        self.assertEqual((run.state, run.progress), ("posted", 100.0))
 
     def test_estimated_reading_blocks_until_released(self):
         self.env["meter.reading"].search(

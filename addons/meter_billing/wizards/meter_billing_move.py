@@ -118,7 +118,9 @@ class MeterBillingMove(models.TransientModel):
             return {"type": "ir.actions.act_window_close"}
         run = self._final_run(point)
         if readings.filtered(lambda r: r.state == "estimated"):
-            run.result_ids.filtered(lambda r: r.state == "blocked").action_release()
+            run.result_ids.filtered(
+                lambda r: r.state == "blocked" and r.line_ids
+            ).action_release()
         run.write({"state": "invoicing"})
         run._process(commit=False)
         return {
