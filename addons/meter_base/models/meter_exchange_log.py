@@ -33,15 +33,8 @@ class MeterExchangeLog(models.Model):
     started_at = fields.Datetime(
         string="Started", required=True, default=fields.Datetime.now, readonly=True
     )
-    changed_at = fields.Datetime(
-        string="Last Change", default=fields.Datetime.now, readonly=True
-    )
+    changed_at = fields.Datetime(related="write_date", string="Last Change")
     row_count = fields.Integer(string="Rows", readonly=True)
     created_count = fields.Integer(string="Stored", readonly=True)
     duplicate_count = fields.Integer(string="Already Stored", readonly=True)
     error_count = fields.Integer(string="Refused", readonly=True)
-
-    def write(self, vals):
-        if "changed_at" not in vals:
-            vals = dict(vals, changed_at=fields.Datetime.now())
-        return super().write(vals)
