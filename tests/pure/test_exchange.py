@@ -431,6 +431,8 @@ WHEN = datetime(2026, 3, 4, 5, 6, 7)
         ("{entity}-{datetime}.xlsx", "Site A/B", "Site_A_B-20260304-050607.xlsx"),
         ("r_{date:%Y-%m}.xml", "x", "r_2026-03.xml"),
         ("fixed.xml", "x", "fixed.xml"),
+        # a dot in the entity is not the file's extension
+        ("readings_{entity}_{date}", "Bldg. 1", "readings_Bldg._1_20260304.xml"),
     ],
 )
 def test_render_filename(template, entity, expected):

@@ -330,13 +330,11 @@ class MeterExchangeJob(models.Model):
 
     def _run_export(self, session, started):
         scope = self._scope()
-        entity = getattr(scope, "code", False) or scope.name
-        name = render_filename(
+        name = self.env["meter.reading.exchange"]._export_filename(
+            scope,
+            self.file_format,
+            started,
             self.filename_template or "readings_{entity}_{date}",
-            entity=entity,
-            entity_id=scope.id,
-            when=started,
-            extension=self.file_format,
         )
         directory = (self.remote_paths or "/").splitlines()[0].strip() or "/"
         path = f"{directory.rstrip('/')}/{name}"

@@ -10,6 +10,7 @@ from meterkit.exchange import (
     parse_readings_rows,
     parse_readings_xml,
     reading_row,
+    render_filename,
     write_readings_xlsx,
     write_readings_xml,
 )
@@ -450,6 +451,18 @@ class MeterReadingExchange(models.AbstractModel):
             generated=fields.Datetime.now(),
             company=self._scope_company(scope).name,
             scope=scope.display_name,
+        )
+
+    @api.model
+    def _export_filename(self, scope, fmt, when, template=None):
+        """The name of an export file of ``scope`` (named by its code, else its
+        name) made at ``when``, from a meterkit file-name template."""
+        return render_filename(
+            template or "readings_{entity}_{datetime}",
+            entity=getattr(scope, "code", False) or scope.name,
+            entity_id=scope.id,
+            when=when,
+            extension=fmt,
         )
 
     def _meter_xmlids(self, meters):

@@ -32,15 +32,14 @@ class MeterReadingExport(models.TransientModel):
     def action_export(self):
         self.ensure_one()
         scope = self.building_id or self.site_id or self.company_id
-        data = self.env["meter.reading.exchange"]._export(
-            self.file_format, scope, self.date_from, self.date_to
-        )
-        stamp = fields.Datetime.now().strftime("%Y%m%d-%H%M%S")
-        name = (scope.code if "code" in scope and scope.code else scope.name) or "all"
+        Exchange = self.env["meter.reading.exchange"]
+        data = Exchange._export(self.file_format, scope, self.date_from, self.date_to)
         self.write(
             {
                 "file": base64.b64encode(data),
-                "filename": f"readings_{name}_{stamp}.{self.file_format}",
+                "filename": Exchange._export_filename(
+                    scope, self.file_format, fields.Datetime.now()
+                ),
             }
         )
         return {

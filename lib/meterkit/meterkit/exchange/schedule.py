@@ -184,7 +184,8 @@ def render_filename(template, *, entity, when, extension=None, entity_id=None):
     Placeholders: ``{entity}`` (the exported site, building or company code),
     ``{entity_id}`` (its database id), ``{date}`` (``YYYYMMDD``),
     ``{datetime}`` (``YYYYMMDD-HHMMSS``); dates take a strftime format:
-    ``{date:%Y-%m}``. ``extension`` is appended when the result has no dot.
+    ``{date:%Y-%m}``. ``extension`` is appended when the template gives none
+    (no dot outside its placeholders: a dot in an entity is no extension).
 
     :raise MeterkitError: ``INVALID_ARGUMENT`` for an unknown placeholder, a
         stray brace, or a result that is empty or holds a path separator.
@@ -203,12 +204,13 @@ def render_filename(template, *, entity, when, extension=None, entity_id=None):
         raise _bad_template(template, f"unknown placeholder {{{name}}}")
 
     name = _PLACEHOLDER.sub(replace, template)
-    if "{" in _PLACEHOLDER.sub("", template) or "}" in _PLACEHOLDER.sub("", template):
+    literal = _PLACEHOLDER.sub("", template)
+    if "{" in literal or "}" in literal:
         raise _bad_template(template, "unbalanced brace")
     name = name.strip()
     if not name or "/" in name or "\\" in name or name in (".", ".."):
         raise _bad_template(template, f"{name!r} is not a file name")
-    if extension and "." not in name:
+    if extension and "." not in literal:
         name = f"{name}.{extension}"
     return name
 
