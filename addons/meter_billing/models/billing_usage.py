@@ -8,20 +8,12 @@ only picks the readings around and inside the period.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from meterkit import ReadingPoint, consumption_series, interpolate, validate_series
 from meterkit.errors import MeterkitError
-
-UTC = ZoneInfo("UTC")
-
-
-def local_midnight_utc(day, tz_name):
-    """The UTC naive instant of 00:00 local time on ``day``."""
-    local = datetime.combine(day, time.min, tzinfo=ZoneInfo(tz_name or "UTC"))
-    return local.astimezone(UTC).replace(tzinfo=None)
+from meterkit.estimates import local_midnight_utc
 
 
 def local_day_bounds(date_from, date_to, tz_name):

@@ -5,13 +5,16 @@ from decimal import Decimal
 
 from meterkit import ReadingPoint
 from meterkit.errors import MeterkitError
-from meterkit.estimates import Interval, add_months, estimate_average
+from meterkit.estimates import (
+    Interval,
+    add_months,
+    estimate_average,
+    local_midnight_utc,
+)
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-
-from ..models.billing_usage import local_midnight_utc
 
 
 class MeterBillingMove(models.TransientModel):
