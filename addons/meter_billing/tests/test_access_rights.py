@@ -14,6 +14,8 @@ class TestMeterBillingAccess(MeterBillingCommon):
             run.action_compute()
             run._process()
         self.assertEqual(len(run.result_ids), 2)
+        self.assertEqual(run.result_ids.billing_point_id, self.point_a1 | self.point_a2)
+        self.assertEqual(set(run.result_ids.mapped("state")), {"ok"})
 
     def test_billing_officer_cannot_bill_other_site(self):
         Run = self.env["meter.billing.run"].with_user(self.billing_a)

@@ -57,6 +57,8 @@ class TestMeterBillingMove(MeterBillingCommon):
         self._move("2026-01-15", role="vacancy", value=1140)
         monthly = self._bill(self._run(points=self.point_a1), post=False)
         self.assertEqual(monthly.move_ids.partner_id, self.owner)
+        # 160 kWh x 0.4883 = 78.13 and 10.00 x 16/31 = 5.16
+        self.assertAlmostEqual(monthly.move_ids.amount_untaxed, 83.29, places=2)
 
     def test_missing_interim_reading_is_estimated_and_flagged(self):
         """No interim reading on 15 February: estimated from the average

@@ -135,3 +135,5 @@ class TestMeterBillingReliability(MeterBillingCommon):
             post=False,
         )
         self.assertEqual(str(run.result_ids.date_from), "2026-02-01")
+        # 100 kWh x 0.4883 = 48.83 and 10.00 x 15/28 = 5.36: only February
+        self.assertAlmostEqual(run.move_ids.amount_untaxed, 54.19, places=2)
