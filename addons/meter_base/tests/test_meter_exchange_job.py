@@ -191,3 +191,31 @@ class TestMeterExchangeJob(MeterBaseCommon):
         self.assertEqual(
             zurich._next_run(datetime(2026, 7, 14, 12)), datetime(2026, 7, 15, 0)
         )
+
+    def test_staff_see_the_jobs_and_logs_of_their_sites_only(self):
+        """Logs name the meters and rows of the job's scope: a technician sees
+        company-wide jobs and those of a site or building of theirs, not those
+        of other sites; managers see them all."""
+        jobs = self._job(name="A", site_id=self.site_a.id)
+        jobs |= self._job(name="Building A", building_id=self.building_a.id)
+        jobs |= self._job(name="B", site_id=self.site_b.id)
+        jobs |= self._job(name="Company")
+        logs = self.env["meter.exchange.log"].create(
+            [{"job_id": job.id, "kind": "import", "status": "done"} for job in jobs]
+        )
+        Job = self.env["meter.exchange.job"]
+        Log = self.env["meter.exchange.log"]
+        self.assertEqual(
+            Job.with_user(self.technician).search([("id", "in", jobs.ids)]),
+            jobs - jobs[2],
+        )
+        self.assertEqual(
+            Log.with_user(self.technician).search([("id", "in", logs.ids)]),
+            logs - logs[2],
+        )
+        self.assertEqual(
+            Job.with_user(self.manager).search([("id", "in", jobs.ids)]), jobs
+        )
+        self.assertEqual(
+            Log.with_user(self.manager).search([("id", "in", logs.ids)]), logs
+        )
