@@ -1,5 +1,6 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
 from datetime import timedelta
 
 from markupsafe import Markup, escape
@@ -13,6 +14,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.addons.base.models.res_partner import _tz_get
 
 from .meter_reading_exchange import ERROR_POLICIES, FORMATS, TIMES
+
+_logger = logging.getLogger(__name__)
 
 CRON_FIELDS = ("cron_minute", "cron_hour", "cron_day", "cron_month", "cron_weekday")
 
@@ -213,9 +216,23 @@ class MeterExchangeJob(models.Model):
         for job in due:
             if not job.try_lock_for_update(allow_referencing=True):
                 continue
-            job._run()
+            try:
+                with self.env.cr.savepoint():
+                    job._run()
+            except Exception as error:  # noqa: BLE001
+                # One broken job must not stop the cron nor block the jobs
+                # after it: it is logged as failed and waits for its next run.
+                _logger.exception("Exchange job %s failed", job.display_name)
+                job._record_failure(error)
             if in_cron and not cron._commit_progress(1):
                 break
+
+    def _record_failure(self, error):
+        started = fields.Datetime.now()
+        self.write({"last_run_at": started, "next_run_at": self._next_run(started)})
+        log = self._log("failed", message=f"{type(error).__name__}: {error}")
+        self._send_report(log)
+        return log
 
     def _run(self):
         """Run the job now; return its log lines (one per file)."""

@@ -192,6 +192,29 @@ class TestMeterExchangeJob(MeterBaseCommon):
             zurich._next_run(datetime(2026, 7, 14, 12)), datetime(2026, 7, 15, 0)
         )
 
+    def test_a_broken_job_does_not_block_the_others(self):
+        """An unexpected error in one job is logged as failed, moves that job
+        to its next run, and the jobs after it still run."""
+        broken = self._job(remote_paths="/in/none*")
+        healthy = self._job(remote_paths="/in/none*")
+        (broken | healthy).next_run_at = "2000-01-01 00:00:00"
+        Job = type(self.env["meter.exchange.job"])
+        original = Job._run
+
+        def run(job):
+            if job == broken:
+                raise ZeroDivisionError("injected fault")
+            return original(job)
+
+        logger = "odoo.addons.meter_base.models.meter_exchange_job"
+        with patch.object(Job, "_run", run), self.assertLogs(logger, "ERROR"):
+            self.env["meter.exchange.job"]._cron_run_due()
+        self.assertEqual(broken.log_ids.status, "failed")
+        self.assertIn("ZeroDivisionError: injected fault", broken.log_ids.message)
+        self.assertGreater(broken.next_run_at, fields.Datetime.now())
+        self.assertEqual(healthy.log_ids.status, "done")
+        self.assertGreater(healthy.next_run_at, fields.Datetime.now())
+
     def test_staff_see_the_jobs_and_logs_of_their_sites_only(self):
         """Logs name the meters and rows of the job's scope: a technician sees
         company-wide jobs and those of a site or building of theirs, not those

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 
 RETENTION_PARAM = "meter_hardware.poll_log_retention_days"
 DEFAULT_RETENTION_DAYS = 90
+CLEANUP_BATCH = 5000
 
 
 class MeterPollLog(models.Model):
@@ -43,9 +44,15 @@ class MeterPollLog(models.Model):
         )
         if days <= 0:
             return 0
-        old = self.search(
-            [("started_at", "<", fields.Datetime.now() - timedelta(days=days))]
-        )
-        count = len(old)
-        old.unlink()
+        domain = [("started_at", "<", fields.Datetime.now() - timedelta(days=days))]
+        cron = self.env["ir.cron"]
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        if in_cron:
+            cron._commit_progress(remaining=self.search_count(domain))
+        count = 0
+        while batch := self.search(domain, limit=CLEANUP_BATCH):
+            count += len(batch)
+            batch.unlink()
+            if in_cron and not cron._commit_progress(len(batch)):
+                break
         return count
