@@ -17,6 +17,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from .billing_usage import Reading, Series, UsageError, local_day_bounds
+from .meter_billing_result import FREE_STATES
 
 
 class MeterBillingPoint(models.Model):
@@ -103,7 +104,7 @@ class MeterBillingPoint(models.Model):
             self.env["meter.billing.result"]._read_group(
                 [
                     ("billing_point_id", "in", self.ids),
-                    ("state", "!=", "reversed"),
+                    ("state", "not in", FREE_STATES),
                     ("kind", "=", "consumption"),
                 ],
                 ["billing_point_id"],

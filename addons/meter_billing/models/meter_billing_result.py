@@ -4,6 +4,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 
+# Results in these states do not hold their period: it can be billed again.
+FREE_STATES = ("reversed", "deferred")
+
 
 class MeterBillingResult(models.Model):
     """The billing of one billing point for one period by one run.
@@ -11,7 +14,8 @@ class MeterBillingResult(models.Model):
     The database refuses a second live result for the same billing point and
     period start (``_point_period_uniq``): whatever the job state, a crashed
     cron re-run or a concurrent run can never bill a billing point twice. Only a
-    ``reversed`` result (credited) frees its period for a rebill.
+    ``reversed`` result (credited) frees its period for a rebill, and a
+    ``deferred`` one (still blocked when its run was invoiced) for a later run.
     """
 
     _name = "meter.billing.result"
@@ -40,6 +44,7 @@ class MeterBillingResult(models.Model):
             ("blocked", "Blocked"),
             ("released", "Released"),
             ("invoiced", "Invoiced"),
+            ("deferred", "Left for a Later Run"),
             ("reversed", "Reversed"),
         ],
         required=True,
@@ -58,7 +63,8 @@ class MeterBillingResult(models.Model):
         "CHECK (date_to >= date_from)", "A billed period cannot end before it starts."
     )
     _point_period_uniq = models.UniqueIndex(
-        "(billing_point_id, kind, date_from) WHERE state != 'reversed'",
+        "(billing_point_id, kind, date_from) "
+        "WHERE state NOT IN ('reversed', 'deferred')",
         "This billing point is already billed for this period.",
     )
 

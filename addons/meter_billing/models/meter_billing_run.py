@@ -14,6 +14,7 @@ from odoo.fields import Command, Domain
 from odoo.tools import SQL
 
 from .billing_usage import UsageError, local_day_bounds
+from .meter_billing_result import FREE_STATES
 
 BATCH_SIZE = 200
 #: partners invoiced per batch (one account.move.create each)
@@ -166,7 +167,7 @@ class MeterBillingRun(models.Model):
             [("run_id", "in", runs.ids)], ["run_id", "state"], ["__count"]
         ):
             results[run] += count
-            blocked[run] += count if state == "blocked" else 0
+            blocked[run] += count if state in ("blocked", "deferred") else 0
         moves, posted = defaultdict(int), defaultdict(int)
         for run, state, count in self.env["account.move"]._read_group(
             [("meter_billing_run_id", "in", runs.ids)],
@@ -555,7 +556,7 @@ class MeterBillingRun(models.Model):
         billed = self.env["meter.billing.result"]._read_group(
             [
                 ("billing_point_id", "in", points.ids),
-                ("state", "!=", "reversed"),
+                ("state", "not in", FREE_STATES),
                 ("kind", "=", self.kind),
                 ("date_from", "<=", self.date_to),
                 ("date_to", ">=", self.date_from),
@@ -717,6 +718,11 @@ class MeterBillingRun(models.Model):
             )
         )
         results.write({"state": "invoiced"})
+        # Points still blocked free their period for a later run (once the
+        # missing readings are there); their reason stays on the result.
+        self.result_ids.filtered(lambda r: r.state == "blocked").write(
+            {"state": "deferred"}
+        )
 
     @api.model
     def _invoice_order(self, lines):

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import datetime, timedelta
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import tagged
@@ -269,6 +270,24 @@ class TestMeterBillingRun(MeterBillingCommon):
             run.action_invoice()
             run._process()
         self.assertEqual(run.move_ids.partner_id, self.tenant1)
+        # Still blocked when its run is invoiced: left for a later run, with
+        # its reason, and counted as blocked on the run.
+        self.assertEqual(blocked.state, "deferred")
+        self.assertIn("missing reading", blocked.block_reason)
+        run.invalidate_recordset()
+        self.assertEqual(run.blocked_count, 1)
+        # The reading arrives: the next run of January bills A2 only.
+        self._reading(self.meter_a2, "2026-02-01 00:00:00", 2500)
+        later = self._bill(self._run(sites=self.site_a), post=False)
+        self.assertEqual(later.result_ids.billing_point_id, self.point_a2)
+        self.assertEqual(later.result_ids.state, "invoiced")
+        self.assertEqual(later.move_ids.partner_id, self.tenant2)
+        self.assertAlmostEqual(later.move_ids.amount_untaxed, 292.15, places=2)
+        self.assertEqual(self.point_a2.billed_until, fields.Date.to_date("2026-01-31"))
+        # ... and a third run finds January fully billed.
+        third = self._bill(self._run(sites=self.site_a), post=False)
+        self.assertFalse(third.result_ids)
+        self.assertFalse(third.move_ids)
 
     def test_counts_and_progress(self):
         """The run's counters and the progress of each step: A2 has no
