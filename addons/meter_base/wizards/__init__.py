@@ -1,3 +1,4 @@
+from . import meter_wizard_reopen
 from . import meter_replace
 from . import meter_replace_line
 from . import meter_reading_correct

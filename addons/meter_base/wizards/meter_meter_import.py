@@ -36,6 +36,7 @@ class MeterMeterImport(models.TransientModel):
     """
 
     _name = "meter.meter.import"
+    _inherit = ["meter.wizard.reopen"]
     _description = "Import Meters"
 
     file = fields.Binary(required=True)
@@ -103,15 +104,6 @@ class MeterMeterImport(models.TransientModel):
             }
         )
         return self._reopen()
-
-    def _reopen(self):
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-        }
 
     def _write_report(self, vals_list, errors):
         if errors:

@@ -45,6 +45,7 @@ class MeterReadingEstimate(models.TransientModel):
     """
 
     _name = "meter.reading.estimate"
+    _inherit = ["meter.wizard.reopen"]
     _description = "Estimate Missing Readings"
 
     meter_ids = fields.Many2many(
@@ -88,13 +89,7 @@ class MeterReadingEstimate(models.TransientModel):
         self.report = "\n".join(
             [self.env._("%s estimated reading(s) stored.", len(readings)), *skipped]
         )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return self._reopen()
 
     def action_open_estimates(self):
         self.ensure_one()

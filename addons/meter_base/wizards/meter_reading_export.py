@@ -12,6 +12,7 @@ class MeterReadingExport(models.TransientModel):
     XLSX exchange file, keyed by the meters' external ids."""
 
     _name = "meter.reading.export"
+    _inherit = ["meter.wizard.reopen"]
     _description = "Export Readings"
 
     file_format = fields.Selection(FORMATS, required=True, default="xlsx")
@@ -42,10 +43,4 @@ class MeterReadingExport(models.TransientModel):
                 ),
             }
         )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return self._reopen()

@@ -17,6 +17,7 @@ class MeterReadingImport(models.TransientModel):
     """
 
     _name = "meter.reading.import"
+    _inherit = ["meter.wizard.reopen"]
     _description = "Import Readings"
 
     file = fields.Binary(required=True)
@@ -93,12 +94,3 @@ class MeterReadingImport(models.TransientModel):
             }
         )
         return result
-
-    def _reopen(self):
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-        }

@@ -25,6 +25,7 @@ class MeterIntervalImport(models.TransientModel):
     """
 
     _name = "meter.interval.import"
+    _inherit = ["meter.wizard.reopen"]
     _description = "Import Interval Data"
 
     file = fields.Binary(required=True)
@@ -78,13 +79,7 @@ class MeterIntervalImport(models.TransientModel):
                 "duplicate_count": result["duplicates"],
             }
         )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return self._reopen()
 
     def _check_header(self, header):
         needed = {"start", "value"} if self.meter_id else {"meter", "start", "value"}

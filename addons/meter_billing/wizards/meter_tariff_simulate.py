@@ -12,6 +12,7 @@ class MeterTariffSimulate(models.TransientModel):
     this wizard; no invoice, no result, no reading."""
 
     _name = "meter.tariff.simulate"
+    _inherit = ["meter.wizard.reopen"]
     _description = "Tariff what-if simulation"
 
     tariff_id = fields.Many2one(
@@ -71,13 +72,7 @@ class MeterTariffSimulate(models.TransientModel):
                 )
             )
         self.line_ids = [Command.clear(), *vals_list]
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return self._reopen()
 
     def _amount(self, point, series, days, cache, tariff):
         """Untaxed amount of ``point`` over the period, or the reason it cannot

@@ -10,6 +10,7 @@ class MeterSupplySet(models.TransientModel):
     what the devices confirm."""
 
     _name = "meter.supply.set"
+    _inherit = ["meter.wizard.reopen"]
     _description = "Set Supply"
 
     meter_ids = fields.Many2many("meter.meter", required=True)
@@ -22,15 +23,6 @@ class MeterSupplySet(models.TransientModel):
     )
     summary = fields.Text(readonly=True)
     confirmed = fields.Boolean(string="I confirm this change")
-
-    def _reopen(self):
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-        }
 
     def action_next(self):
         """Step 1 -> 2: list what will change and who lives behind it."""
