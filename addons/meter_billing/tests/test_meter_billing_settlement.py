@@ -181,13 +181,10 @@ class TestMeterBillingSettlement(MeterBillingCommon):
     # 5. Annual tiers (RULES.md 4.2, Zhejiang)
     # ------------------------------------------------------------
 
-    def test_annual_tiers_count_across_periods(self):
-        """Zhejiang annual blocks: <= 2760 kWh a year at 0.538, 2761-4800 at
-        0.588, above at 0.838. January 1500 kWh: 1500 x 0.538 = 807.00.
-        February 1000 kWh (2500 in the year): 538.00. March 600 kWh straddles
-        2760: 260 x 0.538 = 139.88 and 340 x 0.588 = 199.92 (339.80; the old
-        code counted March alone: 600 x 0.538 = 322.80)."""
-        tariff = self.env["meter.tariff"].create(
+    def _zhejiang(self):
+        """Zhejiang annual blocks (RULES.md 4.2): <= 2760 kWh a year at 0.538,
+        2761-4800 at 0.588, above at 0.838."""
+        return self.env["meter.tariff"].create(
             {
                 "name": "Zhejiang",
                 "version_ids": [
@@ -220,7 +217,14 @@ class TestMeterBillingSettlement(MeterBillingCommon):
                 ],
             }
         )
-        self.point_z.tariff_line_ids.tariff_id = tariff
+
+    def test_annual_tiers_count_across_periods(self):
+        """Zhejiang annual blocks: <= 2760 kWh a year at 0.538, 2761-4800 at
+        0.588, above at 0.838. January 1500 kWh: 1500 x 0.538 = 807.00.
+        February 1000 kWh (2500 in the year): 538.00. March 600 kWh straddles
+        2760: 260 x 0.538 = 139.88 and 340 x 0.588 = 199.92 (339.80; the old
+        code counted March alone: 600 x 0.538 = 322.80)."""
+        self.point_z.tariff_line_ids.tariff_id = self._zhejiang()
         for at, value in (
             ("2026-01-01", 0),
             ("2026-02-01", 1500),
@@ -237,6 +241,29 @@ class TestMeterBillingSettlement(MeterBillingCommon):
             run = self._computed(self.point_z, date_from, date_to)
             amounts.append(sorted(run.line_ids.mapped("amount")))
         self.assertEqual(amounts, [[807.0], [538.0], [139.88, 199.92]])
+
+    def test_annual_tiers_start_again_on_january_1(self):
+        """A quarter December 2025 - February 2026 is cut on January 1.
+        December 3000 kWh: 2760 x 0.538 = 1484.88 and 240 x 0.588 = 141.12;
+        January-February 1000 kWh count from zero in 2026: 1000 x 0.538 =
+        538.00 (not 0.588, as if the 3000 of 2025 counted)."""
+        self.point_z.tariff_line_ids.tariff_id = self._zhejiang()
+        for at, value in (
+            ("2025-12-01", 0),
+            ("2026-01-01", 3000),
+            ("2026-03-01", 4000),
+        ):
+            self._reading(self.meter_z, f"{at} 00:00:00", value)
+        run = self._computed(self.point_z, "2025-12-01", "2026-02-28")
+        lines = run.line_ids.sorted(lambda line: (line.date_from, line.amount))
+        self.assertEqual(
+            [(str(line.date_from), line.quantity, line.amount) for line in lines],
+            [
+                ("2025-12-01", 240.0, 141.12),
+                ("2025-12-01", 2760.0, 1484.88),
+                ("2026-01-01", 1000.0, 538.0),
+            ],
+        )
 
     # ------------------------------------------------------------
     # 7. Degree-day boundaries (RULES.md 5.5)
