@@ -189,9 +189,16 @@ class MeterRule(models.Model):
         "estimated reading (replaced when the real one arrives).",
     )
     estimate_method = fields.Selection(
-        [("average", "Average, then norm"), ("last_year", "Same period last year")],
+        [
+            ("average", "Average, then norm"),
+            ("last_year", "Same period last year"),
+            ("degree_days", "Degree-day interpolation"),
+        ],
         default="average",
         required=True,
+        help="How missing months are estimated. Degree-day interpolation also "
+        "values the period boundaries of billing by degree-days instead of "
+        "linearly (heat, RULES.md 5.5).",
     )
     notify_user_ids = fields.Many2many(
         "res.users",

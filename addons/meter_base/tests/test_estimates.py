@@ -15,7 +15,7 @@ class TestEstimates(MeterBaseCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.site_a.tz = "UTC"
-        # 30 kWh a month (one a day in 30-day months) from January to July 2025
+        # 186 kWh from January to July 2025: 31 a month on average
         cls.env["meter.reading"].create(
             [
                 {
@@ -24,7 +24,7 @@ class TestEstimates(MeterBaseCommon):
                     "value": value,
                 }
                 for month, value in (
-                    (1, 1000),
+                    (1, 995),
                     (2, 1031),
                     (3, 1059),
                     (4, 1090),
@@ -33,6 +33,16 @@ class TestEstimates(MeterBaseCommon):
                     (7, 1181),
                 )
             ]
+        )
+
+    def _persons(self, persons, unit=None):
+        self.env["meter.unit.basis"].create(
+            {
+                "unit_id": (unit or self.unit_a1).id,
+                "kind": "persons",
+                "value": persons,
+                "date_from": "2025-01-01",
+            }
         )
 
     def _estimate(self, method, date_to, meters=None, **vals):
@@ -57,9 +67,10 @@ class TestEstimates(MeterBaseCommon):
                 "resource_id": self.electricity.id,
                 "estimate_months": 6,
                 "estimate_max_periods": 2,
-                "norm_monthly": 50,
+                "norm_monthly": 24.64,
             }
         )
+        self._persons(2)
         wizard = self._estimate("average", date(2025, 11, 15))
         estimates = wizard.estimate_ids.sorted("read_at")
         self.assertEqual(
@@ -72,10 +83,11 @@ class TestEstimates(MeterBaseCommon):
             estimates.mapped("note"),
             ["Estimate (average)"] * 2 + ["Estimate (norm)"] * 2,
         )
-        # 181 kWh over 181 days: one a day, 31 in July and August
+        # 186 kWh over 6 months: 31 a month, in July and August alike
         self.assertEqual(estimates[0].consumption, 31)
         self.assertEqual(estimates[1].consumption, 31)
-        # then the norm, 50 a month pro rata (September has 30 days)
+        # then the norm, 24.64 per person x 2 persons = 49.28 a month, whatever
+        # the month's days (September has 30)
         self.assertAlmostEqual(estimates[2].consumption, 49.28, places=2)
         self.assertIn("4 estimated reading(s) stored.", wizard.report)
 
@@ -189,6 +201,7 @@ class TestEstimates(MeterBaseCommon):
                 "norm_monthly": 50,
             }
         )
+        self._persons(1)
         heat = self.env["meter.meter"].create(
             {"name": "HEAT-A1", "unit_id": self.unit_a1.id, "resource_id": self.heat.id}
         )
@@ -229,3 +242,79 @@ class TestEstimates(MeterBaseCommon):
         )
         self.assertEqual(october.note, "Estimate (norm)")
         self.assertTrue(rule.estimate_auto)
+
+    def test_average_is_the_same_monthly_volume(self):
+        """RULES 3.2 (RU п. 59(б), п. 60). History January-July 2025: 1181 -
+        995 = 186 kWh over 6 whole months = 31 a month. Each missing month gets
+        31, whatever its days: July (estimate at Aug 1) 31, August 31, September
+        (30 days) 31, not the daily rate 186/181 x 30 days = 30.83. Then the norm
+        per registered person: 20 x 3 persons (the occupancy's) = 60 for
+        October, not 20 x 31/30.436875 = 20.37."""
+        self.env["meter.rule"].create(
+            {
+                "building_id": self.building_a.id,
+                "resource_id": self.electricity.id,
+                "estimate_months": 6,
+                "estimate_max_periods": 3,
+                "norm_monthly": 20,
+            }
+        )
+        self._persons(1)  # the occupancy's persons come first
+        self.env["meter.occupancy"].create(
+            {
+                "unit_id": self.unit_a1.id,
+                "partner_id": self.env["res.partner"].create({"name": "T"}).id,
+                "role": "tenant",
+                "date_start": "2025-01-01",
+                "persons": 3,
+            }
+        )
+        wizard = self._estimate("average", date(2025, 10, 31))
+        estimates = wizard.estimate_ids.sorted("read_at")
+        self.assertEqual(estimates.mapped("consumption"), [31.0, 31.0, 31.0, 60.0])
+        self.assertEqual(estimates.mapped("value"), [1212.0, 1243.0, 1274.0, 1334.0])
+
+    def test_three_months_of_history_at_least(self):
+        """A meter read for 2 months only (10 kWh): no average (п. 59 needs 3
+        months), the norm 15 x 2 persons = 30 at once."""
+        self.env["meter.rule"].create(
+            {
+                "building_id": self.building_b.id,
+                "resource_id": self.electricity.id,
+                "norm_monthly": 15,
+            }
+        )
+        self._persons(2, self.unit_b1)
+        self._reading(self.meter_b1, "2025-05-01 00:00:00", 0)
+        self._reading(self.meter_b1, "2025-07-01 00:00:00", 10)
+        wizard = self._estimate("average", date(2025, 7, 31), meters=self.meter_b1)
+        self.assertEqual(wizard.estimate_ids.consumption, 30.0)
+        self.assertEqual(wizard.estimate_ids.note, "Estimate (norm)")
+
+    def test_norm_without_persons_says_so(self):
+        """The norm is per registered person: without persons nothing can be
+        estimated past the average, and the wizard says why."""
+        self.env["meter.rule"].create(
+            {
+                "building_id": self.building_b.id,
+                "resource_id": self.electricity.id,
+                "norm_monthly": 15,
+            }
+        )
+        self._reading(self.meter_b1, "2025-07-01 00:00:00", 10)
+        with self.assertRaisesRegex(UserError, "no persons"):
+            self._estimate("average", date(2025, 7, 31), meters=self.meter_b1)
+
+    def test_degree_days_say_why_nothing_is_stored(self):
+        """Degree-day interpolation fills months between two real readings
+        only; after the last real reading it stores nothing, and says why."""
+        heat = self.env["meter.meter"].create(
+            {"name": "HEAT-A1", "unit_id": self.unit_a1.id, "resource_id": self.heat.id}
+        )
+        self._reading(heat, "2025-01-01 00:00:00", 0)
+        with self.assertRaisesRegex(UserError, "need the next real reading"):
+            self._estimate("degree_days", date(2025, 3, 31), meters=heat)
+        self._reading(heat, "2025-02-01 00:00:00", 170)
+        with self.assertRaisesRegex(UserError, "no month is missing"):
+            self._estimate("degree_days", date(2025, 1, 31), meters=heat)
+        self.assertFalse(heat.reading_ids.filtered(lambda r: r.state == "estimated"))

@@ -13,6 +13,7 @@ from meterkit.estimates import (
     estimate_last_year,
     local_midnight_utc,
     missing_month_starts,
+    month_before,
 )
 
 from odoo import api, fields, models
@@ -76,15 +77,21 @@ class MeterReadingEstimate(models.TransientModel):
 
     def action_estimate(self):
         self.ensure_one()
+        idle = []
         readings, skipped = self._estimate_missing(
             self.meter_ids,
             self.method,
             self.date_to,
             months=self.months,
             max_periods=self.max_periods,
+            idle=idle,
         )
-        if not readings and skipped:
-            raise UserError("\n".join(skipped))
+        if not readings and (skipped or idle):
+            raise UserError(
+                "\n".join(
+                    [self.env._("No estimated reading was stored:"), *skipped, *idle]
+                )
+            )
         self.estimate_ids = readings
         self.report = "\n".join(
             [self.env._("%s estimated reading(s) stored.", len(readings)), *skipped]
@@ -101,10 +108,13 @@ class MeterReadingEstimate(models.TransientModel):
         return action
 
     @api.model
-    def _estimate_missing(self, meters, method, date_to, months=6, max_periods=3):
+    def _estimate_missing(
+        self, meters, method, date_to, months=6, max_periods=3, idle=None
+    ):
         """Create the estimates of ``meters`` up to ``date_to`` with ``method``;
         return ``(readings, skipped)`` where ``skipped`` names each chain that
-        could not be estimated and why."""
+        could not be estimated and why. ``idle`` (a list) receives why each
+        chain that needed nothing got nothing."""
         meters = meters.filtered(
             lambda m: m.kind != "virtual" and m.status != "archived"
         )
@@ -125,8 +135,16 @@ class MeterReadingEstimate(models.TransientModel):
                         meter, rows, method, date_to, options
                     )
                 except ReadingError as error:
-                    skipped.append(f"{meter.name} {register}: {error}")
+                    skipped.append(
+                        f"{meter.name} {register}: {error}"
+                        + self._norm_hint(meter, options, date_to)
+                    )
                     continue
+                if not estimates and idle is not None:
+                    idle.append(
+                        f"{meter.name} {register}: "
+                        + self._nothing_reason(meter, rows, method, date_to)
+                    )
                 vals_list += [
                     self._prepare_estimate_vals(meter, register, estimate, method)
                     for estimate in estimates
@@ -256,15 +274,80 @@ class MeterReadingEstimate(models.TransientModel):
         trailing = len(rows) - next(
             (i + 1 for i in range(len(rows) - 1, -1, -1) if not rows[i][4]), 0
         )
+        norm = options["norm_monthly"]
+        # RU п. 60: the norm per registered person times the persons
+        norms = [
+            norm * _dec(persons) if norm and persons else None
+            for persons in self._persons(meter, instants)
+        ]
         return estimate_average(
             last,
             instants,
             history,
             months=options["months"],
             max_periods=max(options["max_periods"] - trailing, 0),
-            norm_monthly=options["norm_monthly"],
+            norm_monthly=norms,
             decimals=decimals,
             rollover_value=rollover,
+            per_month=True,
+            tz=tz,
+        )
+
+    def _persons(self, meter, instants):
+        """Registered persons of the meter's unit in the month each estimate at
+        ``instants`` stands for: the occupancy's, else the unit's dated basis
+        (0 when neither is known, or the meter is not a unit's)."""
+        unit = meter.unit_id
+        result = []
+        for instant in instants:
+            day = month_before(instant, meter.site_id.tz)
+            day = fields.Datetime.context_timestamp(
+                self.with_context(tz=meter.site_id.tz or "UTC"), day
+            ).date()
+            occupancy = unit.occupancy_ids.filtered(
+                lambda o, d=day: o.date_start <= d <= (o.date_end or d)
+            )[:1]
+            result.append(
+                occupancy.persons or (unit and unit._get_basis("persons", day)) or 0
+            )
+        return result
+
+    def _norm_hint(self, meter, options, date_to):
+        """Why the norm could not take over, when the rule has a norm."""
+        month_end = local_midnight_utc(
+            date_to + relativedelta(months=1, day=1), meter.site_id.tz
+        )
+        if options["norm_monthly"] and not any(self._persons(meter, [month_end])):
+            return " " + self.env._(
+                "(the norm is per registered person: %(unit)s has no persons on "
+                "its occupancy or its allocation bases)",
+                unit=meter.unit_id.display_name or meter.display_name,
+            )
+        return ""
+
+    def _nothing_reason(self, meter, rows, method, date_to):
+        """Why a chain got no estimate."""
+        if not rows:
+            return self.env._("no reading to start from.")
+        last = fields.Datetime.to_string(rows[-1][0])
+        if method != "degree_days":
+            return self.env._(
+                "no month without a reading up to %(date)s (last reading %(last)s).",
+                date=date_to,
+                last=last,
+            )
+        reals = [row for row in rows if not row[4]]
+        end = local_midnight_utc(date_to + relativedelta(days=1), meter.site_id.tz)
+        if not reals or missing_month_starts(reals[-1][0], end, meter.site_id.tz):
+            return self.env._(
+                "degree-day interpolation fills months between two real readings; "
+                "the months after the last real reading (%(last)s) need the next "
+                "real reading first, or the average method.",
+                last=fields.Datetime.to_string(reals[-1][0]) if reals else last,
+            )
+        return self.env._(
+            "no month is missing between the real readings up to %(date)s.",
+            date=date_to,
         )
 
     def _prepare_estimate_vals(self, meter, register, estimate, method):

@@ -13,7 +13,11 @@ from decimal import Decimal
 
 from meterkit import ReadingPoint, consumption_series, interpolate, validate_series
 from meterkit.errors import MeterkitError
-from meterkit.estimates import local_midnight_utc
+from meterkit.estimates import (
+    interpolate_degree_days,
+    local_midnight_utc,
+    recalculated_consumption,
+)
 
 
 def local_day_bounds(date_from, date_to, tz_name):
@@ -49,12 +53,19 @@ class UsageError(Exception):
 class Series:
     """The live readings of one register of one meter, in time order."""
 
-    def __init__(self, env, label, readings, multiplier, rollover_value):
+    def __init__(
+        self, env, label, readings, multiplier, rollover_value, degree_days=False
+    ):
         self.env = env
+        #: value boundaries by degree-days instead of time (RULES.md 5.5)
+        self.degree_days = degree_days
         self.label = label
         self.readings = sorted(readings, key=lambda r: r.read_at)
         self.multiplier = multiplier
         self.rollover_value = rollover_value
+        #: {instant: counter value}: where the previous period stopped billing on
+        #: estimates (set by the billing run)
+        self.carry = {}
 
     def _bracket(self, at):
         before = [r for r in self.readings if r.read_at <= at]
@@ -79,8 +90,9 @@ class Series:
 
     def _value_at(self, at):
         before, after = self._bracket(at)
+        method = interpolate_degree_days if self.degree_days else interpolate
         try:
-            value = interpolate(
+            value = method(
                 before.point(), after.point(), at, rollover_value=self.rollover_value
             )
         except MeterkitError as error:
@@ -131,7 +143,29 @@ class Series:
             start=self._boundary(v0, b0, a0, start),
             end=self._boundary(v1, b1, a1, end),
         )
+        if start in self.carry:
+            quantity, delta = recalculated_consumption(
+                quantity,
+                v0,
+                self.carry[start],
+                multiplier=self.multiplier,
+                rollover_value=self.rollover_value,
+            )
+            if delta:
+                note += " " + self.env._(
+                    "+ recalculation %(delta)s: the previous period was billed up "
+                    "to %(billed)s on estimates",
+                    delta=delta,
+                    billed=self.carry[start],
+                )
         return quantity, note, estimated
+
+    def end_value(self, at):
+        """``(value, estimated)`` of the counter at ``at`` (UTC naive)."""
+        value, before, after = self._value_at(at)
+        if at in (before.read_at, after.read_at):
+            return value, (before if before.read_at == at else after).estimated
+        return value, before.estimated or after.estimated
 
     def _boundary(self, value, before, after, at):
         if at in (before.read_at, after.read_at):
@@ -149,6 +183,8 @@ class Series:
             v2=after.value,
             t2=after.read_at,
         )
+        if self.degree_days:
+            text += " " + self.env._("by degree-days")
         if before.estimated or after.estimated:
             text += " " + self.env._("(estimated)")
         return text

@@ -10,6 +10,9 @@ from meterkit.tariffs import (
     basis_pieces,
     evaluate_period,
     split_period,
+    split_tier_years,
+    tier_year_base,
+    tier_year_start,
 )
 
 from odoo import api, fields, models
@@ -238,6 +241,7 @@ class MeterBillingPoint(models.Model):
                 Reading(values[0], values[1], value, *values[3:])
             )
         meters_by_id = {m.id: m for m in meters}
+        degree_days = self._degree_day_meters(meters)
         series = {}
         for (meter_id, register), readings in by_key.items():
             meter = meters_by_id[meter_id]
@@ -247,8 +251,23 @@ class MeterBillingPoint(models.Model):
                 readings,
                 Decimal(repr(meter.multiplier or 1.0)),
                 Decimal(repr(meter.rollover_value)) if meter.rollover_value else None,
+                degree_days=meter_id in degree_days,
             )
         return series
+
+    @api.model
+    def _degree_day_meters(self, meters):
+        """Ids of ``meters`` whose reading rule in force estimates by degree-days:
+        their period boundaries are valued by degree-days (RULES.md 5.5)."""
+        records = self.env["meter.meter"].union(*meters)
+        records.check_access("read")
+        # The rule may sit on a portfolio group the billing officer cannot read.
+        meters_sudo = records.sudo()
+        return {
+            meter.id
+            for meter in meters_sudo
+            if meter.effective_rule_id.estimate_method == "degree_days"
+        }
 
     def _meter_usage(self, series, start, end):
         """Consumption by register of this point's meters on ``[start, end]``
@@ -391,13 +410,80 @@ class MeterBillingPoint(models.Model):
             for tariff, tariff_start, tariff_end in tariffs:
                 start, end = max(occ_start, tariff_start), min(occ_end, tariff_end)
                 if start <= end:
-                    vals_list += self._prepare_segment_lines(
-                        occupancy, tariff, start, end, series, run_days, cache
+                    vals_list += self._prepare_tier_year_lines(
+                        occupancy,
+                        tariff,
+                        start,
+                        end,
+                        series,
+                        run_days,
+                        cache,
+                        done=vals_list,
                     )
         return vals_list
 
+    def _prepare_tier_year_lines(
+        self, occupancy, tariff, start, end, series, run_days, cache, done
+    ):
+        """:meth:`_prepare_segment_lines`; a tariff with annual tiers (RULES.md
+        4.2) is cut at the start of each tier year, and each piece starts from
+        what the occupant's tiered lines counted since the start of its tier year
+        (billed before, or ``done`` in this computation)."""
+        annual = tariff.version_ids.component_ids.filtered(
+            lambda c: c.component_type == "tiered" and c.tier_period == "year"
+        )
+        if not annual:
+            return self._prepare_segment_lines(
+                occupancy, tariff, start, end, series, run_days, cache
+            )
+        counted = self._tier_counted(occupancy, tier_year_start(start), start) + [
+            (vals["date_from"], vals["date_to"], Decimal(repr(vals["quantity"])))
+            for vals in done
+            if vals["component_type"] == "tiered"
+            and vals["occupancy_id"] == occupancy.id
+        ]
+        vals_list = []
+        for piece_start, piece_end in split_tier_years(start, end):
+            lines = self._prepare_segment_lines(
+                occupancy,
+                tariff,
+                piece_start,
+                piece_end,
+                series,
+                run_days,
+                cache,
+                tier_base=tier_year_base(counted, piece_start),
+            )
+            counted += [
+                (vals["date_from"], vals["date_to"], Decimal(repr(vals["quantity"])))
+                for vals in lines
+                if vals["component_type"] == "tiered"
+            ]
+            vals_list += lines
+        return vals_list
+
+    def _tier_counted(self, occupancy, date_from, before):
+        """``[(date_from, date_to, quantity)]`` of the tiered lines billed to
+        ``occupancy`` on this point from ``date_from`` to the day before
+        ``before`` (reversed and deferred results do not count)."""
+        self.ensure_one()
+        lines = self.env["meter.billing.line"].search(
+            [
+                ("billing_point_id", "=", self.id),
+                ("occupancy_id", "=", occupancy.id),
+                ("component_type", "=", "tiered"),
+                ("date_from", ">=", date_from),
+                ("date_to", "<", before),
+                ("result_id.state", "not in", FREE_STATES),
+            ]
+        )
+        return [
+            (line.date_from, line.date_to, Decimal(repr(line.quantity)))
+            for line in lines
+        ]
+
     def _prepare_segment_lines(
-        self, occupancy, tariff, start, end, series, run_days, cache
+        self, occupancy, tariff, start, end, series, run_days, cache, tier_base=None
     ):
         versions = tariff._versions_for(start, end)
         if not versions:
@@ -421,7 +507,14 @@ class MeterBillingPoint(models.Model):
             ]
             if any(v.components for v in consumption):
                 vals_list += self._evaluate_consumption(
-                    occupancy, consumption, by_date, start, end, series, run_days
+                    occupancy,
+                    consumption,
+                    by_date,
+                    start,
+                    end,
+                    series,
+                    run_days,
+                    tier_base=tier_base,
                 )
             needs_demand = any(
                 c.kind == "demand_peak" for v in per_period for c in v.components
@@ -463,7 +556,7 @@ class MeterBillingPoint(models.Model):
         return vals_list
 
     def _evaluate_consumption(
-        self, occupancy, versions, by_date, start, end, series, run_days
+        self, occupancy, versions, by_date, start, end, series, run_days, tier_base=None
     ):
         segments = split_period(start, end, versions)
         usages, notes, estimated = [], {}, {}
@@ -475,7 +568,7 @@ class MeterBillingPoint(models.Model):
             usages.append(usage)
             notes[segment.start] = "\n".join(seg_notes)
             estimated[segment.start] = seg_estimated
-        whole = Usage(start, end)
+        whole = Usage(start, end, tier_base=tier_base or Decimal(0))
         lines = evaluate_period(
             versions,
             whole,

@@ -58,6 +58,13 @@ class MeterBillingResult(models.Model):
         "account.move", compute="_compute_move_ids", string="Invoices"
     )
     amount_untaxed = fields.Monetary(compute="_compute_amount", store=True)
+    estimated_end_values = fields.Json(
+        readonly=True,
+        copy=False,
+        help="Counter values at the end of the period billed on estimates, per "
+        "'meter id:register': the next period starts from them, so that the "
+        "late real reading settles the difference (RU п. 61).",
+    )
 
     _dates_ordered = models.Constraint(
         "CHECK (date_to >= date_from)", "A billed period cannot end before it starts."

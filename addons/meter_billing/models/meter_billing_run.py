@@ -4,7 +4,12 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-from meterkit.allocation import apportion_common, main_meter_residual, round_money
+from meterkit.allocation import (
+    apportion_common,
+    apportion_residual,
+    main_meter_residual,
+    round_money,
+)
 from meterkit.errors import MeterkitError
 from meterkit.tariffs import CONSUMPTION_KINDS
 
@@ -30,6 +35,7 @@ SCOPE_FIELDS = {
     "billing_point_ids",
     "common_method",
     "common_price",
+    "residual_method",
 }
 
 
@@ -127,6 +133,19 @@ class MeterBillingRun(models.Model):
     )
     common_price = fields.Float(
         digits=(16, 6), help="Price per unit of common consumption (kWh, m3)."
+    )
+    residual_method = fields.Selection(
+        [
+            ("none", "Note only"),
+            ("area", "Bill by floor area"),
+        ],
+        string="Common-house needs",
+        default="none",
+        required=True,
+        help="Common-house needs (RU ОДН): the consumption of each main meter "
+        "minus the sum of its sub-meters, billed to the units of the building in "
+        "proportion to their area at the common-area price (credited when "
+        "negative).",
     )
     residual_note = fields.Text(
         string="Main meter residuals",
@@ -431,12 +450,21 @@ class MeterBillingRun(models.Model):
                 lambda r, b=building: r.billing_point_id.building_id == b
             )
             building_meters = meters.filtered(lambda m, b=building: m.building_id == b)
-            notes += self._main_residual_notes(
-                building_meters.filtered(lambda m: m.kind == "main"),
-                subs,
-                series,
-                bounds[building],
-            )
+            mains = building_meters.filtered(lambda m: m.kind == "main")
+            notes += self._main_residual_notes(mains, subs, series, bounds[building])
+            if mains and self.residual_method == "area":
+                try:
+                    vals_list += self._prepare_residual_lines(
+                        building, in_building, mains, subs, series, bounds[building]
+                    )
+                except (UsageError, MeterkitError) as error:
+                    notes.append(
+                        self.env._(
+                            "%(building)s: main meter residual not billed: %(problem)s",
+                            building=building.display_name,
+                            problem=str(error),
+                        )
+                    )
             common = building_meters.filtered(lambda m: m.kind == "common")
             if common and self.common_method != "none":
                 try:
@@ -489,6 +517,80 @@ class MeterBillingRun(models.Model):
             )
         return notes
 
+    def _prepare_residual_lines(self, building, results, mains, subs, series, bounds):
+        """Common-house needs (RULES.md 3.4): per main meter, the residual
+        (main minus its sub-meters, metered or estimated) shared among all the
+        units of ``building`` by area (largest remainder, quantities and amounts
+        both sum exactly); one line on the result of each unit billed here."""
+        product = self.company_id.meter_common_product_id
+        if not product:
+            raise UsageError(self.env._("Set the common-area product in the settings."))
+        units = self.env["meter.unit"].search(
+            [("building_id", "=", building.id)], order="name, id"
+        )
+        areas = {
+            unit: Decimal(repr(unit._get_basis("area", self.date_from)))
+            for unit in units
+        }
+        price = Decimal(repr(self.common_price))
+        quantum = Decimal(repr(self.currency_id.rounding))
+        by_unit = {}
+        for result in results:
+            by_unit.setdefault(result.unit_id, result)
+        vals_list = []
+        for main in mains:
+            children = subs.filtered(lambda m, p=main: m.parent_id == p)
+            residual, shares = apportion_residual(
+                self._meters_consumption(main, series, bounds),
+                self._meters_consumption(children, series, bounds),
+                areas,
+                price,
+                quantum,
+            )
+            total_area = sum(areas.values())
+            for unit, result in by_unit.items():
+                quantity, amount = shares[unit]
+                vals_list.append(
+                    self._common_line_vals(
+                        result,
+                        product,
+                        sequence=1001,
+                        name=self.env._(
+                            "Common-house needs (%(meter)s)", meter=main.name
+                        ),
+                        quantity=float(quantity),
+                        amount=float(amount),
+                        readings_note=self.env._(
+                            "Main meter %(meter)s residual %(residual)s (main minus "
+                            "its sub-meters); area %(mine)s of %(all)s m2",
+                            meter=main.name,
+                            residual=residual,
+                            mine=areas[unit],
+                            all=total_area,
+                        ),
+                    )
+                )
+        return vals_list
+
+    def _common_line_vals(self, result, product, **vals):
+        """Values of a common-area line of ``result`` (``vals``: sequence,
+        name, quantity, amount, readings_note), billed to the occupant on the
+        last day of its period."""
+        occupancy = result.billing_point_id._occupancy_segments(
+            result.date_to, result.date_to, required=True
+        )[0][0]
+        return {
+            "result_id": result.id,
+            "partner_id": occupancy.partner_id.id,
+            "occupancy_id": occupancy.id,
+            "product_id": product.id,
+            "component_type": "common",
+            "date_from": result.date_from,
+            "date_to": result.date_to,
+            "price_unit": self.common_price,
+            **vals,
+        }
+
     def _prepare_common_lines(self, results, common, series, bounds):
         """One line per result: its share of the common consumption, priced at
         ``common_price``; quantities and amounts both sum exactly (meterkit
@@ -519,24 +621,15 @@ class MeterBillingRun(models.Model):
         labels = dict(self._fields["common_method"]._description_selection(self.env))
         vals_list = []
         for result in results:
-            occupancy = result.billing_point_id._occupancy_segments(
-                result.date_to, result.date_to, required=True
-            )[0][0]
             vals_list.append(
-                {
-                    "result_id": result.id,
-                    "partner_id": occupancy.partner_id.id,
-                    "occupancy_id": occupancy.id,
-                    "sequence": 1000,
-                    "name": self.env._("Common areas (%(key)s)", key=labels[method]),
-                    "product_id": product.id,
-                    "component_type": "common",
-                    "date_from": result.date_from,
-                    "date_to": result.date_to,
-                    "quantity": float(quantities[result]),
-                    "price_unit": self.common_price,
-                    "amount": float(amounts[result]),
-                    "readings_note": self.env._(
+                self._common_line_vals(
+                    result,
+                    product,
+                    sequence=1000,
+                    name=self.env._("Common areas (%(key)s)", key=labels[method]),
+                    quantity=float(quantities[result]),
+                    amount=float(amounts[result]),
+                    readings_note=self.env._(
                         "Common meters %(meters)s: %(total)s in total; key %(key)s: "
                         "%(mine)s of %(all)s",
                         meters=", ".join(common.mapped("name")),
@@ -545,7 +638,7 @@ class MeterBillingRun(models.Model):
                         mine=keys[result],
                         all=sum(keys.values()),
                     ),
-                }
+                )
             )
         return vals_list
 
@@ -585,6 +678,7 @@ class MeterBillingRun(models.Model):
             for meter in point.meter_ids:
                 ranges[meter] = bounds
         series = self.env["meter.billing.point"]._fetch_series(ranges)
+        self._carry_estimates(points, starts, series)
         run_days = (self.date_to - self.date_from).days + 1
         cache = {}
         vals_list = []
@@ -603,6 +697,7 @@ class MeterBillingRun(models.Model):
                 vals.update(state="blocked", block_reason=str(error))
             else:
                 vals["line_ids"] = [Command.create(line) for line in lines]
+                vals["estimated_end_values"] = self._estimated_end_values(point, series)
                 if any(line["is_estimated"] for line in lines):
                     vals.update(
                         state="blocked",
@@ -612,6 +707,49 @@ class MeterBillingRun(models.Model):
                     )
             vals_list.append(vals)
         return vals_list
+
+    def _carry_estimates(self, points, starts, series):
+        """Start each point's period where its previous period stopped billing
+        on estimates (RU п. 61, RULES.md 3.2): the series get the counter values
+        billed at the start, the consumption adds the difference to the real
+        value there, so that the periods together bill the real consumption."""
+        previous = self.env["meter.billing.result"].search(
+            [
+                ("billing_point_id", "in", points.ids),
+                ("kind", "=", "consumption"),
+                ("state", "not in", FREE_STATES),
+                (
+                    "date_to",
+                    "in",
+                    list({starts[p] - timedelta(days=1) for p in points}),
+                ),
+            ]
+        )
+        for result in previous:
+            point = result.billing_point_id
+            if result.date_to != starts[point] - timedelta(days=1):
+                continue
+            start = local_day_bounds(starts[point], self.date_to, point.site_id.tz)[0]
+            for key, value in (result.estimated_end_values or {}).items():
+                meter_id, register = key.split(":", 1)
+                if (int(meter_id), register) in series:
+                    series[int(meter_id), register].carry[start] = Decimal(value)
+
+    def _estimated_end_values(self, point, series):
+        """``{"meter id:register": value}`` of the counters at the end of the
+        period that stand on estimated readings (False when none)."""
+        end = local_day_bounds(self.date_from, self.date_to, point.site_id.tz)[1]
+        values = {}
+        for (meter_id, register), one in series.items():
+            if meter_id not in point.meter_ids.ids:
+                continue
+            try:
+                value, estimated = one.end_value(end)
+            except UsageError:
+                continue
+            if estimated:
+                values[f"{meter_id}:{register}"] = str(value)
+        return values or False
 
     def _prepare_advance_result(self, point, start):
         occupant = point._occupancy_segments(start, self.date_to)

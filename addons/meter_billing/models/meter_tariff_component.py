@@ -73,6 +73,17 @@ class MeterTariffComponent(models.Model):
     tier_ids = fields.One2many(
         "meter.tariff.tier", "component_id", string="Blocks", copy=True
     )
+    tier_period = fields.Selection(
+        [
+            ("period", "Per billed period"),
+            ("year", "Per calendar year"),
+        ],
+        string="Blocks count",
+        default="period",
+        help="Per calendar year: the block limits are annual and the consumption "
+        "counts from January 1 across the billed periods, so a month can straddle "
+        "a limit (e.g. Zhejiang).",
+    )
     tier_prorate = fields.Boolean(
         string="Pro-rate blocks",
         help="Block limits are multiplied by the days billed / days of the period "

@@ -4,4 +4,5 @@ from . import test_access_rights
 from . import test_meter_interval
 from . import test_meter_billing_move
 from . import test_meter_billing_common
+from . import test_meter_billing_settlement
 from . import test_ui_tour

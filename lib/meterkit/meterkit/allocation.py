@@ -11,7 +11,8 @@
   the caller), unrounded.
 - :func:`apportion_common` shares a common meter's consumption (lifts, pumps,
   corridors) to units equally, by area or by usage; :func:`main_meter_residual` is the
-  part of a main meter that its sub-meters do not explain.
+  part of a main meter that its sub-meters do not explain, and
+  :func:`apportion_residual` bills it to the units by area (RU ОДН, §3.4).
 
 Shares are computed with :class:`fractions.Fraction`, so no intermediate rounding
 happens before the final quantum.
@@ -29,6 +30,7 @@ __all__ = [
     "allocate",
     "allocate_equal",
     "apportion_common",
+    "apportion_residual",
     "cash_round",
     "main_meter_residual",
     "prorate",
@@ -234,3 +236,29 @@ def main_meter_residual(main, sub_sum):
     ``main - sub_sum`` (losses, unmetered common use). Negative when the sub-meters
     measured more than the main meter (RU "negative ОДН", to be credited)."""
     return _decimal(main, "main") - _decimal(sub_sum, "sub_sum")
+
+
+def apportion_residual(
+    main, sub_sum, unit_areas, price, quantum=CENT, quantity_quantum=Decimal("0.001")
+):
+    """Common-house needs (RU ОДН, RULES.md §3.4): the residual ``main -
+    sub_sum`` of a main meter shared among units by area, ``V_i = V x S_i /
+    S_total``, as quantities and as money at ``price``.
+
+    A negative residual (the units measured more than the main meter) is credited
+    the same way. Both splits are largest remainder, in the mapping's order: the
+    quantities sum exactly to the residual rounded to ``quantity_quantum``, the
+    amounts to ``round_money(residual x price, quantum)``.
+
+    :param unit_areas: mapping unit key -> area S_i (all premises of the
+        building, billed or not, so that S_total is the building's).
+    :return: ``(residual, {unit key: (quantity, amount)})``.
+    :raises AllocationError: as :func:`apportion_common` (no unit, all areas 0).
+    """
+    residual = main_meter_residual(main, sub_sum)
+    price = _decimal(price, "price")
+    amounts = apportion_common(
+        round_money(residual * price, quantum), unit_areas, "area", quantum
+    )
+    quantities = apportion_common(residual, unit_areas, "area", quantity_quantum)
+    return residual, {key: (quantities[key], amounts[key]) for key in unit_areas}

@@ -10,6 +10,10 @@ Estimation methods (RULES.md §3.2, §5.5):
 
 * :func:`estimate_average`: average monthly consumption of the last ``months``
   months for at most ``max_periods`` periods, then the norm (RU п. 59/60);
+  with ``per_month`` every replaced month gets the same monthly volume
+  (:func:`average_monthly_volume`), whatever its number of days;
+* :func:`recalculated_consumption`: the late real reading settles what was
+  billed on estimates (RU п. 61);
 * :func:`estimate_last_year`: the consumption of the same period one year earlier
   (DE §9a "comparable earlier periods");
 * :func:`estimate_degree_days`: between two real readings, weighted by
@@ -33,19 +37,23 @@ __all__ = [
     "AnomalyCheck",
     "Estimate",
     "Interval",
+    "add_local_months",
     "add_months",
     "average_monthly",
+    "average_monthly_volume",
     "chain_intervals",
     "consumption_anomaly",
     "degree_days",
     "estimate_average",
     "estimate_degree_days",
     "estimate_last_year",
+    "interpolate_degree_days",
     "local_midnight_utc",
     "missing_month_starts",
     "month_before",
     "month_starts",
     "quantity_between",
+    "recalculated_consumption",
     "spike_checks",
 ]
 
@@ -149,6 +157,62 @@ def average_monthly(intervals, end, months=3, *, min_days=None):
     if covered <= 0 or (min_days is not None and covered < min_days):
         return None
     return quantity / covered * DAYS_PER_MONTH
+
+
+def add_local_months(instant, months, tz=None):
+    """The naive UTC ``instant`` moved by whole ``months`` on the local
+    calendar of ``tz`` (None: UTC): local midnight of a month start stays local
+    midnight of a month start across DST changes."""
+    if not tz:
+        return add_months(instant, months)
+    zone = ZoneInfo(tz)
+    local = instant.replace(tzinfo=timezone.utc).astimezone(zone).replace(tzinfo=None)
+    moved = add_months(local, months).replace(tzinfo=zone)
+    return moved.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def average_monthly_volume(intervals, end, months=6, min_months=3, tz=None):
+    """Average monthly volume before ``end`` (RU п. 59(б)): the consumption of
+    the longest window of whole months of the local calendar of ``tz`` (at most
+    ``months``, at least ``min_months``) that the history covers, divided by
+    its number of months.
+
+    A window counts as covered when the history misses less than one day of it
+    (a reading a few hours off a month start); the part missing is then filled
+    pro rata. None when even ``min_months`` months are not covered (the meter
+    has not worked long enough: the norm applies).
+    """
+    for count in range(months, max(min_months, 1) - 1, -1):
+        start = add_local_months(end, -count, tz)
+        quantity, covered = quantity_between(intervals, start, end)
+        window = _days(end - start)
+        if covered > 0 and covered > window - 1:
+            if covered != window:
+                quantity = quantity * window / covered
+            return quantity / count
+    return None
+
+
+def recalculated_consumption(
+    consumption, real_start, billed_start, *, multiplier=1, rollover_value=None
+):
+    """``(quantity, delta)`` of a period whose start was billed on estimates
+    (RU п. 61): ``consumption`` is the real consumption of the period, from
+    the real counter value ``real_start`` at its start; the previous period was
+    billed up to ``billed_start`` instead. ``delta = (real_start -
+    billed_start) x multiplier`` is charged (positive) or credited (negative)
+    with the period, so the periods together bill exactly the real
+    consumption. A counter with ``rollover_value`` takes the shorter way round.
+    """
+    delta = Decimal(real_start) - Decimal(billed_start)
+    if rollover_value:
+        half = Decimal(rollover_value) / 2
+        if delta > half:
+            delta -= rollover_value
+        elif delta < -half:
+            delta += rollover_value
+    delta *= Decimal(multiplier)
+    return Decimal(consumption) + delta, delta
 
 
 def consumption_anomaly(
@@ -273,24 +337,53 @@ def estimate_average(
     norm_monthly=None,
     decimals=None,
     rollover_value=None,
+    per_month=False,
+    min_months=3,
+    tz=None,
 ):
     """Estimated readings at ``instants`` after the last real reading ``last``
     (a :class:`~meterkit.ReadingPoint`): the average monthly consumption of the
     ``months`` months before it for the first ``max_periods`` periods, then
     ``norm_monthly`` per month (RU п. 59/60).
 
+    Without ``per_month`` the average is a daily rate spread over each period's
+    days. With ``per_month`` (RU п. 59(б), the instants being month starts)
+    the average is :func:`average_monthly_volume` over whole months (at least
+    ``min_months``) and every period gets the same monthly volume, the norm
+    too; only a first period longer than a month (the last reading was inside
+    a month) adds the days before its month pro rata. Months are those of the
+    local calendar of ``tz``.
+
+    ``norm_monthly`` may also be a sequence, one norm per instant (None where
+    there is none), e.g. the norm per person times the persons of each month.
+
     :raise ReadingError: ``MISSING_PREVIOUS`` when a period needs the average
         and there is no history, or needs the norm and none is given.
     """
-    average = average_monthly(history, last.read_at, months)
+    instants = list(instants)
+    norms = (
+        list(norm_monthly)
+        if isinstance(norm_monthly, (list, tuple))
+        else [norm_monthly] * len(instants)
+    )
+    if per_month:
+        average = average_monthly_volume(history, last.read_at, months, min_months, tz)
+    else:
+        average = average_monthly(history, last.read_at, months)
     quantities = []
     previous = last.read_at
     for index, instant in enumerate(_checked_instants(last.read_at, instants)):
         days = _days(instant - previous)
+        if per_month:
+            # one month, plus the days before it when the last reading was
+            # inside a month
+            lead = _days(add_local_months(instant, -1, tz) - previous)
+            days = DAYS_PER_MONTH + lead if lead >= 1 else None
+        norm = norms[index] if index < len(norms) else None
         if index < max_periods and average is not None:
-            quantities.append((average * days / DAYS_PER_MONTH, "average"))
-        elif norm_monthly is not None:
-            quantities.append((Decimal(norm_monthly) * days / DAYS_PER_MONTH, "norm"))
+            quantities.append((_for_days(average, days), "average"))
+        elif norm is not None:
+            quantities.append((_for_days(Decimal(norm), days), "norm"))
         else:
             raise ReadingError(
                 codes.MISSING_PREVIOUS,
@@ -305,6 +398,11 @@ def estimate_average(
             )
         previous = instant
     return _estimates(last, instants, quantities, decimals, rollover_value)
+
+
+def _for_days(monthly, days):
+    """``monthly`` for ``days`` days (None: exactly one month)."""
+    return monthly if days is None else monthly * days / DAYS_PER_MONTH
 
 
 def estimate_last_year(last, instants, history, *, decimals=None, rollover_value=None):
@@ -346,6 +444,38 @@ def degree_days(start, end, table=None):
     return total
 
 
+def _degree_day_total(before, after, table):
+    total = degree_days(before.read_at, after.read_at, table)
+    if total <= 0:
+        raise ReadingError(
+            codes.INVALID_ARGUMENT,
+            "the degree-day weight between the readings is zero",
+            field="read_at",
+        )
+    return total
+
+
+def interpolate_degree_days(before, after, at, *, table=None, rollover_value=None):
+    """Counter value at ``at`` between two readings, advancing with the
+    degree-days (RULES.md §5.5): ``R1 + (R2 - R1) x GT(t1..t) / GT(t1..t2)``.
+    Not rounded.
+
+    :raise ReadingError: ``INVALID_ARGUMENT`` when the degree-day weight between
+        the readings is zero, and the errors of
+        :func:`~meterkit.interpolate_weighted`.
+    """
+    if at in (before.read_at, after.read_at):
+        return before.value if at == before.read_at else after.value
+    total = _degree_day_total(before, after, table)
+    return interpolate_weighted(
+        before,
+        after,
+        degree_days(before.read_at, at, table),
+        total,
+        rollover_value=rollover_value,
+    )
+
+
 def estimate_degree_days(
     before, after, instants, *, table=None, decimals=None, rollover_value=None
 ):
@@ -363,13 +493,7 @@ def estimate_degree_days(
             f"{after.read_at.isoformat()}",
             field="read_at",
         )
-    total = degree_days(before.read_at, after.read_at, table)
-    if total <= 0:
-        raise ReadingError(
-            codes.INVALID_ARGUMENT,
-            "the degree-day weight between the readings is zero",
-            field="read_at",
-        )
+    total = _degree_day_total(before, after, table)
     quantum = Decimal(1).scaleb(-decimals) if decimals is not None else None
     result = []
     previous = before.value

@@ -38,7 +38,10 @@ Tiers combined with time-of-use (RULES.md §4.2): one ``tou_energy`` component p
 plus a ``tiered`` component whose tier prices are the surcharges (0, +0.05, +0.30).
 
 Annual tiers count from the start of the tier year: :attr:`Usage.tier_base` is the
-consumption already counted before the period. With ``tier_prorate`` the thresholds
+consumption already counted before the period (:func:`tier_year_base` sums it from
+what earlier periods counted), and a period crossing the start of a tier year is cut
+there (:func:`split_tier_years`), so a month can straddle a threshold and a new year
+starts from zero. With ``tier_prorate`` the thresholds
 are multiplied by ``days / period_days`` (move-in, RULES.md §5.2).
 
 **Minimum charge** (consumption kinds): when the component's lines sum to less than
@@ -93,7 +96,10 @@ __all__ = [
     "evaluate",
     "evaluate_period",
     "split_period",
+    "split_tier_years",
     "split_usage",
+    "tier_year_base",
+    "tier_year_start",
 ]
 
 KINDS = (
@@ -431,6 +437,43 @@ def basis_pieces(start, end, basis):
         pieces.append((cursor, piece_end, days))
         cursor = piece_end + timedelta(days=1)
     return tuple(pieces)
+
+
+def tier_year_start(day, first_month=1):
+    """The first day of the tier year holding ``day`` (a calendar year with
+    ``first_month=1``)."""
+    year = day.year if day.month >= first_month else day.year - 1
+    return date(year, first_month, 1)
+
+
+def split_tier_years(start, end, first_month=1):
+    """``[(start, end)]``: the period ``[start, end]`` (dates, inclusive) cut at
+    each start of a tier year inside it."""
+    pieces = []
+    cursor = start
+    while cursor <= end:
+        year_start = tier_year_start(cursor, first_month)
+        next_start = date(year_start.year + 1, first_month, 1)
+        piece_end = min(end, next_start - timedelta(days=1))
+        pieces.append((cursor, piece_end))
+        cursor = piece_end + timedelta(days=1)
+    return pieces
+
+
+def tier_year_base(counted, start, first_month=1):
+    """The consumption already counted in the tier year before ``start``:
+    the sum of the quantities of ``counted`` (``(date_from, date_to,
+    quantity)`` of earlier periods) that lie in ``start``'s tier year and end
+    before ``start``."""
+    year_start = tier_year_start(start, first_month)
+    return sum(
+        (
+            Decimal(quantity)
+            for date_from, date_to, quantity in counted
+            if date_from >= year_start and date_to < start
+        ),
+        Decimal(0),
+    )
 
 
 def _value_quantum(value):
