@@ -196,7 +196,7 @@ class MeterConsumption(models.AbstractModel):
                     read_at,
                     as_decimal(value),
                     *flags,
-                    consumption=None if cons is None else as_decimal(cons),
+                    consumption=as_decimal(cons),
                     confirmed=confirmed,
                 )
             )
