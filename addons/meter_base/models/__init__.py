@@ -14,4 +14,5 @@ from . import meter_exchange_log
 from . import meter_rule
 from . import meter_reading_issue
 from . import meter_reading_ingest_estimate
+from . import meter_reading_bulk
 from . import res_users

@@ -415,7 +415,7 @@ class MeterMeter(models.Model):
                             round(value, meter.resource_id.decimals),
                         )
                     )
-        self.env["meter.reading"]._bulk_ingest(rows, source="import")
+        self.env["meter.reading.ingest"]._ingest(rows, source="import")
 
     def _reading_rules(
         self, allow_archived=False, skip_window=False, skip_verification=False

@@ -676,13 +676,8 @@ class MeterReading(models.Model):
                 )
 
     # ------------------------------------------------------------
-    # BUSINESS: bulk ingestion
+    # BUSINESS: after a bulk load
     # ------------------------------------------------------------
-
-    @api.model
-    def _bulk_ingest(self, rows, source="import", **kwargs):
-        """Store many readings at once; see ``meter.reading.ingest``."""
-        return self.env["meter.reading.ingest"]._ingest(rows, source=source, **kwargs)
 
     @api.model
     def _restore_estimates(self, replaced):

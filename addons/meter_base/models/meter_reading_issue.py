@@ -84,14 +84,14 @@ class MeterReadingIssue(models.Model):
     @api.model
     def _cron_check_data_quality(self):
         """Nightly: recompute the issues of every active site, one site per
-        committed step."""
+        committed step, each in its own company (``with_company``)."""
         sites = self.env["meter.site"].search(
             [("is_group", "=", False), ("state", "!=", "closed")]
         )
         cron = self.env["ir.cron"]
         cron._commit_progress(remaining=len(sites))
         for site in sites:
-            self._check_sites(site)
+            self.with_company(site.company_id)._check_sites(site)
             if not cron._commit_progress(1):
                 break
 

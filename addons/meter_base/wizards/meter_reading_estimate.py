@@ -135,7 +135,8 @@ class MeterReadingEstimate(models.TransientModel):
     @api.model
     def _cron_estimate_missing(self, batch_size=200):
         """Nightly: estimate the months that ended without a reading on the
-        meters whose rule asks for it, in batches committed one by one."""
+        meters whose rule asks for it, in batches committed one by one, each
+        meter in its own company (``with_company``)."""
         rules = self.env["meter.rule"].search(
             [("estimate_auto", "=", True), ("level", "in", ("building", "site"))]
         )
@@ -163,10 +164,12 @@ class MeterReadingEstimate(models.TransientModel):
         cron = self.env["ir.cron"]
         cron._commit_progress(remaining=len(meters))
         for batch in split_every(batch_size, meters.ids, meters.browse):
-            for method, group in batch.grouped(
-                lambda m: m.effective_rule_id.estimate_method
+            for (company, method), group in batch.grouped(
+                lambda m: (m.company_id, m.effective_rule_id.estimate_method)
             ).items():
-                readings, skipped = self._estimate_missing(group, method, yesterday)
+                readings, skipped = self.with_company(company)._estimate_missing(
+                    group, method, yesterday
+                )
                 _logger.info(
                     "Estimates (%s): %s stored, %s chain(s) skipped: %s",
                     method,
