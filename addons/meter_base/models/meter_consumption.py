@@ -147,21 +147,7 @@ class MeterConsumption(models.AbstractModel):
         meters.check_access("read")
         self.env["meter.reading"].flush_model()
         ids = list(ranges)
-        if around:
-            lower = SQL(
-                """COALESCE((SELECT max(p.read_at) FROM meter_reading p
-                     WHERE p.meter_id = b.meter_id AND p.register = r.register
-                       AND p.state IN %s AND p.read_at <= b.t0), b.t0)""",
-                LIVE_STATES,
-            )
-            upper = SQL(
-                """COALESCE((SELECT min(n.read_at) FROM meter_reading n
-                     WHERE n.meter_id = b.meter_id AND n.register = r.register
-                       AND n.state IN %s AND n.read_at >= b.t1), b.t1)""",
-                LIVE_STATES,
-            )
-        else:
-            lower, upper = SQL("b.t0"), SQL("b.t1")
+        lower, upper = self._window_bounds(around)
         rows = self.env.execute_query(
             SQL(
                 """
@@ -189,18 +175,29 @@ class MeterConsumption(models.AbstractModel):
             )
         )
         chains = defaultdict(list)
-        for meter_id, register, rid, read_at, value, *flags, cons, confirmed in rows:
-            chains[(meter_id, register)].append(
-                SeriesReading(
-                    rid,
-                    read_at,
-                    as_decimal(value),
-                    *flags,
-                    consumption=as_decimal(cons),
-                    confirmed=confirmed,
-                )
-            )
+        for meter_id, register, *row in rows:
+            chains[(meter_id, register)].append(_series_reading(row))
         return dict(chains)
+
+    def _window_bounds(self, around):
+        """SQL bounds of a window ``b(t0, t1)`` on readings ``r``: the instants
+        themselves, or (``around``) the last reading of the register at or
+        before ``t0`` and the first at or after ``t1``."""
+        if not around:
+            return SQL("b.t0"), SQL("b.t1")
+        lower = SQL(
+            """COALESCE((SELECT max(p.read_at) FROM meter_reading p
+                 WHERE p.meter_id = b.meter_id AND p.register = r.register
+                   AND p.state IN %s AND p.read_at <= b.t0), b.t0)""",
+            LIVE_STATES,
+        )
+        upper = SQL(
+            """COALESCE((SELECT min(n.read_at) FROM meter_reading n
+                 WHERE n.meter_id = b.meter_id AND n.register = r.register
+                   AND n.state IN %s AND n.read_at >= b.t1), b.t1)""",
+            LIVE_STATES,
+        )
+        return lower, upper
 
     @api.model
     def _last_values(self, meters, before=None, real_only=False):
@@ -266,6 +263,20 @@ class MeterConsumption(models.AbstractModel):
                 tail or SQL(),
             )
         )
+
+
+def _series_reading(row):
+    """A row of :meth:`MeterConsumption._fetch` (after meter and register) as
+    a SeriesReading; ``flags`` are estimated, rolled over, opening, closing."""
+    rid, read_at, value, *flags, cons, confirmed = row
+    return SeriesReading(
+        rid,
+        read_at,
+        as_decimal(value),
+        *flags,
+        consumption=as_decimal(cons),
+        confirmed=confirmed,
+    )
 
 
 def _meter_options(meter):

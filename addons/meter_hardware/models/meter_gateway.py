@@ -468,14 +468,7 @@ class MeterGateway(models.Model):
         result = self.env["meter.reading.ingest"]._ingest(
             rows, source="gateway", on_error="skip"
         )
-        repeated, backwards, rejected = [], [], []
-        for item in result["rejected"]:
-            if item["code"] == codes.CONFLICTING_VALUE:
-                repeated.append(item)
-            elif item["code"] == codes.NEGATIVE_CONSUMPTION:
-                backwards.append(item)
-            else:
-                rejected.append(item)
+        repeated, backwards, rejected = _sort_refusals(result["rejected"])
         meters = self.env["meter.meter"].browse({row[0] for row in rows})
         for item in rejected:
             notes.append(
@@ -592,6 +585,21 @@ class MeterGateway(models.Model):
             "message": "\n".join(errors + notes),
             "raw": raw,
         }
+
+
+def _sort_refusals(items):
+    """Ingestion's rejected items of a poll: ``(repeated, backwards, other)``.
+    Another value at a stored slot is a repeated poll; a counter lower than
+    the reading before it went backwards."""
+    repeated, backwards, other = [], [], []
+    for item in items:
+        if item["code"] == codes.CONFLICTING_VALUE:
+            repeated.append(item)
+        elif item["code"] == codes.NEGATIVE_CONSUMPTION:
+            backwards.append(item)
+        else:
+            other.append(item)
+    return repeated, backwards, other
 
 
 class _Spec(GatewaySpec):
