@@ -3,7 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from .common import MeterBaseCommon
@@ -179,3 +179,42 @@ class TestConsumption(MeterBaseCommon):
             ],
             [(D(130), D(30), False), (D(150), D(20), True)],
         )
+
+    def test_registers_valued_apart_over_each_meters_own_periods(self):
+        """Meter A1 with two registers over January: T1 10 -> 40 (30), T2 5 ->
+        7 (2), both times the multiplier 3: 90 and 6. Meter B1 over its own
+        period, February: 0 -> 12."""
+        self.meter_a1.write({"register_count": 2, "multiplier": 3})
+        for at, t1, t2 in (("2025-01-01", 10, 5), ("2025-02-01", 40, 7)):
+            self._reading(self.meter_a1, f"{at} 00:00:00", t1)
+            self._reading(self.meter_a1, f"{at} 00:00:00", t2, register="T2")
+        self._reading(self.meter_b1, "2025-02-01 00:00:00", 0)
+        self._reading(self.meter_b1, "2025-03-01 00:00:00", 12)
+        usages = self.Consumption._usage(
+            self.meter_a1 | self.meter_b1,
+            {self.meter_a1.id: [JAN], self.meter_b1.id: [FEB]},
+        )
+        a1 = usages[(self.meter_a1.id, *JAN)]
+        self.assertEqual(
+            {reg: u.consumption for reg, u in a1.by_register.items()},
+            {"T1": D(90), "T2": D(6)},
+        )
+        self.assertEqual(a1.consumption, D(96))
+        self.assertEqual(usages[(self.meter_b1.id, *FEB)].consumption, D(12))
+        self.assertNotIn((self.meter_b1.id, *JAN), usages)
+
+    def test_superseded_readings_are_ignored(self):
+        """A reading corrected from 55 to 52 is superseded: the live chain 50,
+        52, 60 gives 60 - 50 = 10 for January, and the superseded reading is
+        not among the readings used."""
+        self._reading(self.meter_a1, "2025-01-01 00:00:00", 50)
+        wrong = self._reading(self.meter_a1, "2025-01-20 00:00:00", 55)
+        wrong._correct(52, "typo")
+        self._reading(self.meter_a1, "2025-02-01 00:00:00", 60)
+        usage = self.Consumption._usage(self.meter_a1, [JAN])[(self.meter_a1.id, *JAN)]
+        self.assertEqual(usage.consumption, D(10))
+        self.assertNotIn(wrong.id, usage.by_register["T1"].readings)
+
+    def test_unknown_method_is_refused(self):
+        with self.assertRaises(UserError):
+            self.Consumption._usage(self.meter_a1, [JAN], method="cubic")
