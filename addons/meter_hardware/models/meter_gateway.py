@@ -466,7 +466,7 @@ class MeterGateway(models.Model):
         if not rows:
             return {"created": 0, "duplicates": 0, "rejected": []}
         result = self.env["meter.reading.ingest"]._ingest(
-            rows, source="gateway", on_error="skip"
+            rows, source="gateway", on_error="skip", truncate=True
         )
         repeated, backwards, rejected = _sort_refusals(result["rejected"])
         meters = self.env["meter.meter"].browse({row[0] for row in rows})

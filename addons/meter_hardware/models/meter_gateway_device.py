@@ -4,7 +4,6 @@ import json
 from datetime import timedelta
 from decimal import Decimal
 
-from meterkit import truncate_counter
 from meterkit.drivers import DeviceSpec
 
 from odoo import api, fields, models
@@ -159,16 +158,13 @@ class MeterGatewayDevice(models.Model):
 
     def _reading_rows(self, result, slot):
         """(meter_id, register, read_at, value) of the counters of a result,
-        truncated to the decimals the meter's rules accept (a rule may ask for
-        whole numbers)."""
+        as read: ingestion cuts them to the decimals the meter's rules accept
+        and decides what is stored."""
         self.ensure_one()
         meter = self.meter_id
-        decimals = meter._reading_rules(skip_window=True).decimals
-        if decimals is None:
-            decimals = meter.resource_id.decimals
         registers = {f"T{i}" for i in range(1, (meter.register_count or 1) + 1)}
         return [
-            (meter.id, register, slot, truncate_counter(value, decimals))
+            (meter.id, register, slot, value)
             for register, value in sorted(result.counters.items())
             if register in registers and value is not None and value >= 0
         ]
