@@ -512,22 +512,7 @@ class MeterReading(models.Model):
             if not check or not check.anomalous:
                 continue
             if not reading.confirm_anomaly:
-                raise ValidationError(
-                    self.env._(
-                        "Reading of meter %(meter)s at %(at)s: consumption "
-                        "%(cons)s since %(prev)s is %(ratio)s times the average "
-                        "of the last three months (%(avg)s a month). Check the "
-                        "value; if it is right, tick 'Confirm Unusual "
-                        "Consumption' and save again. [%(code)s]",
-                        meter=reading.meter_id.name,
-                        at=fields.Datetime.to_string(reading.read_at),
-                        cons=reading.consumption,
-                        prev=fields.Datetime.to_string(previous_at),
-                        ratio=f"{check.ratio:.1f}",
-                        avg=f"{check.average_monthly:.2f}",
-                        code=codes.CONSUMPTION_SPIKE,
-                    )
-                )
+                raise reading._anomaly_error(check, previous_at)
             confirmed |= reading
         if confirmed:
             # The user confirmed readings they have just created; the
@@ -539,6 +524,25 @@ class MeterReading(models.Model):
                     "anomaly_confirmed_at": fields.Datetime.now(),
                 }
             )
+
+    def _anomaly_error(self, check, previous_at):
+        """The refusal of an unusual consumption nobody confirmed."""
+        return ValidationError(
+            self.env._(
+                "Reading of meter %(meter)s at %(at)s: consumption "
+                "%(cons)s since %(prev)s is %(ratio)s times the average "
+                "of the last three months (%(avg)s a month). Check the "
+                "value; if it is right, tick 'Confirm Unusual "
+                "Consumption' and save again. [%(code)s]",
+                meter=self.meter_id.name,
+                at=fields.Datetime.to_string(self.read_at),
+                cons=self.consumption,
+                prev=fields.Datetime.to_string(previous_at),
+                ratio=f"{check.ratio:.1f}",
+                avg=f"{check.average_monthly:.2f}",
+                code=codes.CONSUMPTION_SPIKE,
+            )
+        )
 
     def _anomaly_history(self):
         """Live readings of these readings' chains over the four months before
