@@ -415,7 +415,7 @@ class MeterMeter(models.Model):
                             round(value, meter.resource_id.decimals),
                         )
                     )
-        self.env["meter.reading"]._bulk_ingest(rows, source="import")
+        self.env["meter.reading.ingest"]._ingest(rows, source="import")
 
     def _reading_rules(
         self, allow_archived=False, skip_window=False, skip_verification=False
@@ -565,24 +565,7 @@ class MeterMeter(models.Model):
 
     def _last_values(self):
         """Last live value of each register of these meters, in one query:
-        ``{(meter_id, register): value}``. Works on new records of a form too
-        (it reads their origin)."""
-        meter_ids = tuple(self._origin.ids)
-        if not meter_ids:
-            return {}
-        self.env["meter.reading"].flush_model(
-            ["meter_id", "register", "read_at", "value", "state"]
-        )
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT DISTINCT ON (meter_id, register) meter_id, register, value
-                  FROM meter_reading
-                 WHERE meter_id IN %s AND state IN %s
-                 ORDER BY meter_id, register, read_at DESC
-                """,
-                meter_ids,
-                LIVE_STATES,
-            )
-        )
-        return {(meter_id, register): value for meter_id, register, value in rows}
+        ``{(meter_id, register): value}`` (floats, as stored). Works on new
+        records of a form too (it reads their origin)."""
+        last = self.env["meter.consumption"]._last_values(self._origin)
+        return {key: float(value) for key, value in last.items()}

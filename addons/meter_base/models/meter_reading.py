@@ -1,9 +1,15 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
-from decimal import Decimal
 
-from meterkit import ReadingError, admission_error, codes, consumption, parse_value
+from meterkit import (
+    ReadingError,
+    admission_error,
+    as_decimal,
+    codes,
+    consumption,
+    parse_value,
+)
 from meterkit.estimates import (
     add_months,
     chain_intervals,
@@ -25,10 +31,6 @@ FROZEN_FIELDS = {
     "is_rollover",
     "is_opening",
 }
-
-
-def _dec(value):
-    return Decimal(str(value or 0))
 
 
 class MeterReading(models.Model):
@@ -152,7 +154,7 @@ class MeterReading(models.Model):
                 ),
                 reading.register,
                 reading.read_at,
-                _dec(reading.value),
+                as_decimal(reading.value),
             )
             if code:
                 raise ValidationError(
@@ -433,8 +435,8 @@ class MeterReading(models.Model):
         self.env["meter.meter"]._refresh_last_read({key[0] for key in bounds})
 
     def _chain_changes(self, meter, rows, bound):
-        multiplier = _dec(meter.multiplier or 1)
-        rollover = _dec(meter.rollover_value) if meter.rollover_value else None
+        multiplier = as_decimal(meter.multiplier or 1)
+        rollover = as_decimal(meter.rollover_value) if meter.rollover_value else None
         previous = None
         changes = []
         for reading_id, value, rolled, opening, stored, read_at in rows:
@@ -443,8 +445,8 @@ class MeterReading(models.Model):
                 continue
             try:
                 cons = consumption(
-                    None if previous is None else _dec(previous),
-                    _dec(value),
+                    None if previous is None else as_decimal(previous),
+                    as_decimal(value),
                     multiplier=multiplier,
                     rollover_value=rollover,
                     rolled_over=bool(rolled),
@@ -463,7 +465,7 @@ class MeterReading(models.Model):
                         code=error.code,
                     )
                 ) from error
-            if stored is None or _dec(stored) != cons:
+            if stored is None or as_decimal(stored) != cons:
                 changes.append((reading_id, cons))
             previous = value
         return changes
@@ -510,22 +512,7 @@ class MeterReading(models.Model):
             if not check or not check.anomalous:
                 continue
             if not reading.confirm_anomaly:
-                raise ValidationError(
-                    self.env._(
-                        "Reading of meter %(meter)s at %(at)s: consumption "
-                        "%(cons)s since %(prev)s is %(ratio)s times the average "
-                        "of the last three months (%(avg)s a month). Check the "
-                        "value; if it is right, tick 'Confirm Unusual "
-                        "Consumption' and save again. [%(code)s]",
-                        meter=reading.meter_id.name,
-                        at=fields.Datetime.to_string(reading.read_at),
-                        cons=reading.consumption,
-                        prev=fields.Datetime.to_string(previous_at),
-                        ratio=f"{check.ratio:.1f}",
-                        avg=f"{check.average_monthly:.2f}",
-                        code=codes.CONSUMPTION_SPIKE,
-                    )
-                )
+                raise reading._anomaly_error(check, previous_at)
             confirmed |= reading
         if confirmed:
             # The user confirmed readings they have just created; the
@@ -538,48 +525,54 @@ class MeterReading(models.Model):
                 }
             )
 
-    def _anomaly_history(self):
-        """Live readings of these readings' chains over the four months before
-        the earliest of them, in one query: {(meter_id, register): [(read_at,
-        consumption, opening)]} in time order."""
-        start = add_months(min(self.mapped("read_at")), -4)
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT meter_id, register, read_at, consumption, is_opening
-                  FROM meter_reading
-                 WHERE meter_id IN %s AND state IN %s AND read_at >= %s
-                   AND read_at <= %s
-                 ORDER BY meter_id, register, read_at
-                """,
-                tuple(self.meter_id.ids),
-                LIVE_STATES,
-                start,
-                max(self.mapped("read_at")),
+    def _anomaly_error(self, check, previous_at):
+        """The refusal of an unusual consumption nobody confirmed."""
+        return ValidationError(
+            self.env._(
+                "Reading of meter %(meter)s at %(at)s: consumption "
+                "%(cons)s since %(prev)s is %(ratio)s times the average "
+                "of the last three months (%(avg)s a month). Check the "
+                "value; if it is right, tick 'Confirm Unusual "
+                "Consumption' and save again. [%(code)s]",
+                meter=self.meter_id.name,
+                at=fields.Datetime.to_string(self.read_at),
+                cons=self.consumption,
+                prev=fields.Datetime.to_string(previous_at),
+                ratio=f"{check.ratio:.1f}",
+                avg=f"{check.average_monthly:.2f}",
+                code=codes.CONSUMPTION_SPIKE,
             )
         )
-        history = defaultdict(list)
-        for meter_id, register, *rest in rows:
-            history[(meter_id, register)].append(rest)
-        return history
+
+    def _anomaly_history(self):
+        """Live readings of these readings' chains over the four months before
+        the earliest of them, in one query: {(meter_id, register):
+        [SeriesReading]} in time order."""
+        return self.env["meter.consumption"]._chains(
+            self.meter_id,
+            since=add_months(min(self.mapped("read_at")), -4),
+            until=max(self.mapped("read_at")),
+        )
 
     def _anomaly_check(self, rows):
         """meterkit's anomaly check of this reading against its chain ``rows``;
         ``(None, None)`` without a previous reading."""
         self.ensure_one()
-        before = [row for row in rows if row[0] < self.read_at]
+        before = [row for row in rows if row.read_at < self.read_at]
         if not before:
             return None, None
-        intervals = chain_intervals([(row[0], _dec(row[1]), row[2]) for row in before])
+        intervals = chain_intervals(
+            [(row.read_at, row.consumption, row.opening) for row in before]
+        )
         factor = self.meter_id.effective_rule_id.sudo().anomaly_factor
         check = consumption_anomaly(
-            _dec(self.consumption),
-            before[-1][0],
+            as_decimal(self.consumption),
+            before[-1].read_at,
             self.read_at,
             intervals,
-            factor=_dec(factor),
+            factor=as_decimal(factor),
         )
-        return check, before[-1][0]
+        return check, before[-1].read_at
 
     # ------------------------------------------------------------
     # BUSINESS: estimates replaced by real readings
@@ -687,13 +680,8 @@ class MeterReading(models.Model):
                 )
 
     # ------------------------------------------------------------
-    # BUSINESS: bulk ingestion
+    # BUSINESS: after a bulk load
     # ------------------------------------------------------------
-
-    @api.model
-    def _bulk_ingest(self, rows, source="import", **kwargs):
-        """Store many readings at once; see ``meter.reading.ingest``."""
-        return self.env["meter.reading.ingest"]._ingest(rows, source=source, **kwargs)
 
     @api.model
     def _restore_estimates(self, replaced):

@@ -7,6 +7,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+from odoo.tests.common import freeze_time
 
 from .common import MeterBaseCommon
 
@@ -17,6 +18,9 @@ class TestDataQuality(MeterBaseCommon):
         issues = self.env["meter.reading.issue"].search([("site_id", "=", site.id)])
         return sorted(set(issues.mapped("code"))), issues
 
+    # A fixed day: on some days of the month the last reading before last
+    # month was more than 40 days before it, a second long gap.
+    @freeze_time("2026-03-15")
     def test_catalogue_on_a_site(self):
         today = fields.Date.context_today(self.env["meter.meter"])
         last_month = today.replace(day=1) - relativedelta(months=1)
@@ -135,3 +139,25 @@ class TestDataQuality(MeterBaseCommon):
             "balance_mismatch",
         ):
             self.assertIn(code, selection)
+
+    def test_cron_checks_each_site_in_its_company(self):
+        """The nightly check runs each site in the site's own company, so that
+        what depends on the current company (defaults, company-dependent
+        values) is the site's."""
+        Issue = type(self.env["meter.reading.issue"])
+        original = Issue._check_sites
+        seen = {}
+
+        def check_sites(issue, sites):
+            seen[sites] = issue.env.company
+            return original(issue, sites)
+
+        with (
+            patch.object(
+                self.registry["ir.cron"], "_commit_progress", lambda *a, **kw: 1.0
+            ),
+            patch.object(Issue, "_check_sites", check_sites),
+        ):
+            self.env["meter.reading.issue"]._cron_check_data_quality()
+        self.assertEqual(seen[self.site_c], self.company2)
+        self.assertEqual(seen[self.site_a], self.site_a.company_id)

@@ -17,6 +17,7 @@ from .allocation import (
     prorate,
     round_money,
 )
+from .counters import as_decimal, poll_slot, truncate_counter
 from .errors import AllocationError, MeterkitError, ReadingError, TariffError
 from .readings import (
     ConsumptionResult,
@@ -30,6 +31,16 @@ from .readings import (
     interpolate_weighted,
     parse_value,
     replacement_consumption,
+)
+from .series import (
+    Boundary,
+    PeriodUsage,
+    RegisterUsage,
+    SeriesReading,
+    boundary,
+    period_usage,
+    register_usage,
+    total_by_register,
 )
 from .tabular import read_rows, safe_cell, write_xlsx
 from .tariffs import (
@@ -104,4 +115,15 @@ __all__ = [
     "safe_cell",
     "validate_series",
     "write_xlsx",
+    "Boundary",
+    "RegisterUsage",
+    "SeriesReading",
+    "PeriodUsage",
+    "as_decimal",
+    "period_usage",
+    "boundary",
+    "poll_slot",
+    "register_usage",
+    "total_by_register",
+    "truncate_counter",
 ]
