@@ -235,7 +235,7 @@ class MeterReadingEstimate(models.TransientModel):
         norm = options["norm_monthly"]
         # RU п. 60: the norm per registered person times the persons
         norms = [
-            norm * _dec(persons) if norm and persons else None
+            norm * as_decimal(persons) if norm and persons else None
             for persons in self._persons(meter, instants)
         ]
         return estimate_average(
@@ -287,21 +287,21 @@ class MeterReadingEstimate(models.TransientModel):
         """Why a chain got no estimate."""
         if not rows:
             return self.env._("no reading to start from.")
-        last = fields.Datetime.to_string(rows[-1][0])
+        last = fields.Datetime.to_string(rows[-1].read_at)
         if method != "degree_days":
             return self.env._(
                 "no month without a reading up to %(date)s (last reading %(last)s).",
                 date=date_to,
                 last=last,
             )
-        reals = [row for row in rows if not row[4]]
+        reals = [row for row in rows if not row.estimated]
         end = local_midnight_utc(date_to + relativedelta(days=1), meter.site_id.tz)
-        if not reals or missing_month_starts(reals[-1][0], end, meter.site_id.tz):
+        if not reals or missing_month_starts(reals[-1].read_at, end, meter.site_id.tz):
             return self.env._(
                 "degree-day interpolation fills months between two real readings; "
                 "the months after the last real reading (%(last)s) need the next "
                 "real reading first, or the average method.",
-                last=fields.Datetime.to_string(reals[-1][0]) if reals else last,
+                last=fields.Datetime.to_string(reals[-1].read_at) if reals else last,
             )
         return self.env._(
             "no month is missing between the real readings up to %(date)s.",
