@@ -49,12 +49,13 @@ class UsageError(Exception):
 class Series:
     """The live readings of one register of one meter, in time order."""
 
-    def __init__(self, env, label, readings, multiplier, rollover_value):
+    def __init__(self, env, label, readings, multiplier, rollover_value, max_rate=None):
         self.env = env
         self.label = label
         self.readings = sorted(readings, key=lambda r: r.read_at)
         self.multiplier = multiplier
         self.rollover_value = rollover_value
+        self.max_rate = max_rate
 
     def _bracket(self, at):
         before = [r for r in self.readings if r.read_at <= at]
@@ -92,6 +93,18 @@ class Series:
             self.env._("%(meter)s: %(problem)s", meter=self.label, problem=message)
         )
 
+    def active_span(self, start, end, replaced):
+        """The part of ``[start, end)`` during which this meter counted:
+        from its opening reading (a meter installed or replacing another
+        inside it) and, for a ``replaced`` meter, to its last (closing)
+        reading. None when the meter did not count then (RULES.md 5.4)."""
+        first, last = self.readings[0], self.readings[-1]
+        if first.opening and first.read_at > start:
+            start = first.read_at
+        if replaced and last.read_at < end:
+            end = last.read_at
+        return (start, end) if start < end else None
+
     def consumption(self, start, end):
         """Consumption in ``[start, end)`` (UTC naive instants) and the note of
         the readings used: ``(quantity, note, estimated)``."""
@@ -120,6 +133,7 @@ class Series:
                 points,
                 multiplier=self.multiplier,
                 rollover_value=self.rollover_value,
+                max_rate=self.max_rate,
             )
         except MeterkitError as error:
             raise self._fail(str(error)) from None

@@ -759,7 +759,7 @@ class MeterBillingRun(models.Model):
                 )
             sequence += 1
             invoice_lines.append(
-                Command.create(self._prepare_invoice_line_vals(line, sequence))
+                Command.create(line._prepare_invoice_line_vals(sequence))
             )
         vals = {
             "move_type": "out_invoice",
@@ -775,24 +775,6 @@ class MeterBillingRun(models.Model):
             vals["journal_id"] = self.journal_id.id
         if self.cash_rounding_id:
             vals["invoice_cash_rounding_id"] = self.cash_rounding_id.id
-        return vals
-
-    def _prepare_invoice_line_vals(self, line, sequence):
-        quantity, price = line.quantity, line.price_unit
-        if line.currency_id.compare_amounts(quantity * price, line.amount):
-            # Rounded per line by meterkit (pro-rated, minimum charge): bill the
-            # exact amount.
-            quantity, price = 1.0, line.amount
-        vals = {
-            "sequence": sequence,
-            "product_id": line.product_id.id,
-            "name": line._invoice_label(),
-            "quantity": quantity,
-            "price_unit": price,
-        }
-        distribution = line.billing_point_id._analytic_distribution()
-        if distribution:
-            vals["analytic_distribution"] = distribution
         return vals
 
     def _post_batch(self):
