@@ -8,8 +8,9 @@ only picks the readings around and inside the period.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 from meterkit import ReadingPoint, consumption_series, interpolate, validate_series
 from meterkit.errors import MeterkitError
@@ -23,6 +24,18 @@ def local_day_bounds(date_from, date_to, tz_name):
         local_midnight_utc(date_from, tz_name),
         local_midnight_utc(date_to + timedelta(days=1), tz_name),
     )
+
+
+def shown_quantity(value, decimals):
+    """``value`` rounded half-up to ``decimals`` places, as text (labels and
+    sheets, never a 30-digit interpolation)."""
+    return str(value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
+def shown_time(at, tz_name):
+    """A naive UTC instant as local time text: ``2026-01-01 00:00``."""
+    local = at.replace(tzinfo=UTC).astimezone(ZoneInfo(tz_name or "UTC"))
+    return local.strftime("%Y-%m-%d %H:%M")
 
 
 @dataclass(frozen=True)
@@ -50,6 +63,8 @@ class Series:
     """The live readings of one register of one meter, in time order."""
 
     def __init__(self, env, label, readings, multiplier, rollover_value, max_rate=None):
+        #: decimals and time zone of the texts (the meter's resource and site)
+        self.decimals, self.tz = 3, "UTC"
         self.env = env
         self.label = label
         self.readings = sorted(readings, key=lambda r: r.read_at)
@@ -63,17 +78,20 @@ class Series:
         if not before:
             raise UsageError(
                 self.env._(
-                    "%(meter)s: no reading on or before %(at)s (UTC).",
+                    "%(meter)s: no reading on or before %(at)s (%(tz)s).",
                     meter=self.label,
-                    at=at,
+                    at=shown_time(at, self.tz),
+                    tz=self.tz,
                 )
             )
         if not after:
             raise UsageError(
                 self.env._(
-                    "%(meter)s: no reading on or after %(at)s (UTC): missing reading.",
+                    "%(meter)s: no reading on or after %(at)s (%(tz)s): missing "
+                    "reading.",
                     meter=self.label,
-                    at=at,
+                    at=shown_time(at, self.tz),
+                    tz=self.tz,
                 )
             )
         return before[-1], after[0]
@@ -148,20 +166,26 @@ class Series:
         return quantity, note, estimated
 
     def _boundary(self, value, before, after, at):
+        """The text of a boundary value: rounded to the resource's decimals,
+        at the site's local time."""
+        value = shown_quantity(value, self.decimals)
+        when = shown_time(at, self.tz)
         if at in (before.read_at, after.read_at):
             reading = before if before.read_at == at else after
             if reading.estimated:
-                return self.env._("%(value)s on %(at)s (estimated)", value=value, at=at)
-            return self.env._("%(value)s on %(at)s", value=value, at=at)
+                return self.env._(
+                    "%(value)s on %(at)s (estimated)", value=value, at=when
+                )
+            return self.env._("%(value)s on %(at)s", value=value, at=when)
         text = self.env._(
             "%(value)s interpolated on %(at)s between %(v1)s (%(t1)s) and %(v2)s "
             "(%(t2)s)",
             value=value,
-            at=at,
-            v1=before.value,
-            t1=before.read_at,
-            v2=after.value,
-            t2=after.read_at,
+            at=when,
+            v1=shown_quantity(before.value, self.decimals),
+            t1=shown_time(before.read_at, self.tz),
+            v2=shown_quantity(after.value, self.decimals),
+            t2=shown_time(after.read_at, self.tz),
         )
         if before.estimated or after.estimated:
             text += " " + self.env._("(estimated)")

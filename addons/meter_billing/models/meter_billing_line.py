@@ -81,7 +81,9 @@ class MeterBillingLine(models.Model):
                 start=self.date_from.strftime("%d.%m.%Y"),
                 end=self.date_to.strftime("%d.%m.%Y"),
             )
-        if self.component_type in PERIOD_TYPES and self.days != self.period_days:
+        if self.component_type == "common" and self.days:
+            label = self.env._("%(label)s (%(days)s days)", label=label, days=self.days)
+        elif self.component_type in PERIOD_TYPES and self.days != self.period_days:
             label = self.env._(
                 "%(label)s (%(days)s/%(period)s days)",
                 label=label,

@@ -241,7 +241,7 @@ class MeterBillingPoint(models.Model):
         series = {}
         for (meter_id, register), readings in by_key.items():
             meter = meters_by_id[meter_id]
-            series[meter_id, register] = Series(
+            series[meter_id, register] = one = Series(
                 self.env,
                 f"{meter.name} {register}",
                 readings,
@@ -249,6 +249,8 @@ class MeterBillingPoint(models.Model):
                 Decimal(repr(meter.rollover_value)) if meter.rollover_value else None,
                 meter._max_rate(),
             )
+            one.decimals = meter.resource_id.decimals
+            one.tz = meter.site_id.tz or "UTC"
         return series
 
     def _meter_usage(self, series, start, end):
@@ -498,6 +500,8 @@ class MeterBillingPoint(models.Model):
                 estimated=estimated.get(line.start, False),
             )
             for line in lines
+            # a band with nothing to bill is no invoice line
+            if line.kind != "tou_energy" or line.amount or line.quantity
         ]
 
     def _prepare_line_vals(self, occupancy, line, by_date, notes=None, estimated=False):

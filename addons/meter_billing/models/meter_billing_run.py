@@ -13,7 +13,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL
 
-from .billing_usage import UsageError, local_day_bounds
+from .billing_usage import UsageError, local_day_bounds, shown_quantity
 from .meter_billing_result import FREE_STATES
 
 BATCH_SIZE = 200
@@ -517,6 +517,7 @@ class MeterBillingRun(models.Model):
         )
         quantities = apportion_common(quantity, keys, method, Decimal("0.001"))
         labels = dict(self._fields["common_method"]._description_selection(self.env))
+        decimals = max(common.resource_id.mapped("decimals") or [3])
         vals_list = []
         for result in results:
             occupancy = result.billing_point_id._occupancy_segments(
@@ -533,6 +534,8 @@ class MeterBillingRun(models.Model):
                     "component_type": "common",
                     "date_from": result.date_from,
                     "date_to": result.date_to,
+                    "days": (result.date_to - result.date_from).days + 1,
+                    "period_days": (self.date_to - self.date_from).days + 1,
                     "quantity": float(quantities[result]),
                     "price_unit": self.common_price,
                     "amount": float(amounts[result]),
@@ -540,7 +543,7 @@ class MeterBillingRun(models.Model):
                         "Common meters %(meters)s: %(total)s in total; key %(key)s: "
                         "%(mine)s of %(all)s",
                         meters=", ".join(common.mapped("name")),
-                        total=quantity,
+                        total=shown_quantity(quantity, decimals),
                         key=labels[method],
                         mine=keys[result],
                         all=sum(keys.values()),

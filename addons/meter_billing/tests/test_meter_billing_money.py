@@ -134,6 +134,10 @@ class TestMeterBillingMoney(MeterBillingCommon):
             sum(common.move_line_id.mapped("price_subtotal")), 300.03, places=2
         )
         self.assertEqual(sorted(run.move_ids.mapped("amount_untaxed")), [158.84] * 3)
+        # the common-area lines show their days
+        self.assertEqual(common.mapped("days"), [31] * 3)
+        self.assertIn("(31 days)", common[0].move_line_id.name)
+        self.assertIn("100.01 in total", common[0].readings_note)
         self._assert_invoiced_as_billed(run)
 
     def test_every_kind_invoices_its_billed_amount(self):
@@ -256,3 +260,53 @@ class TestMeterBillingCorrection(MeterBillingCommon):
             [(300.0, 90.0), (150.0, 22.5), (50.0, 25.0)],
         )
         self.assertAlmostEqual(run.move_ids.amount_untaxed, 137.5, places=2)
+
+
+@tagged("post_install", "-at_install")
+class TestMeterBillingLabels(MeterBillingCommon):
+    def test_readings_note_local_time_and_meter_decimals(self):
+        """Site A in Europe/Zurich (UTC+1 in winter); A1 read 900 on 15
+        December 00:00 UTC, 1000 on 1 January and 1300 on 1 February 00:00
+        UTC (01:00 local). January is 31 Dec 23:00 - 31 Jan 23:00 UTC.
+        Start: 900 + 100 x 407 h / 408 h = 999.7549.. -> shown 999.75 at
+        2026-01-01 00:00; end: 1000 + 300 x 743 h / 744 h = 1299.5967.. ->
+        1299.60 at 2026-02-01 00:00 (electricity: 2 decimals). Consumption
+        299.8418.. kWh: 240 x 0.4883 = 117.19, 59.8418.. x 0.5383 =
+        32.2128.. -> 32.21, fee 10.00."""
+        self.site_a.tz = "Europe/Zurich"
+        self._reading(self.meter_a1, "2025-12-15 00:00:00", 900)
+        run = self._bill(self._run(points=self.point_a1), post=False)
+        self.assertEqual(run.line_ids.mapped("amount"), [117.19, 32.21, 10.0])
+        note = run.line_ids[0].readings_note
+        self.assertIn(
+            "999.75 interpolated on 2026-01-01 00:00 between 900.00 "
+            "(2025-12-15 01:00) and 1000.00 (2026-01-01 01:00)",
+            note,
+        )
+        self.assertIn("1299.60 interpolated on 2026-02-01 00:00", note)
+        self.assertNotRegex(note, r"\d\.\d{3}")
+        self.assertNotIn("UTC", note)
+
+    def test_no_zero_amount_band_line(self):
+        """Unit Z (40 m2) on the time-of-use tariff: peak T1 100 -> 400 = 300
+        kWh x 0.30 = 90.00, valley T2 50 -> 50 = 0 kWh (no line), area 40 x
+        0.50 x 31/31 = 20.00. Total 110.00."""
+        unit = self._unit("Z", self.building_a, self.tenant3)
+        self.env["meter.unit.basis"].create(
+            {
+                "unit_id": unit.id,
+                "kind": "area",
+                "value": 40.0,
+                "date_from": "2025-01-01",
+            }
+        )
+        meter = self._meter("EL-Z", unit, registers=2)
+        for register, start, end in (("T1", 100, 400), ("T2", 50, 50)):
+            self._reading(meter, "2026-01-01 00:00:00", start, register=register)
+            self._reading(meter, "2026-02-01 00:00:00", end, register=register)
+        run = self._bill(self._run(points=self._point(unit, meter, self.tou)))
+        self.assertEqual(
+            [(line.name, line.amount) for line in run.line_ids],
+            [("Peak energy", 90.0), ("Common charges", 20.0)],
+        )
+        self.assertAlmostEqual(run.move_ids.amount_untaxed, 110.0, places=2)
