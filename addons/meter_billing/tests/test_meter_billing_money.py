@@ -8,6 +8,15 @@ from odoo.tests import tagged
 from .common import MeterBillingCommon
 
 
+def _area_unit(case, name, tenant, area):
+    """A unit of house A occupied by ``tenant``, of ``area`` m2 since 2025."""
+    unit = case._unit(name, case.building_a, tenant)
+    case.env["meter.unit.basis"].create(
+        {"unit_id": unit.id, "kind": "area", "value": area, "date_from": "2025-01-01"}
+    )
+    return unit
+
+
 @tagged("post_install", "-at_install")
 class TestMeterBillingMoney(MeterBillingCommon):
     """Invoices bill exactly the billing lines (issue 12, points 1 and 6).
@@ -222,15 +231,7 @@ class TestMeterBillingCorrection(MeterBillingCommon):
         90.00; valley (120 - 50) + (80 - 0) = 150 kWh x 0.15 = 22.50; area 50
         x 0.50 x 31/31 = 25.00. Total 137.50."""
         tenant = self.env["res.partner"].create({"name": "Tenant R"})
-        unit = self._unit("R", self.building_a, tenant)
-        self.env["meter.unit.basis"].create(
-            {
-                "unit_id": unit.id,
-                "kind": "area",
-                "value": 50.0,
-                "date_from": "2025-01-01",
-            }
-        )
+        unit = _area_unit(self, "R", tenant, 50.0)
         old = self._meter("EL-R-OLD", unit, registers=2)
         for register, value in (("T1", 100), ("T2", 50)):
             self._reading(old, "2026-01-01 00:00:00", value, register=register)
@@ -291,15 +292,7 @@ class TestMeterBillingLabels(MeterBillingCommon):
         """Unit Z (40 m2) on the time-of-use tariff: peak T1 100 -> 400 = 300
         kWh x 0.30 = 90.00, valley T2 50 -> 50 = 0 kWh (no line), area 40 x
         0.50 x 31/31 = 20.00. Total 110.00."""
-        unit = self._unit("Z", self.building_a, self.tenant3)
-        self.env["meter.unit.basis"].create(
-            {
-                "unit_id": unit.id,
-                "kind": "area",
-                "value": 40.0,
-                "date_from": "2025-01-01",
-            }
-        )
+        unit = _area_unit(self, "Z", self.tenant3, 40.0)
         meter = self._meter("EL-Z", unit, registers=2)
         for register, start, end in (("T1", 100, 400), ("T2", 50, 50)):
             self._reading(meter, "2026-01-01 00:00:00", start, register=register)
