@@ -134,6 +134,13 @@ class MeterMeter(models.Model):
         help="Value at which the counter wraps to zero (10^digits), e.g. 100000 for "
         "a five-digit register. Empty: the counter never wraps.",
     )
+    max_rate = fields.Float(
+        string="Maximum rate per hour",
+        digits=(16, 4),
+        help="Most this meter can count in an hour, after the multiplier (maximum "
+        "flow or power): a recorded rollover implying more consumption in the "
+        "time since the previous reading is refused. Empty: the resource's.",
+    )
     register_count = fields.Integer(
         string="Registers",
         default=1,
@@ -535,6 +542,13 @@ class MeterMeter(models.Model):
             "(rule: %s).",
             rule,
         )
+
+    def _max_rate(self):
+        """The most this meter counts per hour (its own, else its resource's),
+        as a Decimal; None: no limit (RULES.md 5.3, rollover plausibility)."""
+        self.ensure_one()
+        rate = self.max_rate or self.resource_id.max_rate
+        return Decimal(repr(rate)) if rate else None
 
     @api.model
     def _refresh_last_read(self, meter_ids):

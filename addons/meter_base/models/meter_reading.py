@@ -16,6 +16,7 @@ from meterkit.estimates import (
     consumption_anomaly,
     month_before,
 )
+from meterkit.readings import max_consumption
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -437,11 +438,12 @@ class MeterReading(models.Model):
     def _chain_changes(self, meter, rows, bound):
         multiplier = as_decimal(meter.multiplier or 1)
         rollover = as_decimal(meter.rollover_value) if meter.rollover_value else None
-        previous = None
+        max_rate = meter._max_rate()
+        previous = previous_at = None
         changes = []
         for reading_id, value, rolled, opening, stored, read_at in rows:
             if read_at < bound:
-                previous = value
+                previous, previous_at = value, read_at
                 continue
             try:
                 cons = consumption(
@@ -451,6 +453,11 @@ class MeterReading(models.Model):
                     rollover_value=rollover,
                     rolled_over=bool(rolled),
                     opening=bool(opening),
+                    most=(
+                        max_consumption(max_rate, previous_at, read_at)
+                        if rolled and previous_at
+                        else None
+                    ),
                 )
             except ReadingError as error:
                 raise ValidationError(
@@ -467,7 +474,7 @@ class MeterReading(models.Model):
                 ) from error
             if stored is None or as_decimal(stored) != cons:
                 changes.append((reading_id, cons))
-            previous = value
+            previous, previous_at = value, read_at
         return changes
 
     def _store_consumption(self, changes):

@@ -20,6 +20,14 @@ class MeterResource(models.Model):
         default=3,
         help="Decimal places accepted in readings of this resource (0: integers only).",
     )
+    max_rate = fields.Float(
+        string="Maximum rate per hour",
+        digits=(16, 4),
+        help="Most a meter of this resource can count in an hour (maximum flow or "
+        "power, in the resource's unit): a recorded rollover implying more "
+        "consumption in the time since the previous reading is refused. "
+        "Empty: no limit. A meter can set its own.",
+    )
     color = fields.Integer()
 
     _code_uniq = models.Constraint("UNIQUE (code)", "The resource code must be unique.")

@@ -18,7 +18,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL
 
-from .billing_usage import UsageError, local_day_bounds
+from .billing_usage import UsageError, local_day_bounds, shown_quantity
 from .meter_billing_result import FREE_STATES
 
 BATCH_SIZE = 200
@@ -587,6 +587,8 @@ class MeterBillingRun(models.Model):
             "component_type": "common",
             "date_from": result.date_from,
             "date_to": result.date_to,
+            "days": (result.date_to - result.date_from).days + 1,
+            "period_days": (self.date_to - self.date_from).days + 1,
             "price_unit": self.common_price,
             **vals,
         }
@@ -619,6 +621,7 @@ class MeterBillingRun(models.Model):
         )
         quantities = apportion_common(quantity, keys, method, Decimal("0.001"))
         labels = dict(self._fields["common_method"]._description_selection(self.env))
+        decimals = max(common.resource_id.mapped("decimals") or [3])
         vals_list = []
         for result in results:
             vals_list.append(
@@ -633,7 +636,7 @@ class MeterBillingRun(models.Model):
                         "Common meters %(meters)s: %(total)s in total; key %(key)s: "
                         "%(mine)s of %(all)s",
                         meters=", ".join(common.mapped("name")),
-                        total=quantity,
+                        total=shown_quantity(quantity, decimals),
                         key=labels[method],
                         mine=keys[result],
                         all=sum(keys.values()),
@@ -897,7 +900,7 @@ class MeterBillingRun(models.Model):
                 )
             sequence += 1
             invoice_lines.append(
-                Command.create(self._prepare_invoice_line_vals(line, sequence))
+                Command.create(line._prepare_invoice_line_vals(sequence))
             )
         vals = {
             "move_type": "out_invoice",
@@ -913,24 +916,6 @@ class MeterBillingRun(models.Model):
             vals["journal_id"] = self.journal_id.id
         if self.cash_rounding_id:
             vals["invoice_cash_rounding_id"] = self.cash_rounding_id.id
-        return vals
-
-    def _prepare_invoice_line_vals(self, line, sequence):
-        quantity, price = line.quantity, line.price_unit
-        if line.currency_id.compare_amounts(quantity * price, line.amount):
-            # Rounded per line by meterkit (pro-rated, minimum charge): bill the
-            # exact amount.
-            quantity, price = 1.0, line.amount
-        vals = {
-            "sequence": sequence,
-            "product_id": line.product_id.id,
-            "name": line._invoice_label(),
-            "quantity": quantity,
-            "price_unit": price,
-        }
-        distribution = line.billing_point_id._analytic_distribution()
-        if distribution:
-            vals["analytic_distribution"] = distribution
         return vals
 
     def _post_batch(self):

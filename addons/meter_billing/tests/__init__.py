@@ -6,3 +6,4 @@ from . import test_meter_billing_move
 from . import test_meter_billing_common
 from . import test_meter_billing_settlement
 from . import test_ui_tour
+from . import test_meter_billing_money
