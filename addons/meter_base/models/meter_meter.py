@@ -366,15 +366,18 @@ class MeterMeter(models.Model):
 
     def action_set_verification(self):
         self.write({"status": "verification", "verification_auto": False})
+        return True
 
     def action_set_active(self):
         self.write({"status": "active", "verification_auto": False})
+        return True
 
     def action_set_archived(self):
         today = fields.Date.context_today(self)
         for meter in self.filtered(lambda m: not m.decommissioning_date):
             meter.decommissioning_date = today
         self.write({"status": "archived"})
+        return True
 
     # ------------------------------------------------------------
     # BUSINESS

@@ -521,6 +521,7 @@ class MeterRule(models.Model):
                     "unlocked."
                 )
             )
+        return True
 
     def _apply(self, persistent):
         for rule in self:

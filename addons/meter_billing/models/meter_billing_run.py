@@ -276,6 +276,7 @@ class MeterBillingRun(models.Model):
                 )
         self.write({"state": "computing", "cursor_point_id": 0})
         self._trigger_cron()
+        return True
 
     def action_invoice(self):
         """Create the draft invoices (one per partner) of the ready results."""
@@ -284,6 +285,7 @@ class MeterBillingRun(models.Model):
             raise UserError(self.env._("Only a computed run can be invoiced."))
         self.write({"state": "invoicing"})
         self._trigger_cron()
+        return True
 
     def action_post(self):
         self._check_billing_access()
@@ -291,11 +293,13 @@ class MeterBillingRun(models.Model):
             raise UserError(self.env._("Only an invoiced run can be posted."))
         self.write({"state": "posting"})
         self._trigger_cron()
+        return True
 
     def action_process_now(self):
         """Run the pending steps now, in this request (small runs)."""
         self._check_billing_access()
         self._process(commit=False)
+        return True
 
     def action_cancel(self):
         """Cancel a run that has no invoice: its results free their periods."""
@@ -309,12 +313,14 @@ class MeterBillingRun(models.Model):
             )
         self.result_ids.unlink()
         self.write({"state": "cancelled"})
+        return True
 
     def action_reset_draft(self):
         self._check_billing_access()
         if self.filtered(lambda r: r.state != "cancelled"):
             raise UserError(self.env._("Only a cancelled run can be reset."))
         self.write({"state": "draft", "cursor_point_id": 0})
+        return True
 
     def action_open_moves(self):
         self.ensure_one()
