@@ -118,6 +118,32 @@ class TestReadingsApi(HttpCase, MeterBaseCommon):
         self.assertEqual((status, body["error"]["code"]), (400, "bad_request"))
         self.assertFalse(self.meter_a1.reading_ids)
 
+    def test_absurd_reading_does_not_block_later_ones(self):
+        """A reading dated 2099 and a value of 10^13 on a meter without a
+        rollover value are refused with their codes; the real reading of the
+        next month is then stored (stored, 10^13 made it negative_consumption)."""
+        first = [
+            self._item(at="2025-01-31T22:00:00Z", value=100),
+            self._item(at="2025-02-28T22:00:00Z", value=10**13),
+            self._item(at="2099-01-31T22:00:00Z", value=120),
+        ]
+        status, body = self._post({"readings": first}, self.key_tech)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(
+            [(i["status"], i.get("code")) for i in body["items"]],
+            [
+                ("created", None),
+                ("rejected", "above_capacity"),
+                ("rejected", "in_the_future"),
+            ],
+        )
+        status, body = self._post(
+            {"readings": [self._item(at="2025-03-31T22:00:00Z", value=160)]},
+            self.key_tech,
+        )
+        self.assertEqual(body["items"][0]["status"], "created", body)
+        self.assertEqual(self.meter_a1.reading_ids.mapped("consumption"), [60, 0])
+
     def test_deeply_nested_json_is_a_bad_request(self):
         """Too deep for Python's JSON parser (a RecursionError, answered 500
         before) or deeper than any batch needs: 400."""
