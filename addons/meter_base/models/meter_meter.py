@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from meterkit import MeterRules, codes
+from meterkit import MeterRules, codes, latest_instant
 from meterkit.verification import (
     RULE_COMMISSIONING,
     RULE_LAST_VERIFICATION,
@@ -373,15 +373,18 @@ class MeterMeter(models.Model):
 
     def action_set_verification(self):
         self.write({"status": "verification", "verification_auto": False})
+        return True
 
     def action_set_active(self):
         self.write({"status": "active", "verification_auto": False})
+        return True
 
     def action_set_archived(self):
         today = fields.Date.context_today(self)
         for meter in self.filtered(lambda m: not m.decommissioning_date):
             meter.decommissioning_date = today
         self.write({"status": "archived"})
+        return True
 
     # ------------------------------------------------------------
     # BUSINESS
@@ -428,7 +431,9 @@ class MeterMeter(models.Model):
         self, allow_archived=False, skip_window=False, skip_verification=False
     ):
         """What this meter accepts, as plain meterkit data (see
-        ``meterkit.admission_error``): its own limits and the rule in force
+        ``meterkit.admission_error``): its own limits (commissioning, no reading
+        dated later than now plus a small tolerance, rollover value or the
+        capacity of its resource) and the rule in force
         (readings accepted, integers only, submission window unless the user
         holds the privilege to enter readings outside it, expired verification).
         The form and every bulk path read it, so they enforce the same rules."""
@@ -470,6 +475,10 @@ class MeterMeter(models.Model):
             window=window,
             tz=self.site_id.tz or None,
             verification_until=(refuse_expired and self.next_verification_date) or None,
+            not_after=latest_instant(fields.Datetime.now()),
+            max_value=Decimal(str(self.resource_id.max_value))
+            if self.resource_id.max_value
+            else None,
         )
 
     # ------------------------------------------------------------

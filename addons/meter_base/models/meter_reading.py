@@ -10,6 +10,7 @@ from meterkit import (
     consumption,
     parse_value,
 )
+from meterkit.admission import MAX_VALUE
 from meterkit.estimates import (
     add_months,
     chain_intervals,
@@ -194,6 +195,18 @@ class MeterReading(models.Model):
                 "field 'Value' %(value)s is not below the rollover value %(max)s.",
                 value=self.value,
                 max=meter.rollover_value,
+            ),
+            codes.ABOVE_CAPACITY: lambda: self.env._(
+                "field 'Value' %(value)s is not below %(max)s, the largest reading "
+                "of %(resource)s (set a rollover value on the meter if its "
+                "register holds more).",
+                value=self.value,
+                max=meter.resource_id.max_value or MAX_VALUE,
+                resource=meter.resource_id.name,
+            ),
+            codes.IN_THE_FUTURE: lambda: self.env._(
+                "field 'Read At' %s is later than now.",
+                fields.Datetime.to_string(self.read_at),
             ),
         }
         rule = meter.effective_rule_id.sudo()

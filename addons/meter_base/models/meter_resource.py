@@ -28,10 +28,20 @@ class MeterResource(models.Model):
         "consumption in the time since the previous reading is refused. "
         "Empty: no limit. A meter can set its own.",
     )
+    max_value = fields.Float(
+        string="Largest Reading",
+        digits=(16, 0),
+        help="Largest value a register of this resource can show when its meter "
+        "has no rollover value; a reading at or above it is refused "
+        "(above_capacity). 0: 10^12.",
+    )
     color = fields.Integer()
 
     _code_uniq = models.Constraint("UNIQUE (code)", "The resource code must be unique.")
     _decimals_range = models.Constraint(
         "CHECK (decimals >= 0 AND decimals <= 6)",
         "Decimals allowed must be between 0 and 6.",
+    )
+    _max_value_positive = models.Constraint(
+        "CHECK (max_value >= 0)", "The largest reading cannot be negative."
     )

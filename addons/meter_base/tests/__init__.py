@@ -16,3 +16,4 @@ from . import test_anomaly
 from . import test_data_quality
 from . import test_estimates
 from . import test_consumption
+from . import test_rpc_buttons

@@ -108,6 +108,24 @@ class TestMeterReading(MeterBaseCommon):
         reading = self._reading(self.meter_a1, "2025-02-01 00:00:00", "12,5")
         self.assertEqual(reading.value, 12.5)
 
+    def test_bounds_of_date_and_value(self):
+        """No reading later than now (plus 15 minutes), none at or above the
+        register's capacity: the resource's largest reading when the meter has
+        no rollover value (10^12 when the resource sets none)."""
+        with self.assertRefused(
+            ValidationError, "EL-A1.*later than now.*in_the_future"
+        ):
+            self._reading(self.meter_a1, "2099-01-01 00:00:00", 100)
+        with self.assertRefused(ValidationError, "EL-A1.*above_capacity"):
+            self._reading(self.meter_a1, "2025-03-01 00:00:00", 10**12)
+        self.electricity.max_value = 1_000_000
+        with self.assertRefused(ValidationError, "EL-A1.*1000000.*above_capacity"):
+            self._reading(self.meter_a1, "2025-03-01 00:00:00", 1_000_000)
+        self._reading(self.meter_a1, "2025-03-01 00:00:00", 999_999)
+        # the rollover value is the capacity of HW-A2's register
+        self._reading(self.meter_a2, "2025-03-01 00:00:00", 99_999)
+        self.assertEqual(len(self.meter_a1.reading_ids), 1)
+
     def test_archived_and_virtual_meters_take_no_readings(self):
         self.meter_b1.status = "archived"
         with self.assertRefused(ValidationError, "archived"):

@@ -120,6 +120,7 @@ class MeterBillingResult(models.Model):
                     reason=result.block_reason,
                 )
             )
+        return True
 
     def action_credit_and_rebill(self):
         """Reverse the invoices of these results by credit notes and bill their

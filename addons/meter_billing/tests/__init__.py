@@ -7,3 +7,4 @@ from . import test_meter_billing_common
 from . import test_meter_billing_settlement
 from . import test_ui_tour
 from . import test_meter_billing_money
+from . import test_site_boundaries

@@ -223,9 +223,11 @@ class MeterGateway(models.Model):
 
     def action_disable(self):
         self.write({"state": "disabled"})
+        return True
 
     def action_enable(self):
         self.write({"state": "new", "next_poll_at": False, "consecutive_failures": 0})
+        return True
 
     def action_open_logs(self):
         self.ensure_one()

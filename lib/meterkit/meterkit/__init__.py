@@ -7,7 +7,7 @@ passed in, and inputs and outputs are frozen dataclasses.
 """
 
 from . import codes
-from .admission import MeterRules, admission_error
+from .admission import MeterRules, admission_error, latest_instant
 from .allocation import (
     allocate,
     allocate_equal,
@@ -109,6 +109,7 @@ __all__ = [
     "decimal_places",
     "interpolate",
     "interpolate_weighted",
+    "latest_instant",
     "parse_value",
     "read_rows",
     "replacement_consumption",

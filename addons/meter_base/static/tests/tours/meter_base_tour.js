@@ -36,6 +36,10 @@ registry.category("web_tour.tours").add("meter_base_tour", {
             trigger: "div[name='reading_ids'] .o_field_x2many_list_row_add a",
             run: "click",
         },
+        {
+            trigger: ".o_data_row.o_selected_row .o_field_widget[name='read_at'] input",
+            run: "edit 01/01/2025 12:00:00",
+        },
         { trigger: ".o_data_row .o_field_widget[name='value'] input", run: "edit 100" },
         ...stepUtils.saveForm(),
         {
@@ -45,7 +49,7 @@ registry.category("web_tour.tours").add("meter_base_tour", {
         },
         {
             trigger: ".o_data_row.o_selected_row .o_field_widget[name='read_at'] input",
-            run: "edit 12/31/2099 12:00:00",
+            run: "edit 12/31/2025 12:00:00",
         },
         {
             trigger: ".o_data_row.o_selected_row .o_field_widget[name='value'] input",
