@@ -176,6 +176,11 @@ class MeterMeter(models.Model):
         help="The nightly check put the meter in verification; it puts it back "
         "in service once its verification is valid again.",
     )
+    verification_message = fields.Char(
+        compute="_compute_verification_message",
+        help="What a reader entering a reading must know about the meter's "
+        "verification: since when it expired and what to do.",
+    )
     effective_rule_id = fields.Many2one(
         "meter.rule",
         string="Rule in Force",
@@ -272,6 +277,28 @@ class MeterMeter(models.Model):
             else:
                 meter.verification_due = "soon"
 
+    @api.depends("verification_due", "next_verification_date", "effective_rule_id")
+    def _compute_verification_message(self):
+        for meter in self:
+            if meter.verification_due != "overdue":
+                meter.verification_message = False
+                continue
+            rule = meter.effective_rule_id.sudo()
+            if not rule or rule.accept_expired_verification:
+                meter.verification_message = self.env._(
+                    "Verification expired on %(date)s: readings are still "
+                    "accepted by the rule in force, but have the meter verified "
+                    "or replaced soon.",
+                    date=meter.next_verification_date,
+                )
+            else:
+                meter.verification_message = self.env._(
+                    "Verification expired on %(date)s: readings of this meter "
+                    "are refused. Ask a technician to have it verified (then "
+                    "'Verified' with the new verification date) or replaced.",
+                    date=meter.next_verification_date,
+                )
+
     def _search_verification_due(self, operator, value):
         if operator not in ("=", "in"):
             return NotImplemented
@@ -353,6 +380,19 @@ class MeterMeter(models.Model):
         }
         return action
 
+    def action_new_reading(self):
+        """A new reading of this meter in a dialog with an explicit save."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New Reading"),
+            "res_model": "meter.reading",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_meter_id": self.id},
+        }
+
     def action_replace(self):
         self.ensure_one()
         return {
@@ -416,6 +456,17 @@ class MeterMeter(models.Model):
                         )
                     )
         self.env["meter.reading"]._bulk_ingest(rows, source="import")
+
+    def _anomaly_factor(self):
+        """The unusual-consumption factor in force (0: no check) and where it
+        comes from: the reading rule in force, else the resource's default."""
+        self.ensure_one()
+        rule = self.effective_rule_id.sudo()
+        if rule:
+            return rule.anomaly_factor, self.env._("rule %s", rule.name)
+        return self.resource_id.anomaly_factor, self.env._(
+            "the default of %s", self.resource_id.name
+        )
 
     def _reading_rules(
         self, allow_archived=False, skip_window=False, skip_verification=False
@@ -567,6 +618,11 @@ class MeterMeter(models.Model):
         """Last live value of each register of these meters, in one query:
         ``{(meter_id, register): value}``. Works on new records of a form too
         (it reads their origin)."""
+        return {key: last[1] for key, last in self._last_readings().items()}
+
+    def _last_readings(self):
+        """Last live reading of each register of these meters, in one query:
+        ``{(meter_id, register): (read_at, value)}``."""
         meter_ids = tuple(self._origin.ids)
         if not meter_ids:
             return {}
@@ -576,7 +632,8 @@ class MeterMeter(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT DISTINCT ON (meter_id, register) meter_id, register, value
+                SELECT DISTINCT ON (meter_id, register) meter_id, register,
+                       read_at, value
                   FROM meter_reading
                  WHERE meter_id IN %s AND state IN %s
                  ORDER BY meter_id, register, read_at DESC
@@ -585,4 +642,7 @@ class MeterMeter(models.Model):
                 LIVE_STATES,
             )
         )
-        return {(meter_id, register): value for meter_id, register, value in rows}
+        return {
+            (meter_id, register): (read_at, value)
+            for meter_id, register, read_at, value in rows
+        }

@@ -13,7 +13,6 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .meter_meter import LIVE_STATES, REGISTERS
-from .meter_rule import DEFAULT_ANOMALY_FACTOR
 
 # The validation catalogue: stable codes of meterkit (never renamed).
 ISSUE_CODES = [
@@ -215,12 +214,12 @@ class MeterReadingIssue(models.Model):
             minimum=_dec(rule.consumption_min) if rule.consumption_min else None,
             maximum=_dec(rule.consumption_max) if rule.consumption_max else None,
         )
-        issues += self._spike_issues(rows, rule)
+        issues += self._spike_issues(rows, meter._anomaly_factor()[0])
         return [(issue, at.get(issue.key)) for issue in issues]
 
-    def _spike_issues(self, rows, rule):
-        """Unusual consumptions nobody confirmed (e.g. stored by an import)."""
-        factor = rule.anomaly_factor if rule else DEFAULT_ANOMALY_FACTOR
+    def _spike_issues(self, rows, factor):
+        """Unusual consumptions nobody confirmed (e.g. stored by an import),
+        above ``factor`` (the meter's rule, else its resource's default)."""
         if not factor:
             return []
         chain = [(row[1], _dec(row[3]), row[5]) for row in rows]
