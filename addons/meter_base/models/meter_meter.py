@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from meterkit import MeterRules, codes
+from meterkit.estimates import local_midnight_utc
 from meterkit.verification import (
     RULE_COMMISSIONING,
     RULE_LAST_VERIFICATION,
@@ -424,6 +425,8 @@ class MeterMeter(models.Model):
     def _demo_generate_readings(self, site_ids, months):
         """Demo data: month-end readings of every meter of the sites for the last
         ``months`` months, with seasonal consumption, through the bulk path."""
+        # Readings at the local month end of each site (local midnight starting
+        # the next month), so that each month's consumption lands in it.
         end = fields.Date.context_today(self).replace(day=1) - relativedelta(days=1)
         per_month = {
             "electricity": 260.0,
@@ -451,7 +454,9 @@ class MeterMeter(models.Model):
                         (
                             meter.id,
                             f"T{reg}",
-                            f"{day} 22:00:00",
+                            local_midnight_utc(
+                                day + relativedelta(days=1), meter.site_id.tz
+                            ),
                             round(value, meter.resource_id.decimals),
                         )
                     )
@@ -467,6 +472,15 @@ class MeterMeter(models.Model):
         return self.resource_id.anomaly_factor, self.env._(
             "the default of %s", self.resource_id.name
         )
+
+    @api.model
+    def _demo_run_nightly_checks(self):
+        """Demo data: the nightly verification check has run once (without the
+        cron's commits, inside the install)."""
+        today = fields.Date.context_today(self)
+        self.search(
+            [("status", "in", ("active", "verification")), ("kind", "!=", "virtual")]
+        )._check_verification(today)
 
     def _reading_rules(
         self, allow_archived=False, skip_window=False, skip_verification=False
