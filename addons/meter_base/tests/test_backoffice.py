@@ -1,5 +1,6 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import datetime
 from unittest.mock import patch
 
 from lxml import etree
@@ -251,3 +252,28 @@ class TestConsumptionAnalysis(MeterBaseCommon):
             self.env["meter.reading"].get_view(view_type="pivot")["arch"]
         )
         self.assertEqual(pivot.find("field[@type='row']").get("name"), "resource_id")
+
+
+@tagged("post_install", "-at_install")
+class TestDemoGenerator(MeterBaseCommon):
+    @freeze_time("2026-04-15")
+    def test_readings_at_local_month_ends_and_nightly_check(self):
+        """Demo readings sit at local midnight starting each month (Zurich:
+        23:00 UTC in winter, 22:00 UTC once summer time began on 2026-03-29),
+        so March has its own consumption; the nightly check ran once."""
+        self.site_b.tz = "Europe/Zurich"
+        self.meter_b1.write(
+            {"verification_interval_years": 5, "last_verification_date": "2021-03-01"}
+        )
+        self.env["meter.meter"]._demo_generate_readings([self.site_b.id], 2)
+        self.assertEqual(
+            self.meter_b1.reading_ids.sorted("read_at").mapped("read_at"),
+            [
+                datetime(2026, 1, 31, 23, 0),
+                datetime(2026, 2, 28, 23, 0),
+                datetime(2026, 3, 31, 22, 0),
+            ],
+        )
+        self.env["meter.meter"]._demo_run_nightly_checks()
+        self.assertEqual(self.meter_b1.status, "verification")
+        self.assertEqual(self.meter_a1.status, "active")
