@@ -204,14 +204,23 @@ class MeterConsumption(models.AbstractModel):
         """Last live value of each register of ``meters`` (strictly before
         ``before`` if given; only valid readings with ``real_only``), in one
         query: ``{(meter_id, register): Decimal}``."""
+        last = self._last_readings(meters, before=before, real_only=real_only)
+        return {key: value for key, (_read_at, value) in last.items()}
+
+    @api.model
+    def _last_readings(self, meters, before=None, real_only=False):
+        """As ``_last_values``, with the instant of each value:
+        ``{(meter_id, register): (read_at, Decimal)}``."""
         rows = self._query(
             meters,
-            SQL("DISTINCT ON (meter_id, register) meter_id, register, value"),
+            SQL("DISTINCT ON (meter_id, register) meter_id, register, read_at, value"),
             SQL("read_at < %s", before) if before else None,
             SQL("ORDER BY meter_id, register, read_at DESC"),
             states=("valid",) if real_only else LIVE_STATES,
         )
-        return {(m, register): as_decimal(value) for m, register, value in rows}
+        return {
+            (m, reg): (read_at, as_decimal(value)) for m, reg, read_at, value in rows
+        }
 
     @api.model
     def _chains_before(self, meters, before):

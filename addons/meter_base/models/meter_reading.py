@@ -121,11 +121,20 @@ class MeterReading(models.Model):
     verification_due = fields.Selection(
         related="meter_id.verification_due", string="Meter Verification"
     )
+    verification_message = fields.Char(related="meter_id.verification_message")
     uom_id = fields.Many2one(related="meter_id.resource_id.uom_id")
     unit_id = fields.Many2one(related="meter_id.unit_id", store=True)
     building_id = fields.Many2one(related="meter_id.building_id", store=True)
     site_id = fields.Many2one(related="meter_id.site_id", store=True, index=True)
-    company_id = fields.Many2one(related="meter_id.company_id", store=True)
+    # Not a plain related field: a new reading without a meter yet must offer
+    # the meters of the current company, not only those without a company.
+    company_id = fields.Many2one(
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        precompute=True,
+        index=True,
+    )
 
     _once_per_instant = models.UniqueIndex(
         "(meter_id, register, read_at) WHERE state IN ('valid', 'estimated')",
@@ -134,6 +143,15 @@ class MeterReading(models.Model):
     _value_positive = models.Constraint(
         "CHECK (value >= 0)", "A reading value cannot be negative."
     )
+
+    # ------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------
+
+    @api.depends("meter_id.company_id")
+    def _compute_company_id(self):
+        for reading in self:
+            reading.company_id = reading.meter_id.company_id or self.env.company
 
     # ------------------------------------------------------------
     # CONSTRAINTS
@@ -222,7 +240,9 @@ class MeterReading(models.Model):
                 ),
                 codes.VERIFICATION_EXPIRED: lambda: self.env._(
                     "the meter's verification expired (next verification date "
-                    "%(date)s) and rule %(rule)s refuses its readings.",
+                    "%(date)s) and rule %(rule)s refuses its readings. Ask a "
+                    "technician to have it verified (then 'Verified' with the "
+                    "new verification date) or replaced.",
                     date=meter.next_verification_date or "-",
                     rule=rule.name,
                 ),
@@ -326,6 +346,32 @@ class MeterReading(models.Model):
     # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------
+
+    def action_confirm_entry(self):
+        """The explicit save of a new reading (the form saves the record
+        before calling it; readers may create readings but never edit them, so
+        the form has no save button of its own): confirm what was stored."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Reading saved"),
+                "message": self.env._(
+                    "Meter %(meter)s: %(value)s %(uom)s at %(at)s, consumption "
+                    "%(cons)s since the previous reading.",
+                    meter=self.meter_id.name,
+                    value=self.value,
+                    uom=self.uom_id.name or "",
+                    at=fields.Datetime.to_string(
+                        fields.Datetime.context_timestamp(self, self.read_at)
+                    ),
+                    cons=self.consumption,
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     def action_correct(self):
         self.ensure_one()
@@ -510,16 +556,17 @@ class MeterReading(models.Model):
     # ------------------------------------------------------------
 
     def _check_anomalies(self):
-        """Refuse a consumption above the rule's factor times the average
-        monthly consumption of the three months before the previous reading,
-        unless the user ticked 'Confirm Unusual Consumption'; store who
+        """Refuse a consumption above the factor in force (the reading rule's,
+        else the resource's default) times the average monthly consumption of
+        the three months before the previous reading, scaled to the days since
+        it, unless the user ticked 'Confirm Unusual Consumption'; store who
         confirmed and when."""
         readings = self.filtered(
             lambda r: (
                 r.state == "valid"
                 and not r.is_opening
                 and r.source != "estimate"
-                and r.meter_id.effective_rule_id.sudo().anomaly_factor
+                and r.meter_id._anomaly_factor()[0]
             )
         )
         if not readings or self.env.context.get("meter_skip_anomaly"):
@@ -547,21 +594,38 @@ class MeterReading(models.Model):
 
     def _anomaly_error(self, check, previous_at):
         """The refusal of an unusual consumption nobody confirmed."""
-        return ValidationError(
-            self.env._(
-                "Reading of meter %(meter)s at %(at)s: consumption "
-                "%(cons)s since %(prev)s is %(ratio)s times the average "
-                "of the last three months (%(avg)s a month). Check the "
-                "value; if it is right, tick 'Confirm Unusual "
-                "Consumption' and save again. [%(code)s]",
-                meter=self.meter_id.name,
-                at=fields.Datetime.to_string(self.read_at),
-                cons=self.consumption,
-                prev=fields.Datetime.to_string(previous_at),
-                ratio=f"{check.ratio:.1f}",
-                avg=f"{check.average_monthly:.2f}",
-                code=codes.CONSUMPTION_SPIKE,
-            )
+        return ValidationError(self._anomaly_message(check, previous_at))
+
+    def _anomaly_message(self, check, previous_at):
+        """Explain an unusual consumption: the period the average was taken
+        over, how the new consumption was scaled to compare, the factor in
+        force and where it comes from, and what to do."""
+        self.ensure_one()
+        factor, origin = self.meter_id._anomaly_factor()
+        days = (self.read_at - previous_at).total_seconds() / 86400
+        uom = self.uom_id.name or ""
+        return self.env._(
+            "Reading of meter %(meter)s at %(at)s: consumption %(cons)s %(uom)s "
+            "in %(days)s days since the previous reading (%(prev)s). The "
+            "average of the three months before it (%(start)s to %(prev)s) is "
+            "%(avg)s %(uom)s a month, i.e. %(expected)s %(uom)s for %(days)s "
+            "days (monthly average x days / 30.44). The new consumption is "
+            "%(ratio)s times that, above the factor %(factor)s of %(origin)s. "
+            "Check the value; if it is right, tick 'Confirm Unusual "
+            "Consumption' and save again. [%(code)s]",
+            meter=self.meter_id.name,
+            at=fields.Datetime.to_string(self.read_at),
+            cons=f"{self.consumption:g}",
+            uom=uom,
+            days=f"{days:.1f}",
+            prev=fields.Datetime.to_string(previous_at),
+            start=fields.Datetime.to_string(add_months(previous_at, -3)),
+            avg=f"{check.average_monthly:.2f}",
+            expected=f"{check.expected:.2f}",
+            ratio=f"{check.ratio:.1f}",
+            factor=f"{factor:g}",
+            origin=origin,
+            code=codes.CONSUMPTION_SPIKE,
         )
 
     def _anomaly_history(self):
@@ -584,7 +648,7 @@ class MeterReading(models.Model):
         intervals = chain_intervals(
             [(row.read_at, row.consumption, row.opening) for row in before]
         )
-        factor = self.meter_id.effective_rule_id.sudo().anomaly_factor
+        factor = self.meter_id._anomaly_factor()[0]
         check = consumption_anomaly(
             as_decimal(self.consumption),
             before[-1].read_at,

@@ -11,7 +11,6 @@ from meterkit.quality import balance_issue, limit_issues, replacement_issue
 from odoo import api, fields, models
 
 from .meter_meter import REGISTERS
-from .meter_rule import DEFAULT_ANOMALY_FACTOR
 
 # The validation catalogue: stable codes of meterkit (never renamed).
 ISSUE_CODES = [
@@ -174,12 +173,12 @@ class MeterReadingIssue(models.Model):
             minimum=as_decimal(rule.consumption_min) if rule.consumption_min else None,
             maximum=as_decimal(rule.consumption_max) if rule.consumption_max else None,
         )
-        issues += self._spike_issues(rows, rule)
+        issues += self._spike_issues(rows, meter._anomaly_factor()[0])
         return [(issue, at.get(issue.key)) for issue in issues]
 
-    def _spike_issues(self, rows, rule):
-        """Unusual consumptions nobody confirmed (e.g. stored by an import)."""
-        factor = rule.anomaly_factor if rule else DEFAULT_ANOMALY_FACTOR
+    def _spike_issues(self, rows, factor):
+        """Unusual consumptions nobody confirmed (e.g. stored by an import),
+        above ``factor`` (the meter's rule, else its resource's default)."""
         if not factor:
             return []
         chain = [(row.read_at, row.consumption, row.opening) for row in rows]

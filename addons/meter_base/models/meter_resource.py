@@ -36,8 +36,21 @@ class MeterResource(models.Model):
         "(above_capacity). 0: 10^12.",
     )
     color = fields.Integer()
+    anomaly_factor = fields.Float(
+        string="Unusual Consumption Factor",
+        default=3.0,
+        digits=(16, 2),
+        help="Default for meters without a reading rule: a consumption above "
+        "this factor times the average monthly consumption of the last three "
+        "months (scaled to the days since the previous reading) needs an "
+        "explicit confirmation (0: no check). A reading rule overrides it.",
+    )
 
     _code_uniq = models.Constraint("UNIQUE (code)", "The resource code must be unique.")
+    _anomaly_factor_positive = models.Constraint(
+        "CHECK (anomaly_factor >= 0)",
+        "The unusual consumption factor cannot be negative.",
+    )
     _decimals_range = models.Constraint(
         "CHECK (decimals >= 0 AND decimals <= 6)",
         "Decimals allowed must be between 0 and 6.",

@@ -17,3 +17,5 @@ from . import test_data_quality
 from . import test_estimates
 from . import test_consumption
 from . import test_rpc_buttons
+from . import test_backoffice
+from . import test_ui_reader_tour

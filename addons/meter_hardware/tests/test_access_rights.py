@@ -97,6 +97,18 @@ class TestAccessRights(SiteSweepMixin, MeterHardwareCommon):
         with self.assertRaises(AccessError):
             self.gw_modbus.with_user(self.reader).action_poll_now()
 
+    def test_hardware_menus_hidden_from_readers(self):
+        """A meter reader sees Metering but no Hardware menu (nor its
+        entries); a technician sees it."""
+        Menu = self.env["ir.ui.menu"]
+        hardware = self.env.ref("meter_hardware.meter_hardware_menu")
+        entries = hardware | self.env.ref("meter_hardware.meter_gateway_menu")
+        reader_menus = Menu.with_user(self.reader).load_menus(False)
+        self.assertIn(self.env.ref("meter_base.meter_base_menu_root").id, reader_menus)
+        self.assertFalse(set(entries.ids) & set(reader_menus))
+        technician_menus = Menu.with_user(self.technician).load_menus(False)
+        self.assertLessEqual(set(entries.ids), set(technician_menus))
+
     def test_technician_configures_and_polls(self):
         gateway = self.gw_modbus.with_user(self.technician)
         self.assertEqual(gateway.password, "secret-pw")
