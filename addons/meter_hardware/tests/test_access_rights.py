@@ -3,7 +3,7 @@
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .common import MeterHardwareCommon
+from .common import MeterHardwareCommon, freeze_at_now
 
 
 @tagged("post_install", "-at_install")
@@ -29,6 +29,7 @@ class TestAccessRights(MeterHardwareCommon):
         with self.assertRaises(AccessError):
             self.gw_modbus.with_user(self.reader).action_poll_now()
 
+    @freeze_at_now
     def test_technician_configures_and_polls(self):
         gateway = self.gw_modbus.with_user(self.technician)
         self.assertEqual(gateway.password, "secret-pw")
@@ -50,7 +51,10 @@ class TestAccessRights(MeterHardwareCommon):
                 }
             )
 
+    @freeze_at_now
     def test_poll_now_ignores_the_submission_window(self):
+        """Polled on 2 March (frozen), outside a window of the 28th only: a
+        gateway's reading is no submission."""
         rule = self.env["meter.rule"].create(
             {
                 "resource_id": self.electricity.id,
