@@ -1,10 +1,8 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
-from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields
 from odoo.exceptions import ConcurrencyError
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -21,14 +19,20 @@ class TestReadingsApi(HttpCase, MeterBaseCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        tomorrow = fields.Datetime.now() + timedelta(days=1)
-        Keys = cls.env["res.users.apikeys"]
-        cls.key_tech = Keys.with_user(cls.technician)._generate(None, "gw", tomorrow)
+        cls.key_tech = cls._api_key(cls.technician, "gw")
         cls.user_b = cls._user(
             "tech_b", "meter_base.meter_base_group_technician", cls.site_b
         )
-        cls.key_other = Keys.with_user(cls.user_b)._generate(None, "b", tomorrow)
+        cls.key_other = cls._api_key(cls.user_b, "b")
         cls.meter_a1_xmlid = cls.meter_a1.export_data(["id"])["datas"][0][0]
+
+    @classmethod
+    def _api_key(cls, user, name):
+        """A key of ``user`` without expiry, as an administrator may give a
+        gateway: an expiry would be checked against Odoo's clock when the key
+        is made and against PostgreSQL's when it is used."""
+        keys_sudo = cls.env["res.users.apikeys"].with_user(user).sudo()
+        return keys_sudo._generate(None, name, False)
 
     def _post(self, payload, key=None, raw=None):
         headers = {"Content-Type": "application/json"}
@@ -180,11 +184,7 @@ class TestReadingsApi(HttpCase, MeterBaseCommon):
 
     def test_key_of_a_user_without_metering_role(self):
         clerk = new_test_user(self.env, login="clerk", groups="base.group_user")
-        key = (
-            self.env["res.users.apikeys"]
-            .with_user(clerk)
-            ._generate(None, "c", fields.Datetime.now() + timedelta(days=1))
-        )
+        key = self._api_key(clerk, "c")
         status, body = self._post({"readings": [self._item()]}, key)
         self.assertEqual((status, body["error"]["code"]), (403, "forbidden"))
         self.assertFalse(self.meter_a1.reading_ids)

@@ -5,7 +5,7 @@ from odoo.tests import tagged
 
 from odoo.addons.meter_base.tests.site_sweep import SiteSweepMixin
 
-from .common import MeterHardwareCommon
+from .common import MeterHardwareCommon, freeze_at_now
 
 
 @tagged("post_install", "-at_install")
@@ -109,6 +109,7 @@ class TestAccessRights(SiteSweepMixin, MeterHardwareCommon):
         technician_menus = Menu.with_user(self.technician).load_menus(False)
         self.assertLessEqual(set(entries.ids), set(technician_menus))
 
+    @freeze_at_now
     def test_technician_configures_and_polls(self):
         gateway = self.gw_modbus.with_user(self.technician)
         self.assertEqual(gateway.password, "secret-pw")
@@ -130,7 +131,10 @@ class TestAccessRights(SiteSweepMixin, MeterHardwareCommon):
                 }
             )
 
+    @freeze_at_now
     def test_poll_now_ignores_the_submission_window(self):
+        """Polled on 2 March (frozen), outside a window of the 28th only: a
+        gateway's reading is no submission."""
         rule = self.env["meter.rule"].create(
             {
                 "resource_id": self.electricity.id,

@@ -7,7 +7,7 @@ from meterkit.drivers.registers import BUILTIN_MAPS
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import D, MeterHardwareCommon
+from .common import D, MeterHardwareCommon, freeze_at_now
 
 
 @tagged("post_install", "-at_install")
@@ -98,6 +98,7 @@ class TestPolling(MeterHardwareCommon):
             self._readings(self.heat_a1).read_at, self.now.replace(minute=0, second=0)
         )
 
+    @freeze_at_now
     def test_cron_polls_due_gateways_in_batches(self):
         gateways = self.gw_modbus | self.gw_mbus | self.gw_shelly
         self.env["meter.gateway"].search([("id", "not in", gateways.ids)]).write(
@@ -241,12 +242,14 @@ class TestPolling(MeterHardwareCommon):
         self.assertEqual(polled.state, "valid")
         self.assertEqual(estimate.state, "superseded")
 
+    @freeze_at_now
     def test_poll_log_retention(self):
+        """The cleanup keeps the last 90 days before now (frozen)."""
         self.gw_modbus._poll(self.now)
         old = self.gw_modbus.poll_log_ids
-        old.started_at = fields.Datetime.now() - timedelta(days=100)
+        old.started_at = self.now - timedelta(days=100)
         self.gw_modbus._poll(self.now + timedelta(minutes=15))
-        (self.gw_modbus.poll_log_ids - old).started_at = fields.Datetime.now()
+        (self.gw_modbus.poll_log_ids - old).started_at = self.now
         self.env["ir.config_parameter"].set_param(
             "meter_hardware.poll_log_retention_days", 90
         )
