@@ -3,15 +3,17 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, freeze_time, new_test_user, tagged
 
 
 @tagged("post_install", "-at_install")
+@freeze_time("2026-03-10 10:00:00", tick=True)
 class TestUiReaderTour(HttpCase):
     """A meter reader enters readings from the readings list, from a meter and
     in the batch form of a building, and confirms an unusual consumption.
 
-    Browser tours run on the real clock: the heat meter's history is placed
+    The server's clock starts on 2026-03-10 10:00 UTC and ticks (readings take
+    their default date from the server): the heat meter's history is placed
     relative to now (900 kWh over the 90 days before yesterday, about 304 kWh a
     month, i.e. 10 kWh for the day since: 8,100 kWh is far above 3 times it).
     """
