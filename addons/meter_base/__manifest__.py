@@ -22,6 +22,7 @@
         "wizards/meter_reading_estimate_views.xml",
         "wizards/meter_meter_import_views.xml",
         "wizards/meter_reading_exchange_views.xml",
+        "wizards/meter_reading_batch_views.xml",
         "views/meter_site_views.xml",
         "views/meter_building_views.xml",
         "views/meter_unit_views.xml",

@@ -20,6 +20,7 @@ from meterkit import (
     prorate,
     round_money,
 )
+from meterkit.allocation import invoice_line
 
 D = Decimal
 
@@ -381,3 +382,40 @@ def test_apportion_common_sums_to_the_common_consumption(common, keys, method):
 )
 def test_main_meter_residual(main, sub_sum, residual):
     assert main_meter_residual(D(main), D(sub_sum)) == D(residual)
+
+
+@pytest.mark.parametrize(
+    ("quantity", "price", "amount", "expected"),
+    [
+        # 2 decimals carry the quantity: 12.5 x 0.30 = 3.75
+        ("12.5", "0.30", "3.75", ("12.50", "0.30")),
+        # 0.125 kWh shown as 0.13: 0.13 x 10 = 1.30, not 1.25: price 1.25 / 0.13
+        ("0.125", "10", "1.25", ("0.13", "9.6153846154")),
+        # a third of 100.01 kWh at 3.00 = 100.01: 33.34 x 3 = 100.02, so the
+        # price is 100.01 / 33.34 = 2.9997000600 (33.34 x it = 100.0100000004)
+        ("33.337", "3", "100.01", ("33.34", "2.9997000600")),
+        # pro-rated fee 10 x 2 / 31 = 0.65: 1 x 0.65
+        ("1", "10", "0.65", ("1.00", "0.65")),
+        # quantity 0.004 shows as 0.00: one unit at the amount
+        ("0.004", "1000", "4.00", ("1", "4.00")),
+    ],
+)
+def test_invoice_line_bills_the_amount(quantity, price, amount, expected):
+    shown, unit_price = invoice_line(D(quantity), D(price), D(amount), D("0.01"))
+    assert (shown, unit_price) == (D(expected[0]), D(expected[1]))
+    assert round_money(shown * unit_price) == D(amount)
+
+
+def test_invoice_line_refuses_an_unrounded_amount():
+    with pytest.raises(AllocationError, match="not rounded"):
+        invoice_line(D(1), D("0.333"), D("0.333"), D("0.01"))
+
+
+@given(
+    st.decimals(min_value=0, max_value=100000, places=4),
+    st.decimals(min_value=0, max_value=1000, places=6),
+)
+def test_invoice_line_always_bills_the_amount(quantity, price):
+    amount = round_money(quantity * price)
+    shown, unit_price = invoice_line(quantity, price, amount, D("0.01"))
+    assert round_money(shown * unit_price) == amount

@@ -3,6 +3,7 @@
 """The concurrent poller and the commissioning command line, against local peers."""
 
 import io
+import time
 from decimal import Decimal
 
 import pytest
@@ -307,7 +308,9 @@ def test_cli_simulate_serves_readable_devices():
     for _ in range(50):
         if out.getvalue().count("\n") >= 3:
             break
-        threading.Event().wait(0.05)
+        # not a timed Event.wait: under libfaketime (faked dates) it never
+        # wakes up, a sleep does
+        time.sleep(0.05)
     lines = out.getvalue().splitlines()
     ports = [int(line.rsplit(":", 1)[1]) for line in lines]
     code, text = run(

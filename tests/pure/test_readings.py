@@ -23,6 +23,7 @@ from meterkit import (
     parse_value,
     replacement_consumption,
 )
+from meterkit.readings import max_consumption
 
 D = Decimal
 UTC0 = timezone(timedelta(0))
@@ -775,3 +776,60 @@ def test_property_parse_value_round_trip(value, comma):
     if comma:
         text = text.replace(".", ",")
     assert parse_value(f" {text} ") == value
+
+
+# ------------------------------------------------------------
+# Rollover plausibility (RULES.md §5.3)
+# ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("previous", "current", "hours", "multiplier", "expected"),
+    [
+        # 100000 - 99990 + 5 = 15 <= 50 kWh/h x 1 h = 50: accepted
+        ("99990", "5", 1, "1", "15"),
+        # exactly the limit: 100000 - 99990 + 40 = 50 <= 50
+        ("99990", "40", 1, "1", "50"),
+        # 100000 - 90000 + 10 = 10010 > 50 x 1 h: refused
+        ("90000", "10", 1, "1", None),
+        # the same wrap over 30 days: 10010 <= 50 x 720 h = 36000
+        ("90000", "10", 720, "1", "10010"),
+        # multiplier 10: (100000 - 99990 + 5) x 10 = 150 > 50 x 1 h
+        ("99990", "5", 1, "10", None),
+        # 15 minutes: 100000 - 99995 + 7 = 12 <= 50 x 0.25 = 12.5
+        ("99995", "7", "0.25", "1", "12"),
+    ],
+)
+def test_rollover_plausibility(previous, current, hours, multiplier, expected):
+    """A recorded wrap is accepted only up to max rate x elapsed time."""
+    later = T0 + timedelta(hours=float(hours))
+    points = [
+        ReadingPoint(T0, D(previous), key="p"),
+        ReadingPoint(later, D(current), rolled_over=True, key="c"),
+    ]
+    kwargs = {
+        "multiplier": D(multiplier),
+        "rollover_value": D(100000),
+        "max_rate": D(50),
+    }
+    if expected is None:
+        with pytest.raises(ReadingError) as info:
+            consumption_series(points, **kwargs)
+        assert info.value.code == codes.ROLLOVER_IMPLAUSIBLE
+        implied = (D(100000) - D(previous) + D(current)) * D(multiplier)
+        assert f"implies a consumption of {implied}" in str(info.value)
+    else:
+        results = consumption_series(points, **kwargs)
+        assert results[-1].consumption == D(expected)
+
+
+def test_rollover_without_max_rate_is_not_limited():
+    points = [
+        ReadingPoint(T0, D(90000)),
+        ReadingPoint(T0 + timedelta(minutes=1), D(10), rolled_over=True),
+    ]
+    assert consumption_series(points, rollover_value=D(100000))[-1].consumption == (
+        D(10010)
+    )
+    assert max_consumption(None, T0, T0 + timedelta(hours=1)) is None
+    assert max_consumption(D(2), T0, T0 + timedelta(minutes=90)) == D(3)

@@ -179,11 +179,51 @@ def test_read_xlsx_renders_cells(cell, text):
     assert rows == [{"meter": "A", "value": text, "__row__": 2}]
 
 
-def test_read_xlsx_formula_without_cached_value_is_empty():
+def test_read_xlsx_formula_without_cached_value_is_refused():
     data = xlsx_bytes([["meter", "value"], ["A", "=1+2"]])
-    # openpyxl stored a formula and no cached result: data_only gives None
-    _, rows = read_rows(data, "readings.xlsx")
-    assert rows[0]["value"] == ""
+    # openpyxl stored a formula and no cached result (it was read as "" before)
+    with pytest.raises(
+        MeterkitError, match=r"readings.xlsx, line 2: formula in cell B2"
+    ):
+        read_rows(data, "readings.xlsx")
+
+
+def _cache_result(xml):
+    """Give the formula of the sheet the cached result 3 (as Excel saves it)."""
+    assert b"<f>1+2</f><v></v>" in xml or b"<f>1+2</f><v />" in xml
+    return xml.replace(b"<f>1+2</f><v></v>", b"<f>1+2</f><v>3</v>").replace(
+        b"<f>1+2</f><v />", b"<f>1+2</f><v>3</v>"
+    )
+
+
+@pytest.mark.parametrize(
+    "formula_cell", [["A", "=1+2"], ["=1+2", 5]], ids=["value", "meter"]
+)
+def test_read_xlsx_formula_with_cached_result_is_refused(formula_cell):
+    """A formula is never taken as data, not even through the result the file
+    caches for it (that result was read as the value before)."""
+    data = xlsx_bytes([["meter", "value"], ["B", 1], formula_cell])
+    data = rewrite_zip(data, "xl/worksheets/sheet1.xml", _cache_result)
+    column = "B" if formula_cell[1] == "=1+2" else "A"
+    with pytest.raises(
+        MeterkitError, match=rf"line 3: formula in cell {column}3"
+    ) as info:
+        read_rows(data, "readings.xlsx")
+    assert info.value.code == codes.BAD_FILE
+    assert info.value.row == 3
+
+
+def test_read_xlsx_text_that_looks_like_a_formula_is_text():
+    """A text cell starting with "=" is text (a string cell), not a formula."""
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["meter", "value"])
+    workbook.active.append(["A", 1])
+    workbook.active["A2"].value = "=not a formula"
+    workbook.active["A2"].data_type = "s"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    _, rows = read_rows(buffer.getvalue(), "readings.xlsx")
+    assert rows[0]["meter"] == "=not a formula"
 
 
 def test_read_xlsx_row_numbers_follow_the_sheet():

@@ -339,6 +339,38 @@ def test_contract_demand(peak, ratio, expected, quantities):
     assert [line.tier for line in lines] == [1, 2][: len(lines)]
 
 
+@pytest.mark.parametrize(
+    ("contract", "peak", "expected", "quantities", "floor"),
+    [
+        # declared 399 < 40 % x 1000 = 400: billed 400 x 40 = 16000.00
+        ("399", "300", ["16000.00"], ["400.0"], "400.0"),
+        # declared 100, peak 500 > 1.05 x 400 = 420: 420 x 40 = 16800.00 and
+        # (500 - 420) x 80 = 6400.00
+        ("100", "500", ["16800.00", "6400.00"], ["420.00", "80.00"], "400.0"),
+        # declared 400 = 40 %: billed as declared, no floor
+        ("400", "300", ["16000.00"], ["400"], None),
+    ],
+)
+def test_contract_demand_floor(contract, peak, expected, quantities, floor):
+    """RULES.md §4.3: a contract demand below 40 % of the capacity is billed as
+    40 % of it (not refused, not ignored), and the line says so."""
+    component = Component(
+        "d",
+        "demand_peak",
+        "Demand",
+        D(40),
+        capacity=D(1000),
+        contract_demand=D(contract),
+    )
+    # January: 31 days of a 31-day basis, no pro-rating
+    lines = evaluate(version(component), usage(peak_demand=D(peak)), 31)
+    assert amounts(lines) == expected
+    assert [line.quantity for line in lines] == [D(q) for q in quantities]
+    assert lines[0].contract_floor == (D(floor) if floor else None)
+    if floor:
+        assert f"contract {contract} < 40 % of capacity 1000" in lines[0].explanation
+
+
 # ------------------------------------------------------------
 # Lines explain themselves
 # ------------------------------------------------------------
@@ -413,17 +445,6 @@ def test_line_carries_its_explanation():
         (
             lambda: Component("x", "energy", "X", D(1), tiers=BEIJING),
             "only a tiered",
-        ),
-        (
-            lambda: Component(
-                "x",
-                "demand_peak",
-                "X",
-                D(40),
-                capacity=D(1000),
-                contract_demand=D(399),
-            ),
-            "below 40 % of the capacity 1000",
         ),
         (
             lambda: version(

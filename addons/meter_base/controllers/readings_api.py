@@ -8,6 +8,8 @@ from odoo.http import request
 
 MAX_BATCH = 1000
 MAX_BODY = 4_000_000
+# {"readings": [{"value": ...}]} is 3 levels deep; extra data may add a few.
+MAX_DEPTH = 8
 
 
 class ReadingsApi(http.Controller):
@@ -29,13 +31,24 @@ class ReadingsApi(http.Controller):
         save_session=False,
     )
     def post_readings(self, **_kwargs):
-        body = request.httprequest.get_data(cache=False, parse_form_data=False)
+        httprequest = request.httprequest
+        if (httprequest.content_length or 0) > MAX_BODY:
+            return self._error(413, "too_large", f"the body exceeds {MAX_BODY} bytes")
+        # Cached: after a serialization failure Odoo calls this method again on
+        # the same request, and the stream can be read only once.
+        body = httprequest.get_data(cache=True, parse_form_data=False)
         if len(body) > MAX_BODY:
             return self._error(413, "too_large", f"the body exceeds {MAX_BODY} bytes")
         try:
             payload = json.loads(body or b"null")
         except (ValueError, UnicodeDecodeError) as error:
             return self._error(400, "bad_json", f"the body is not JSON: {error}")
+        except RecursionError:
+            return self._error(400, "bad_json", "the body is nested too deeply")
+        if _depth(payload) > MAX_DEPTH:
+            return self._error(
+                400, "bad_json", f"the body is nested deeper than {MAX_DEPTH} levels"
+            )
         items = payload.get("readings") if isinstance(payload, dict) else None
         if not isinstance(items, list):
             return self._error(
@@ -62,3 +75,25 @@ class ReadingsApi(http.Controller):
         return request.make_json_response(
             {"error": {"code": code, "message": message}}, status=status
         )
+
+
+def _depth(value):
+    """How deeply lists and objects nest in ``value`` (a scalar is 0), without
+    recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = (
+            item.values()
+            if isinstance(item, dict)
+            else item
+            if isinstance(item, list)
+            else None
+        )
+        if children is None:
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            break
+        stack.extend((child, level + 1) for child in children)
+    return deepest

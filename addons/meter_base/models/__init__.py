@@ -6,6 +6,7 @@ from . import meter_occupancy
 from . import meter_resource
 from . import meter_meter
 from . import meter_reading
+from . import meter_consumption
 from . import meter_reading_ingest
 from . import meter_reading_exchange
 from . import meter_exchange_job
@@ -13,4 +14,5 @@ from . import meter_exchange_log
 from . import meter_rule
 from . import meter_reading_issue
 from . import meter_reading_ingest_estimate
+from . import meter_reading_bulk
 from . import res_users

@@ -3,7 +3,8 @@
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from meterkit import MeterRules, codes
+from meterkit import MeterRules, codes, latest_instant
+from meterkit.estimates import local_midnight_utc
 from meterkit.verification import (
     RULE_COMMISSIONING,
     RULE_LAST_VERIFICATION,
@@ -134,6 +135,13 @@ class MeterMeter(models.Model):
         help="Value at which the counter wraps to zero (10^digits), e.g. 100000 for "
         "a five-digit register. Empty: the counter never wraps.",
     )
+    max_rate = fields.Float(
+        string="Maximum rate per hour",
+        digits=(16, 4),
+        help="Most this meter can count in an hour, after the multiplier (maximum "
+        "flow or power): a recorded rollover implying more consumption in the "
+        "time since the previous reading is refused. Empty: the resource's.",
+    )
     register_count = fields.Integer(
         string="Registers",
         default=1,
@@ -175,6 +183,11 @@ class MeterMeter(models.Model):
         copy=False,
         help="The nightly check put the meter in verification; it puts it back "
         "in service once its verification is valid again.",
+    )
+    verification_message = fields.Char(
+        compute="_compute_verification_message",
+        help="What a reader entering a reading must know about the meter's "
+        "verification: since when it expired and what to do.",
     )
     effective_rule_id = fields.Many2one(
         "meter.rule",
@@ -272,6 +285,28 @@ class MeterMeter(models.Model):
             else:
                 meter.verification_due = "soon"
 
+    @api.depends("verification_due", "next_verification_date", "effective_rule_id")
+    def _compute_verification_message(self):
+        for meter in self:
+            if meter.verification_due != "overdue":
+                meter.verification_message = False
+                continue
+            rule = meter.effective_rule_id.sudo()
+            if not rule or rule.accept_expired_verification:
+                meter.verification_message = self.env._(
+                    "Verification expired on %(date)s: readings are still "
+                    "accepted by the rule in force, but have the meter verified "
+                    "or replaced soon.",
+                    date=meter.next_verification_date,
+                )
+            else:
+                meter.verification_message = self.env._(
+                    "Verification expired on %(date)s: readings of this meter "
+                    "are refused. Ask a technician to have it verified (then "
+                    "'Verified' with the new verification date) or replaced.",
+                    date=meter.next_verification_date,
+                )
+
     def _search_verification_due(self, operator, value):
         if operator not in ("=", "in"):
             return NotImplemented
@@ -353,6 +388,19 @@ class MeterMeter(models.Model):
         }
         return action
 
+    def action_new_reading(self):
+        """A new reading of this meter in a dialog with an explicit save."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New Reading"),
+            "res_model": "meter.reading",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_meter_id": self.id},
+        }
+
     def action_replace(self):
         self.ensure_one()
         return {
@@ -366,15 +414,18 @@ class MeterMeter(models.Model):
 
     def action_set_verification(self):
         self.write({"status": "verification", "verification_auto": False})
+        return True
 
     def action_set_active(self):
         self.write({"status": "active", "verification_auto": False})
+        return True
 
     def action_set_archived(self):
         today = fields.Date.context_today(self)
         for meter in self.filtered(lambda m: not m.decommissioning_date):
             meter.decommissioning_date = today
         self.write({"status": "archived"})
+        return True
 
     # ------------------------------------------------------------
     # BUSINESS
@@ -384,6 +435,8 @@ class MeterMeter(models.Model):
     def _demo_generate_readings(self, site_ids, months):
         """Demo data: month-end readings of every meter of the sites for the last
         ``months`` months, with seasonal consumption, through the bulk path."""
+        # Readings at the local month end of each site (local midnight starting
+        # the next month), so that each month's consumption lands in it.
         end = fields.Date.context_today(self).replace(day=1) - relativedelta(days=1)
         per_month = {
             "electricity": 260.0,
@@ -411,17 +464,41 @@ class MeterMeter(models.Model):
                         (
                             meter.id,
                             f"T{reg}",
-                            f"{day} 22:00:00",
+                            local_midnight_utc(
+                                day + relativedelta(days=1), meter.site_id.tz
+                            ),
                             round(value, meter.resource_id.decimals),
                         )
                     )
-        self.env["meter.reading"]._bulk_ingest(rows, source="import")
+        self.env["meter.reading.ingest"]._ingest(rows, source="import")
+
+    def _anomaly_factor(self):
+        """The unusual-consumption factor in force (0: no check) and where it
+        comes from: the reading rule in force, else the resource's default."""
+        self.ensure_one()
+        rule = self.effective_rule_id.sudo()
+        if rule:
+            return rule.anomaly_factor, self.env._("rule %s", rule.name)
+        return self.resource_id.anomaly_factor, self.env._(
+            "the default of %s", self.resource_id.name
+        )
+
+    @api.model
+    def _demo_run_nightly_checks(self):
+        """Demo data: the nightly verification check has run once (without the
+        cron's commits, inside the install)."""
+        today = fields.Date.context_today(self)
+        self.search(
+            [("status", "in", ("active", "verification")), ("kind", "!=", "virtual")]
+        )._check_verification(today)
 
     def _reading_rules(
         self, allow_archived=False, skip_window=False, skip_verification=False
     ):
         """What this meter accepts, as plain meterkit data (see
-        ``meterkit.admission_error``): its own limits and the rule in force
+        ``meterkit.admission_error``): its own limits (commissioning, no reading
+        dated later than now plus a small tolerance, rollover value or the
+        capacity of its resource) and the rule in force
         (readings accepted, integers only, submission window unless the user
         holds the privilege to enter readings outside it, expired verification).
         The form and every bulk path read it, so they enforce the same rules."""
@@ -463,6 +540,10 @@ class MeterMeter(models.Model):
             window=window,
             tz=self.site_id.tz or None,
             verification_until=(refuse_expired and self.next_verification_date) or None,
+            not_after=latest_instant(fields.Datetime.now()),
+            max_value=Decimal(str(self.resource_id.max_value))
+            if self.resource_id.max_value
+            else None,
         )
 
     # ------------------------------------------------------------
@@ -536,6 +617,13 @@ class MeterMeter(models.Model):
             rule,
         )
 
+    def _max_rate(self):
+        """The most this meter counts per hour (its own, else its resource's),
+        as a Decimal; None: no limit (RULES.md 5.3, rollover plausibility)."""
+        self.ensure_one()
+        rate = self.max_rate or self.resource_id.max_rate
+        return Decimal(repr(rate)) if rate else None
+
     @api.model
     def _refresh_last_read(self, meter_ids):
         """Store the last reading instant of these meters, in one UPDATE.
@@ -565,24 +653,12 @@ class MeterMeter(models.Model):
 
     def _last_values(self):
         """Last live value of each register of these meters, in one query:
-        ``{(meter_id, register): value}``. Works on new records of a form too
-        (it reads their origin)."""
-        meter_ids = tuple(self._origin.ids)
-        if not meter_ids:
-            return {}
-        self.env["meter.reading"].flush_model(
-            ["meter_id", "register", "read_at", "value", "state"]
-        )
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT DISTINCT ON (meter_id, register) meter_id, register, value
-                  FROM meter_reading
-                 WHERE meter_id IN %s AND state IN %s
-                 ORDER BY meter_id, register, read_at DESC
-                """,
-                meter_ids,
-                LIVE_STATES,
-            )
-        )
-        return {(meter_id, register): value for meter_id, register, value in rows}
+        ``{(meter_id, register): value}`` (floats, as stored). Works on new
+        records of a form too (it reads their origin)."""
+        return {key: last[1] for key, last in self._last_readings().items()}
+
+    def _last_readings(self):
+        """Last live reading of each register of these meters, in one query
+        (meter.consumption): ``{(meter_id, register): (read_at, value)}``."""
+        last = self.env["meter.consumption"]._last_readings(self._origin)
+        return {key: (at, float(value)) for key, (at, value) in last.items()}

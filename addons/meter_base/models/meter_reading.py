@@ -1,15 +1,23 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
-from decimal import Decimal
 
-from meterkit import ReadingError, admission_error, codes, consumption, parse_value
+from meterkit import (
+    ReadingError,
+    admission_error,
+    as_decimal,
+    codes,
+    consumption,
+    parse_value,
+)
+from meterkit.admission import MAX_VALUE
 from meterkit.estimates import (
     add_months,
     chain_intervals,
     consumption_anomaly,
     month_before,
 )
+from meterkit.readings import max_consumption
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -25,10 +33,6 @@ FROZEN_FIELDS = {
     "is_rollover",
     "is_opening",
 }
-
-
-def _dec(value):
-    return Decimal(str(value or 0))
 
 
 class MeterReading(models.Model):
@@ -117,11 +121,20 @@ class MeterReading(models.Model):
     verification_due = fields.Selection(
         related="meter_id.verification_due", string="Meter Verification"
     )
+    verification_message = fields.Char(related="meter_id.verification_message")
     uom_id = fields.Many2one(related="meter_id.resource_id.uom_id")
     unit_id = fields.Many2one(related="meter_id.unit_id", store=True)
     building_id = fields.Many2one(related="meter_id.building_id", store=True)
     site_id = fields.Many2one(related="meter_id.site_id", store=True, index=True)
-    company_id = fields.Many2one(related="meter_id.company_id", store=True)
+    # Not a plain related field: a new reading without a meter yet must offer
+    # the meters of the current company, not only those without a company.
+    company_id = fields.Many2one(
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        precompute=True,
+        index=True,
+    )
 
     _once_per_instant = models.UniqueIndex(
         "(meter_id, register, read_at) WHERE state IN ('valid', 'estimated')",
@@ -130,6 +143,15 @@ class MeterReading(models.Model):
     _value_positive = models.Constraint(
         "CHECK (value >= 0)", "A reading value cannot be negative."
     )
+
+    # ------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------
+
+    @api.depends("meter_id.company_id")
+    def _compute_company_id(self):
+        for reading in self:
+            reading.company_id = reading.meter_id.company_id or self.env.company
 
     # ------------------------------------------------------------
     # CONSTRAINTS
@@ -152,7 +174,7 @@ class MeterReading(models.Model):
                 ),
                 reading.register,
                 reading.read_at,
-                _dec(reading.value),
+                as_decimal(reading.value),
             )
             if code:
                 raise ValidationError(
@@ -192,6 +214,18 @@ class MeterReading(models.Model):
                 value=self.value,
                 max=meter.rollover_value,
             ),
+            codes.ABOVE_CAPACITY: lambda: self.env._(
+                "field 'Value' %(value)s is not below %(max)s, the largest reading "
+                "of %(resource)s (set a rollover value on the meter if its "
+                "register holds more).",
+                value=self.value,
+                max=meter.resource_id.max_value or MAX_VALUE,
+                resource=meter.resource_id.name,
+            ),
+            codes.IN_THE_FUTURE: lambda: self.env._(
+                "field 'Read At' %s is later than now.",
+                fields.Datetime.to_string(self.read_at),
+            ),
         }
         rule = meter.effective_rule_id.sudo()
         messages.update(
@@ -206,7 +240,9 @@ class MeterReading(models.Model):
                 ),
                 codes.VERIFICATION_EXPIRED: lambda: self.env._(
                     "the meter's verification expired (next verification date "
-                    "%(date)s) and rule %(rule)s refuses its readings.",
+                    "%(date)s) and rule %(rule)s refuses its readings. Ask a "
+                    "technician to have it verified (then 'Verified' with the "
+                    "new verification date) or replaced.",
                     date=meter.next_verification_date or "-",
                     rule=rule.name,
                 ),
@@ -310,6 +346,32 @@ class MeterReading(models.Model):
     # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------
+
+    def action_confirm_entry(self):
+        """The explicit save of a new reading (the form saves the record
+        before calling it; readers may create readings but never edit them, so
+        the form has no save button of its own): confirm what was stored."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Reading saved"),
+                "message": self.env._(
+                    "Meter %(meter)s: %(value)s %(uom)s at %(at)s, consumption "
+                    "%(cons)s since the previous reading.",
+                    meter=self.meter_id.name,
+                    value=self.value,
+                    uom=self.uom_id.name or "",
+                    at=fields.Datetime.to_string(
+                        fields.Datetime.context_timestamp(self, self.read_at)
+                    ),
+                    cons=self.consumption,
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     def action_correct(self):
         self.ensure_one()
@@ -433,22 +495,28 @@ class MeterReading(models.Model):
         self.env["meter.meter"]._refresh_last_read({key[0] for key in bounds})
 
     def _chain_changes(self, meter, rows, bound):
-        multiplier = _dec(meter.multiplier or 1)
-        rollover = _dec(meter.rollover_value) if meter.rollover_value else None
-        previous = None
+        multiplier = as_decimal(meter.multiplier or 1)
+        rollover = as_decimal(meter.rollover_value) if meter.rollover_value else None
+        max_rate = meter._max_rate()
+        previous = previous_at = None
         changes = []
         for reading_id, value, rolled, opening, stored, read_at in rows:
             if read_at < bound:
-                previous = value
+                previous, previous_at = value, read_at
                 continue
             try:
                 cons = consumption(
-                    None if previous is None else _dec(previous),
-                    _dec(value),
+                    None if previous is None else as_decimal(previous),
+                    as_decimal(value),
                     multiplier=multiplier,
                     rollover_value=rollover,
                     rolled_over=bool(rolled),
                     opening=bool(opening),
+                    most=(
+                        max_consumption(max_rate, previous_at, read_at)
+                        if rolled and previous_at
+                        else None
+                    ),
                 )
             except ReadingError as error:
                 raise ValidationError(
@@ -463,9 +531,9 @@ class MeterReading(models.Model):
                         code=error.code,
                     )
                 ) from error
-            if stored is None or _dec(stored) != cons:
+            if stored is None or as_decimal(stored) != cons:
                 changes.append((reading_id, cons))
-            previous = value
+            previous, previous_at = value, read_at
         return changes
 
     def _store_consumption(self, changes):
@@ -488,16 +556,17 @@ class MeterReading(models.Model):
     # ------------------------------------------------------------
 
     def _check_anomalies(self):
-        """Refuse a consumption above the rule's factor times the average
-        monthly consumption of the three months before the previous reading,
-        unless the user ticked 'Confirm Unusual Consumption'; store who
+        """Refuse a consumption above the factor in force (the reading rule's,
+        else the resource's default) times the average monthly consumption of
+        the three months before the previous reading, scaled to the days since
+        it, unless the user ticked 'Confirm Unusual Consumption'; store who
         confirmed and when."""
         readings = self.filtered(
             lambda r: (
                 r.state == "valid"
                 and not r.is_opening
                 and r.source != "estimate"
-                and r.meter_id.effective_rule_id.sudo().anomaly_factor
+                and r.meter_id._anomaly_factor()[0]
             )
         )
         if not readings or self.env.context.get("meter_skip_anomaly"):
@@ -510,22 +579,7 @@ class MeterReading(models.Model):
             if not check or not check.anomalous:
                 continue
             if not reading.confirm_anomaly:
-                raise ValidationError(
-                    self.env._(
-                        "Reading of meter %(meter)s at %(at)s: consumption "
-                        "%(cons)s since %(prev)s is %(ratio)s times the average "
-                        "of the last three months (%(avg)s a month). Check the "
-                        "value; if it is right, tick 'Confirm Unusual "
-                        "Consumption' and save again. [%(code)s]",
-                        meter=reading.meter_id.name,
-                        at=fields.Datetime.to_string(reading.read_at),
-                        cons=reading.consumption,
-                        prev=fields.Datetime.to_string(previous_at),
-                        ratio=f"{check.ratio:.1f}",
-                        avg=f"{check.average_monthly:.2f}",
-                        code=codes.CONSUMPTION_SPIKE,
-                    )
-                )
+                raise reading._anomaly_error(check, previous_at)
             confirmed |= reading
         if confirmed:
             # The user confirmed readings they have just created; the
@@ -538,48 +592,71 @@ class MeterReading(models.Model):
                 }
             )
 
+    def _anomaly_error(self, check, previous_at):
+        """The refusal of an unusual consumption nobody confirmed."""
+        return ValidationError(self._anomaly_message(check, previous_at))
+
+    def _anomaly_message(self, check, previous_at):
+        """Explain an unusual consumption: the period the average was taken
+        over, how the new consumption was scaled to compare, the factor in
+        force and where it comes from, and what to do."""
+        self.ensure_one()
+        factor, origin = self.meter_id._anomaly_factor()
+        days = (self.read_at - previous_at).total_seconds() / 86400
+        uom = self.uom_id.name or ""
+        return self.env._(
+            "Reading of meter %(meter)s at %(at)s: consumption %(cons)s %(uom)s "
+            "in %(days)s days since the previous reading (%(prev)s). The "
+            "average of the three months before it (%(start)s to %(prev)s) is "
+            "%(avg)s %(uom)s a month, i.e. %(expected)s %(uom)s for %(days)s "
+            "days (monthly average x days / 30.44). The new consumption is "
+            "%(ratio)s times that, above the factor %(factor)s of %(origin)s. "
+            "Check the value; if it is right, tick 'Confirm Unusual "
+            "Consumption' and save again. [%(code)s]",
+            meter=self.meter_id.name,
+            at=fields.Datetime.to_string(self.read_at),
+            cons=f"{self.consumption:g}",
+            uom=uom,
+            days=f"{days:.1f}",
+            prev=fields.Datetime.to_string(previous_at),
+            start=fields.Datetime.to_string(add_months(previous_at, -3)),
+            avg=f"{check.average_monthly:.2f}",
+            expected=f"{check.expected:.2f}",
+            ratio=f"{check.ratio:.1f}",
+            factor=f"{factor:g}",
+            origin=origin,
+            code=codes.CONSUMPTION_SPIKE,
+        )
+
     def _anomaly_history(self):
         """Live readings of these readings' chains over the four months before
-        the earliest of them, in one query: {(meter_id, register): [(read_at,
-        consumption, opening)]} in time order."""
-        start = add_months(min(self.mapped("read_at")), -4)
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT meter_id, register, read_at, consumption, is_opening
-                  FROM meter_reading
-                 WHERE meter_id IN %s AND state IN %s AND read_at >= %s
-                   AND read_at <= %s
-                 ORDER BY meter_id, register, read_at
-                """,
-                tuple(self.meter_id.ids),
-                LIVE_STATES,
-                start,
-                max(self.mapped("read_at")),
-            )
+        the earliest of them, in one query: {(meter_id, register):
+        [SeriesReading]} in time order."""
+        return self.env["meter.consumption"]._chains(
+            self.meter_id,
+            since=add_months(min(self.mapped("read_at")), -4),
+            until=max(self.mapped("read_at")),
         )
-        history = defaultdict(list)
-        for meter_id, register, *rest in rows:
-            history[(meter_id, register)].append(rest)
-        return history
 
     def _anomaly_check(self, rows):
         """meterkit's anomaly check of this reading against its chain ``rows``;
         ``(None, None)`` without a previous reading."""
         self.ensure_one()
-        before = [row for row in rows if row[0] < self.read_at]
+        before = [row for row in rows if row.read_at < self.read_at]
         if not before:
             return None, None
-        intervals = chain_intervals([(row[0], _dec(row[1]), row[2]) for row in before])
-        factor = self.meter_id.effective_rule_id.sudo().anomaly_factor
+        intervals = chain_intervals(
+            [(row.read_at, row.consumption, row.opening) for row in before]
+        )
+        factor = self.meter_id._anomaly_factor()[0]
         check = consumption_anomaly(
-            _dec(self.consumption),
-            before[-1][0],
+            as_decimal(self.consumption),
+            before[-1].read_at,
             self.read_at,
             intervals,
-            factor=_dec(factor),
+            factor=as_decimal(factor),
         )
-        return check, before[-1][0]
+        return check, before[-1].read_at
 
     # ------------------------------------------------------------
     # BUSINESS: estimates replaced by real readings
@@ -687,13 +764,8 @@ class MeterReading(models.Model):
                 )
 
     # ------------------------------------------------------------
-    # BUSINESS: bulk ingestion
+    # BUSINESS: after a bulk load
     # ------------------------------------------------------------
-
-    @api.model
-    def _bulk_ingest(self, rows, source="import", **kwargs):
-        """Store many readings at once; see ``meter.reading.ingest``."""
-        return self.env["meter.reading.ingest"]._ingest(rows, source=source, **kwargs)
 
     @api.model
     def _restore_estimates(self, replaced):

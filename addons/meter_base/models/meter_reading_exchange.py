@@ -331,15 +331,44 @@ class MeterReadingExchange(models.AbstractModel):
         :return: ``{"created", "duplicates", "rejected", "items": [{"index",
             "status", "code"?, "message"?}]}``
         """
-        rows, results, evidence = [], {}, {}
+        results, evidence = {}, {}
+        rows = self._item_rows(items, results, evidence)
+        known = self._known_item_rows(rows, results)
+        stored = self.env["meter.reading.ingest"]._ingest(
+            [
+                (meter_id, r.register, r.read_at, r.value, evidence.get(r.line))
+                for r, meter_id in known
+            ],
+            source=source,
+            on_error="skip",
+        )
+        self._item_results(known, stored["items"], results)
+        ordered = [results[index] for index in range(len(items))]
+        return {
+            "created": stored["created"],
+            "duplicates": stored["duplicates"],
+            "rejected": sum(1 for r in ordered if r["status"] == "rejected"),
+            "items": ordered,
+        }
+
+    def _item_rows(self, items, results, evidence):
+        """The parsable items as ``ReadingRow`` (line = item index); the
+        others get their result in ``results``, evidence goes to
+        ``evidence[index]``."""
+        rows = []
         for index, item in enumerate(items):
             parsed = self._item_row(index, item)
-            if isinstance(parsed, ReadingRow) and item.get("evidence"):
-                evidence[index] = item["evidence"]
             if isinstance(parsed, ReadingRow):
                 rows.append(parsed)
+                if item.get("evidence"):
+                    evidence[index] = item["evidence"]
             else:
                 results[index] = self._item_error(index, parsed.code, parsed.message)
+        return rows
+
+    def _known_item_rows(self, rows, results):
+        """``[(row, meter_id)]`` of the rows whose meter is found (by id, or by
+        identifier and name); the others are rejected in ``results``."""
         by_id = self._meters_by_id(rows)
         meter_ids = self._resolve_meters(
             [row for row in rows if not isinstance(row.meter_id, int)]
@@ -357,16 +386,13 @@ class MeterReadingExchange(models.AbstractModel):
                 results[row.line] = self._item_error(
                     row.line, unknown["code"], unknown["message"]
                 )
-        stored = self.env["meter.reading.ingest"]._ingest(
-            [
-                (meter_id, r.register, r.read_at, r.value, evidence.get(r.line))
-                for r, meter_id in known
-            ],
-            source=source,
-            on_error="skip",
-        )
+        return known
+
+    def _item_results(self, known, stored_items, results):
+        """Ingestion's per-item results, given back the caller's item index
+        and a message naming the row."""
         messages = self.env["meter.reading.ingest"]._code_messages()
-        for result in stored["items"]:
+        for result in stored_items:
             row = known[result["index"]][0]
             entry = {"index": row.line, "status": result["status"]}
             if result["status"] == "rejected":
@@ -375,13 +401,6 @@ class MeterReadingExchange(models.AbstractModel):
                     message=self._row_message(row, messages.get(result["code"])),
                 )
             results[row.line] = entry
-        ordered = [results[index] for index in range(len(items))]
-        return {
-            "created": stored["created"],
-            "duplicates": stored["duplicates"],
-            "rejected": sum(1 for r in ordered if r["status"] == "rejected"),
-            "items": ordered,
-        }
 
     def _item_error(self, index, code, message):
         return {"index": index, "status": "rejected", "code": code, "message": message}

@@ -15,6 +15,7 @@ from meterkit import (
     admission_error,
     chain_consumption,
     codes,
+    truncate_counter,
 )
 from meterkit.exchange import settle_chain
 
@@ -56,13 +57,17 @@ class MeterReadingIngest(models.AbstractModel):
     _description = "Readings Bulk Ingestion"
 
     @api.model
-    def _ingest(self, rows, source="import", on_error="raise"):
+    def _ingest(self, rows, source="import", on_error="raise", truncate=False):
         """Store ``rows`` of ``(meter_id, register, read_at, value)``.
 
         ``read_at`` is a naive UTC datetime or an ISO string; ``value`` a
         number or a numeric string. A row may carry a fifth item, the
         reading's evidence (e.g. ``"readings.xml, line 12"``, a raw frame).
         ``source`` is a reading source (``import``, ``gateway``, ``api``...).
+
+        ``truncate``: values are counters read from a device; they are cut to
+        the decimals the meter's rules accept, as the meter's display shows
+        them (never rounded up), before any check.
 
         ``on_error="raise"`` (default): all or nothing.
         ``on_error="skip"``: valid rows are stored, bad rows are reported; a
@@ -90,6 +95,8 @@ class MeterReadingIngest(models.AbstractModel):
         meters = self._load_meters({row[1] for row in parsed}, outcome)
         if outcome.skip:
             parsed = outcome.keep_known(parsed, meters)
+        if truncate:
+            parsed = self._as_displayed(parsed, meters)
         chains, duplicates = self._group_chains(parsed, meters, outcome)
         stored = self._fetch_stored(chains)
         duplicates += self._drop_stored(chains, stored, meters, outcome)
@@ -183,6 +190,28 @@ class MeterReadingIngest(models.AbstractModel):
                 )
             )
         return {meter.id: meter for meter in meters}
+
+    def _as_displayed(self, parsed, meters):
+        """Parsed rows with their value truncated to the decimals the meter's
+        rules accept (the resource's when the rules set none)."""
+        decimals = {}
+        for meter in meters.values():
+            allowed = meter._reading_rules(skip_window=True).decimals
+            decimals[meter.id] = (
+                meter.resource_id.decimals if allowed is None else allowed
+            )
+        return [
+            (
+                line,
+                meter_id,
+                register,
+                read_at,
+                truncate_counter(value, decimals[meter_id]),
+            )
+            if meter_id in decimals and value >= 0
+            else (line, meter_id, register, read_at, value)
+            for line, meter_id, register, read_at, value in parsed
+        ]
 
     def _row_text(self, meter_name, read_at, value):
         return self.env._(

@@ -1,19 +1,16 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from collections import defaultdict
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from meterkit import ConsumptionResult, Issue, ReadingPoint, codes, validate_series
+from meterkit import ConsumptionResult, Issue, as_decimal, codes, validate_series
 from meterkit.estimates import spike_checks
 from meterkit.quality import balance_issue, limit_issues, replacement_issue
 
 from odoo import api, fields, models
-from odoo.tools import SQL
 
-from .meter_meter import LIVE_STATES, REGISTERS
-from .meter_rule import DEFAULT_ANOMALY_FACTOR
+from .meter_meter import REGISTERS
 
 # The validation catalogue: stable codes of meterkit (never renamed).
 ISSUE_CODES = [
@@ -37,10 +34,6 @@ ISSUE_CODES = [
     (codes.NOT_NUMERIC, "Not a number"),
 ]
 HISTORY_DAYS = 400  # readings checked: the last 13 months or so
-
-
-def _dec(value):
-    return Decimal(str(value or 0))
 
 
 class MeterReadingIssue(models.Model):
@@ -90,14 +83,14 @@ class MeterReadingIssue(models.Model):
     @api.model
     def _cron_check_data_quality(self):
         """Nightly: recompute the issues of every active site, one site per
-        committed step."""
+        committed step, each in its own company (``with_company``)."""
         sites = self.env["meter.site"].search(
             [("is_group", "=", False), ("state", "!=", "closed")]
         )
         cron = self.env["ir.cron"]
         cron._commit_progress(remaining=len(sites))
         for site in sites:
-            self._check_sites(site)
+            self.with_company(site.company_id)._check_sites(site)
             if not cron._commit_progress(1):
                 break
 
@@ -125,7 +118,9 @@ class MeterReadingIssue(models.Model):
         if not meters:
             return []
         since = datetime.combine(today - timedelta(days=HISTORY_DAYS), time.min)
-        chains, earlier = self._fetch_history(meters, since)
+        Consumption = self.env["meter.consumption"]
+        chains = Consumption._chains(meters, since=since)
+        earlier = Consumption._chains_before(meters, since)
         found = []  # (meter, register, meterkit Issue, read_at)
         for (meter_id, register), rows in chains.items():
             meter = meters.browse(meter_id)
@@ -151,83 +146,46 @@ class MeterReadingIssue(models.Model):
             for meter, register, issue, read_at in found
         ]
 
-    def _fetch_history(self, meters, since):
-        """Live readings since ``since`` per chain, in one query, and the chains
-        that have readings before it."""
-        self.env["meter.reading"].flush_model()
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT meter_id, register, id, read_at, value, consumption,
-                       is_rollover, is_opening, anomaly_confirmed_by_id
-                  FROM meter_reading
-                 WHERE meter_id IN %s AND state IN %s AND read_at >= %s
-                 ORDER BY meter_id, register, read_at
-                """,
-                tuple(meters.ids),
-                LIVE_STATES,
-                since,
-            )
-        )
-        chains = defaultdict(list)
-        for meter_id, register, *rest in rows:
-            chains[(meter_id, register)].append(rest)
-        earlier = set(
-            self.env.execute_query(
-                SQL(
-                    """
-                    SELECT DISTINCT meter_id, register FROM meter_reading
-                     WHERE meter_id IN %s AND state IN %s AND read_at < %s
-                    """,
-                    tuple(meters.ids),
-                    LIVE_STATES,
-                    since,
-                )
-            )
-        )
-        return chains, earlier
-
     def _chain_issues(self, meter, rows, has_earlier):
-        """meterkit's checks on one register chain: [(Issue, read_at)]."""
+        """meterkit's checks on one register chain ``rows`` (SeriesReading):
+        [(Issue, read_at)]."""
         rule = meter.effective_rule_id.sudo()
-        at = {row[0]: row[1] for row in rows}
-        points = [
-            ReadingPoint(read_at, _dec(value), bool(rolled), bool(opening), key=rid)
-            for rid, read_at, value, _cons, rolled, opening, _conf in rows
-        ]
+        at = {row.key: row.read_at for row in rows}
         commissioning = meter.commissioning_date
         issues = validate_series(
-            points,
+            [row.point() for row in rows],
             commissioning=datetime.combine(commissioning, time.min)
             if commissioning
             else None,
-            rollover_value=_dec(meter.rollover_value) if meter.rollover_value else None,
+            rollover_value=as_decimal(meter.rollover_value)
+            if meter.rollover_value
+            else None,
             max_gap_days=rule.max_gap_days if rule else 62,
             require_previous=not has_earlier and not meter.predecessor_id,
         )
         compared = [
-            ConsumptionResult(rid, read_at, _dec(value), _dec(cons))
-            for index, (rid, read_at, value, cons, _r, opening, _c) in enumerate(rows)
-            if (index or has_earlier) and not opening
+            ConsumptionResult(row.key, row.read_at, row.value, row.consumption)
+            for index, row in enumerate(rows)
+            if (index or has_earlier) and not row.opening
         ]
         issues += limit_issues(
             compared,
-            minimum=_dec(rule.consumption_min) if rule.consumption_min else None,
-            maximum=_dec(rule.consumption_max) if rule.consumption_max else None,
+            minimum=as_decimal(rule.consumption_min) if rule.consumption_min else None,
+            maximum=as_decimal(rule.consumption_max) if rule.consumption_max else None,
         )
-        issues += self._spike_issues(rows, rule)
+        issues += self._spike_issues(rows, meter._anomaly_factor()[0])
         return [(issue, at.get(issue.key)) for issue in issues]
 
-    def _spike_issues(self, rows, rule):
-        """Unusual consumptions nobody confirmed (e.g. stored by an import)."""
-        factor = rule.anomaly_factor if rule else DEFAULT_ANOMALY_FACTOR
+    def _spike_issues(self, rows, factor):
+        """Unusual consumptions nobody confirmed (e.g. stored by an import),
+        above ``factor`` (the meter's rule, else its resource's default)."""
         if not factor:
             return []
-        chain = [(row[1], _dec(row[3]), row[5]) for row in rows]
+        chain = [(row.read_at, row.consumption, row.opening) for row in rows]
         return [
-            self._spike_issue(rows[position][0], chain[position], check, factor)
-            for position, check in spike_checks(chain, factor=_dec(factor))
-            if not rows[position][6]  # confirmed by who stored it
+            self._spike_issue(rows[position].key, chain[position], check, factor)
+            for position, check in spike_checks(chain, factor=as_decimal(factor))
+            if not rows[position].confirmed  # confirmed by who stored it
         ]
 
     def _spike_issue(self, reading_id, reading, check, factor):
@@ -245,19 +203,7 @@ class MeterReadingIssue(models.Model):
         replaced = meters.filtered("successor_id")
         if not replaced:
             return []
-        closings = {
-            meter_id
-            for (meter_id,) in self.env.execute_query(
-                SQL(
-                    """
-                    SELECT DISTINCT meter_id FROM meter_reading
-                     WHERE meter_id IN %s AND state IN %s AND is_closing
-                    """,
-                    tuple(replaced.ids),
-                    LIVE_STATES,
-                )
-            )
-        }
+        closings = self.env["meter.consumption"]._closing_meters(replaced)
         return [
             (meter, False, issue, False)
             for meter in replaced
@@ -277,29 +223,14 @@ class MeterReadingIssue(models.Model):
         end = datetime.combine(today.replace(day=1), time.min)
         start = end - relativedelta(months=1)
         all_meters = mains | mains.child_ids
-        totals = dict(
-            self.env.execute_query(
-                SQL(
-                    """
-                    SELECT meter_id, sum(consumption) FROM meter_reading
-                     WHERE meter_id IN %s AND state IN %s
-                       AND read_at >= %s AND read_at < %s AND is_opening IS NOT TRUE
-                     GROUP BY meter_id
-                    """,
-                    tuple(all_meters.ids),
-                    LIVE_STATES,
-                    start,
-                    end,
-                )
-            )
-        )
+        totals = self.env["meter.consumption"]._totals(all_meters, start, end)
         found = []
         for main in mains.filtered(lambda m: m.id in totals):
             rule = main.effective_rule_id.sudo()
             issue = balance_issue(
-                _dec(totals[main.id]),
-                [_dec(totals.get(child.id)) for child in main.child_ids],
-                _dec(rule.balance_tolerance if rule else 5.0),
+                totals[main.id],
+                [totals.get(child.id, Decimal(0)) for child in main.child_ids],
+                as_decimal(rule.balance_tolerance if rule else 5.0),
                 label=f"{start.date()} .. {(end - timedelta(days=1)).date()}",
             )
             if issue:

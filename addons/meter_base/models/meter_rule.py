@@ -528,6 +528,7 @@ class MeterRule(models.Model):
                     "unlocked."
                 )
             )
+        return True
 
     def _apply(self, persistent):
         for rule in self:

@@ -15,3 +15,7 @@ from . import test_verification
 from . import test_anomaly
 from . import test_data_quality
 from . import test_estimates
+from . import test_consumption
+from . import test_rpc_buttons
+from . import test_backoffice
+from . import test_ui_reader_tour

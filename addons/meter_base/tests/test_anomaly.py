@@ -83,6 +83,8 @@ class TestAnomaly(MeterBaseCommon):
         self.assertEqual(reading.anomaly_confirmed_by_id, self.reader)
 
     def test_no_rule_no_confirmation(self):
+        # Without a rule the resource's default applies; 0 switches it off.
+        self.electricity.anomaly_factor = 0
         self._reading(self.meter_b1, "2025-01-28 12:00:00", 100)
         self._reading(self.meter_b1, "2025-02-28 12:00:00", 110)
         self._reading(self.meter_b1, "2025-03-28 12:00:00", 5000)

@@ -6,18 +6,28 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
 
 from .common import MeterBaseCommon
 
 
 @tagged("post_install", "-at_install")
+@freeze_time("2026-03-20 12:00:00")
 class TestDataQuality(MeterBaseCommon):
+    """The check reads the clock (its history window and "last month" end at
+    today): every test runs on a frozen today, 2026-03-20, and its readings are
+    dated relative to it."""
+
     def _codes(self, site):
         issues = self.env["meter.reading.issue"].search([("site_id", "=", site.id)])
         return sorted(set(issues.mapped("code"))), issues
 
     def test_catalogue_on_a_site(self):
+        """Today 2026-03-20: EL-A1 read on 2025-07-20 (100, no previous),
+        2025-08-20 (100, equal), 2025-12-20 (300, 122 days after: the one gap
+        above 40 days), 2026-01-20 (900, 600 above the limit of 500) and
+        2026-02-21 (1000, 32 days after: no gap). Last month (February) the
+        main meter counts 1000 - 0 = 1000 against 1000 - 900 = 100 below it."""
         today = fields.Date.context_today(self.env["meter.meter"])
         last_month = today.replace(day=1) - relativedelta(months=1)
         self.env["meter.rule"].create(
@@ -135,3 +145,25 @@ class TestDataQuality(MeterBaseCommon):
             "balance_mismatch",
         ):
             self.assertIn(code, selection)
+
+    def test_cron_checks_each_site_in_its_company(self):
+        """The nightly check runs each site in the site's own company, so that
+        what depends on the current company (defaults, company-dependent
+        values) is the site's."""
+        Issue = type(self.env["meter.reading.issue"])
+        original = Issue._check_sites
+        seen = {}
+
+        def check_sites(issue, sites):
+            seen[sites] = issue.env.company
+            return original(issue, sites)
+
+        with (
+            patch.object(
+                self.registry["ir.cron"], "_commit_progress", lambda *a, **kw: 1.0
+            ),
+            patch.object(Issue, "_check_sites", check_sites),
+        ):
+            self.env["meter.reading.issue"]._cron_check_data_quality()
+        self.assertEqual(seen[self.site_c], self.company2)
+        self.assertEqual(seen[self.site_a], self.site_a.company_id)

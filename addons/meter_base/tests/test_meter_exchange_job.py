@@ -25,6 +25,9 @@ with warnings.catch_warnings():
 NS = 'xmlns="urn:meter-suite:readings:1"'
 
 
+NOW = datetime(2026, 3, 20, 12, 0)
+
+
 @tagged("post_install", "-at_install")
 class TestMeterExchangeJob(MeterBaseCommon):
     """Exchange jobs against a real FTP server on 127.0.0.1 (pyftpdlib)."""
@@ -62,6 +65,12 @@ class TestMeterExchangeJob(MeterBaseCommon):
             }
         )
 
+    def _clock(self, now=NOW):
+        """Odoo's clock (``fields.Datetime.now``, which jobs are scheduled
+        from) set to ``now``. Not freeze_time: it would also stop the clock of
+        the FTP server's threads, whose connections then time out."""
+        return patch.object(fields.Datetime, "now", return_value=now)
+
     def _write(self, name, body):
         path = self.root / "in" / name
         path.write_bytes(
@@ -77,12 +86,13 @@ class TestMeterExchangeJob(MeterBaseCommon):
             '<reading meter="EL-B1" read_at="2025-02-28T22:00:00Z" value="x"/>',
         )
         broken = self._write("b.xml", '<reading meter="EL-A1"')
-        job = self._job(
-            remote_paths="/in/*.xml",
-            delete_after_read=True,
-            report_email="ops@example.com",
-        )
-        logs = job._run()
+        with self._clock():
+            job = self._job(
+                remote_paths="/in/*.xml",
+                delete_after_read=True,
+                report_email="ops@example.com",
+            )
+            logs = job._run()
         self.assertEqual(logs.mapped("filename"), ["/in/a.xml", "/in/b.xml"])
         self.assertEqual(logs.mapped("status"), ["partial", "failed"])
         self.assertEqual(logs[0].created_count, 2)
@@ -98,6 +108,9 @@ class TestMeterExchangeJob(MeterBaseCommon):
         self.assertIn("/in/b.xml", str(mail.body_html))
         self.assertTrue(job.last_run_at)
         self.assertGreater(job.next_run_at, job.last_run_at)
+        # run at the frozen now; next at 02:00 UTC (the default schedule)
+        self.assertEqual(job.last_run_at, datetime(2026, 3, 20, 12))
+        self.assertEqual(job.next_run_at, datetime(2026, 3, 21, 2))
 
     def test_stop_policy_runs_as_owner(self):
         self._write(
@@ -137,9 +150,7 @@ class TestMeterExchangeJob(MeterBaseCommon):
             filename_template="readings_{entity}_{entity_id}_{date}",
             export_days=0,
         )
-        with patch.object(
-            fields.Datetime, "now", return_value=datetime(2025, 3, 1, 2, 0)
-        ):
+        with self._clock(datetime(2025, 3, 1, 2, 0)):
             log = job._run()
         self.assertEqual(log.status, "done", log.message)
         self.assertEqual(
@@ -175,13 +186,18 @@ class TestMeterExchangeJob(MeterBaseCommon):
             self._job(cron_hour="25")
         with self.assertRefused(ValidationError, "unknown placeholder"):
             self._job(filename_template="{nope}")
-        job = self._job(cron_minute="*/15", cron_hour="8-9", remote_paths="/in/none*")
-        job.next_run_at = "2000-01-01 00:00:00"
-        self.env["meter.exchange.job"]._cron_run_due()
+        with self._clock():
+            job = self._job(
+                cron_minute="*/15", cron_hour="8-9", remote_paths="/in/none*"
+            )
+            job.next_run_at = "2000-01-01 00:00:00"
+            self.env["meter.exchange.job"]._cron_run_due()
         self.assertEqual(job.log_ids.status, "done")
         self.assertIn("No file found", job.log_ids.message)
         self.assertIn(job.next_run_at.hour, (8, 9))
         self.assertEqual(job.next_run_at.minute % 15, 0)
+        # run at 12:00: the first quarter of 08:00-09:59 after it is tomorrow's
+        self.assertEqual(job.next_run_at, datetime(2026, 3, 21, 8))
         # The fields are read on the job's wall clock: 02:00 in Zurich is
         # 01:00 UTC in winter, 00:00 UTC in summer.
         zurich = self._job(cron_minute="0", cron_hour="2", tz="Europe/Zurich")
@@ -207,13 +223,18 @@ class TestMeterExchangeJob(MeterBaseCommon):
             return original(job)
 
         logger = "odoo.addons.meter_base.models.meter_exchange_job"
-        with patch.object(Job, "_run", run), self.assertLogs(logger, "ERROR"):
+        with (
+            self._clock(),
+            patch.object(Job, "_run", run),
+            self.assertLogs(logger, "ERROR"),
+        ):
             self.env["meter.exchange.job"]._cron_run_due()
         self.assertEqual(broken.log_ids.status, "failed")
         self.assertIn("ZeroDivisionError: injected fault", broken.log_ids.message)
-        self.assertGreater(broken.next_run_at, fields.Datetime.now())
+        self.assertGreater(broken.next_run_at, NOW)
         self.assertEqual(healthy.log_ids.status, "done")
-        self.assertGreater(healthy.next_run_at, fields.Datetime.now())
+        self.assertGreater(healthy.next_run_at, NOW)
+        self.assertEqual(broken.next_run_at, datetime(2026, 3, 21, 2))
 
     def test_staff_see_the_jobs_and_logs_of_their_sites_only(self):
         """Logs name the meters and rows of the job's scope: a technician sees

@@ -38,6 +38,32 @@ class TestMeterReading(MeterBaseCommon):
         r2 = self._reading(self.meter_a2, "2025-02-28 22:00:00", 15, is_rollover=True)
         self.assertEqual(r2.consumption, 25)
 
+    def test_implausible_rollover_is_refused(self):
+        """RULES.md 5.3: hot water at most 2.5 m3 per hour. From 99990 on 31
+        January 22:00, a wrap to 15 one hour later implies 100000 - 99990 + 15
+        = 25 m3 > 2.5 x 1 h = 2.5: refused, naming 25; a wrap to 15 on 28
+        February 22:00 (672 h later, up to 1680 m3) is accepted: 25. The
+        meter's own rate (10 per hour: 10 h allow 100) overrides the
+        resource's."""
+        self.hot_water.max_rate = 2.5
+        self.hot_water.anomaly_factor = 0  # arbitrary counters, not a spike test
+        self._reading(self.meter_a2, "2025-01-31 22:00:00", 99990)
+        with self.assertRefused(
+            ValidationError,
+            "HW-A2.*implies a consumption of 25(\\.0*)?, .*rollover_impl",
+        ):
+            self._reading(self.meter_a2, "2025-01-31 23:00:00", 15, is_rollover=True)
+        r2 = self._reading(self.meter_a2, "2025-02-28 22:00:00", 15, is_rollover=True)
+        self.assertEqual(r2.consumption, 25)
+        self.meter_a2.max_rate = 10
+        self._reading(self.meter_a2, "2025-03-01 08:00:00", 99950)
+        with self.assertRefused(
+            ValidationError, r"implies a consumption of 150(\.0*)?, "
+        ):
+            self._reading(self.meter_a2, "2025-03-01 18:00:00", 100, is_rollover=True)
+        r4 = self._reading(self.meter_a2, "2025-03-01 18:00:00", 50, is_rollover=True)
+        self.assertEqual(r4.consumption, 100)
+
     def test_going_backwards_without_rollover_is_refused_whole_batch(self):
         self._reading(self.meter_a2, "2025-01-31 22:00:00", 500)
         vals = [
@@ -82,6 +108,24 @@ class TestMeterReading(MeterBaseCommon):
         self.meter_a1.resource_id = self.electricity
         reading = self._reading(self.meter_a1, "2025-02-01 00:00:00", "12,5")
         self.assertEqual(reading.value, 12.5)
+
+    def test_bounds_of_date_and_value(self):
+        """No reading later than now (plus 15 minutes), none at or above the
+        register's capacity: the resource's largest reading when the meter has
+        no rollover value (10^12 when the resource sets none)."""
+        with self.assertRefused(
+            ValidationError, "EL-A1.*later than now.*in_the_future"
+        ):
+            self._reading(self.meter_a1, "2099-01-01 00:00:00", 100)
+        with self.assertRefused(ValidationError, "EL-A1.*above_capacity"):
+            self._reading(self.meter_a1, "2025-03-01 00:00:00", 10**12)
+        self.electricity.max_value = 1_000_000
+        with self.assertRefused(ValidationError, "EL-A1.*1000000.*above_capacity"):
+            self._reading(self.meter_a1, "2025-03-01 00:00:00", 1_000_000)
+        self._reading(self.meter_a1, "2025-03-01 00:00:00", 999_999)
+        # the rollover value is the capacity of HW-A2's register
+        self._reading(self.meter_a2, "2025-03-01 00:00:00", 99_999)
+        self.assertEqual(len(self.meter_a1.reading_ids), 1)
 
     def test_archived_and_virtual_meters_take_no_readings(self):
         self.meter_b1.status = "archived"
@@ -138,6 +182,8 @@ class TestMeterReading(MeterBaseCommon):
             wrong.unlink()
 
     def test_consumption_matches_meterkit_series(self):
+        # Arbitrary values: no unusual-consumption check (resource factor 0).
+        self.env["meter.resource"].search([]).anomaly_factor = 0
         from decimal import Decimal
 
         from meterkit import ReadingPoint, consumption_series

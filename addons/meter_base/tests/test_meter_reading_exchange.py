@@ -7,7 +7,7 @@ import zipfile
 from meterkit.exchange import parse_readings_rows, parse_readings_xml
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, freeze_time, tagged
 
 from .common import MeterBaseCommon
 
@@ -191,7 +191,10 @@ class TestMeterReadingExchange(MeterBaseCommon):
         wizard.action_import()
         self.assertEqual(self._values(self.meter_a1), [7])
 
+    @freeze_time("2026-03-20 12:00:00")
     def test_export_wizard(self):
+        """The file is named after the site's code and the instant of the
+        export (frozen at 2026-03-20 12:00 UTC)."""
         self._reading(self.meter_a1, "2025-01-31 22:00:00", 100)
         form = Form(self.env["meter.reading.export"])
         form.file_format = "xml"
@@ -199,6 +202,7 @@ class TestMeterReadingExchange(MeterBaseCommon):
         wizard = form.save()
         wizard.action_export()
         self.assertTrue(wizard.filename.startswith("readings_SA_"))
+        self.assertEqual(wizard.filename, "readings_SA_20260320-120000.xml")
         rows, _errors = parse_readings_xml(base64.b64decode(wizard.file), "x.xml")
         self.assertEqual([r.meter for r in rows], ["EL-A1"])
 

@@ -116,3 +116,32 @@ class TestMeterReadingIngestItems(MeterBaseCommon):
         self.assertEqual(result, {"created": 1, "duplicates": 0})
         with self.assertRaises(ValueError):
             self.env["meter.reading.ingest"]._ingest([], on_error="maybe")
+
+    def test_device_counters_are_truncated_to_the_rules(self):
+        """With ``truncate``, a counter is cut to what the rules accept, as
+        the meter's display shows it: 12.79 with whole numbers only is 12 (not
+        13); a replay of 12.4 is then a duplicate of 12. Without it, 12.79 is
+        refused as not an integer."""
+        rule = self.env["meter.rule"].create(
+            {
+                "resource_id": self.electricity.id,
+                "site_id": self.site_a.id,
+                "integers_only": True,
+            }
+        )
+        rule.action_apply_once()
+        ingest = self.env["meter.reading.ingest"]
+        row = (self.meter_a1.id, "T1", "2025-02-28 22:00:00", "12.79")
+        refused = ingest._ingest([row], source="gateway", on_error="skip")
+        self.assertEqual(refused["rejected"][0]["code"], "not_integer")
+        stored = ingest._ingest([row], source="gateway", on_error="skip", truncate=True)
+        self.assertEqual(stored["created"], 1)
+        replay = (*row[:3], "12.4")
+        again = ingest._ingest(
+            [replay], source="gateway", on_error="skip", truncate=True
+        )
+        self.assertEqual((again["created"], again["duplicates"]), (0, 1))
+        reading = self.env["meter.reading"].search(
+            [("meter_id", "=", self.meter_a1.id)]
+        )
+        self.assertEqual(reading.value, 12)

@@ -1,9 +1,11 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date
+
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
 from .common import MeterBaseCommon
@@ -59,7 +61,10 @@ class TestMeterStructure(MeterBaseCommon):
         with self.assertRaisesRegex(ValidationError, "another resource"):
             self.meter_a2.parent_id = main
 
+    @freeze_time("2026-03-20 12:00:00")
     def test_verification_dates_and_due(self):
+        """Due is read on today, frozen at 2026-03-20: overdue before it, soon
+        within 30 days after it."""
         meter = self.meter_a1
         meter.write(
             {"verification_interval_years": 5, "commissioning_date": "2020-03-01"}
@@ -72,6 +77,8 @@ class TestMeterStructure(MeterBaseCommon):
         overdue = self.env["meter.meter"].search([("verification_due", "=", "overdue")])
         self.assertIn(meter, overdue)
         self.assertNotIn(self.meter_a2, overdue)
+        meter.next_verification_date = "2026-04-10"
+        self.assertEqual(meter.verification_due, "soon")
 
     def test_site_tree_and_counts(self):
         self.assertEqual(self.site_a.complete_name, "Portfolio / Site A")
@@ -99,7 +106,9 @@ class TestMeterStructure(MeterBaseCommon):
             )
         self.env["meter.unit"].create({"name": "A1", "building_id": self.building_b.id})
 
+    @freeze_time("2026-03-20 12:00:00")
     def test_decommissioning(self):
         self.meter_a1.action_set_archived()
         self.assertEqual(self.meter_a1.status, "archived")
         self.assertTrue(self.meter_a1.decommissioning_date)
+        self.assertEqual(self.meter_a1.decommissioning_date, date(2026, 3, 20))

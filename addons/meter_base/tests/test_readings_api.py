@@ -1,9 +1,9 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
-from datetime import timedelta
+from unittest.mock import patch
 
-from odoo import fields
+from odoo.exceptions import ConcurrencyError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..controllers.readings_api import MAX_BATCH
@@ -19,14 +19,20 @@ class TestReadingsApi(HttpCase, MeterBaseCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        tomorrow = fields.Datetime.now() + timedelta(days=1)
-        Keys = cls.env["res.users.apikeys"]
-        cls.key_tech = Keys.with_user(cls.technician)._generate(None, "gw", tomorrow)
+        cls.key_tech = cls._api_key(cls.technician, "gw")
         cls.user_b = cls._user(
             "tech_b", "meter_base.meter_base_group_technician", cls.site_b
         )
-        cls.key_other = Keys.with_user(cls.user_b)._generate(None, "b", tomorrow)
+        cls.key_other = cls._api_key(cls.user_b, "b")
         cls.meter_a1_xmlid = cls.meter_a1.export_data(["id"])["datas"][0][0]
+
+    @classmethod
+    def _api_key(cls, user, name):
+        """A key of ``user`` without expiry, as an administrator may give a
+        gateway: an expiry would be checked against Odoo's clock when the key
+        is made and against PostgreSQL's when it is used."""
+        keys_sudo = cls.env["res.users.apikeys"].with_user(user).sudo()
+        return keys_sudo._generate(None, name, False)
 
     def _post(self, payload, key=None, raw=None):
         headers = {"Content-Type": "application/json"}
@@ -116,13 +122,69 @@ class TestReadingsApi(HttpCase, MeterBaseCommon):
         self.assertEqual((status, body["error"]["code"]), (400, "bad_request"))
         self.assertFalse(self.meter_a1.reading_ids)
 
+    def test_absurd_reading_does_not_block_later_ones(self):
+        """A reading dated 2099 and a value of 10^13 on a meter without a
+        rollover value are refused with their codes; the real reading of the
+        next month is then stored (stored, 10^13 made it negative_consumption)."""
+        first = [
+            self._item(at="2025-01-31T22:00:00Z", value=100),
+            self._item(at="2025-02-28T22:00:00Z", value=10**13),
+            self._item(at="2099-01-31T22:00:00Z", value=120),
+        ]
+        status, body = self._post({"readings": first}, self.key_tech)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(
+            [(i["status"], i.get("code")) for i in body["items"]],
+            [
+                ("created", None),
+                ("rejected", "above_capacity"),
+                ("rejected", "in_the_future"),
+            ],
+        )
+        status, body = self._post(
+            {"readings": [self._item(at="2025-03-31T22:00:00Z", value=160)]},
+            self.key_tech,
+        )
+        self.assertEqual(body["items"][0]["status"], "created", body)
+        self.assertEqual(self.meter_a1.reading_ids.mapped("consumption"), [60, 0])
+
+    def test_deeply_nested_json_is_a_bad_request(self):
+        """Too deep for Python's JSON parser (a RecursionError, answered 500
+        before) or deeper than any batch needs: 400."""
+        for depth in (100_000, 50):
+            raw = '{"readings": ' + "[" * depth + "]" * depth + "}"
+            with self.subTest(depth=depth):
+                status, body = self._post(None, self.key_tech, raw=raw)
+                self.assertEqual((status, body["error"]["code"]), (400, "bad_json"))
+        self.assertFalse(self.meter_a1.reading_ids)
+
+    def test_body_survives_a_retry_after_a_serialization_failure(self):
+        """Odoo calls the route again after a concurrency error (as when two
+        clients replay the same batch): the second call reads the same body,
+        stores the readings once and answers 200 (it answered 400 "the body
+        must be ..." when the stream had been read by the first call)."""
+        Exchange = self.registry["meter.reading.exchange"]
+        ingest = Exchange._ingest_items
+        calls = []
+
+        def ingest_once_conflicting(model, items, **kwargs):
+            calls.append(len(items))
+            if len(calls) == 1:
+                raise ConcurrencyError("could not serialize access")
+            return ingest(model, items, **kwargs)
+
+        with (
+            patch.object(Exchange, "_ingest_items", ingest_once_conflicting),
+            patch("odoo.service.model.time.sleep"),
+        ):
+            status, body = self._post({"readings": [self._item()]}, self.key_tech)
+        self.assertEqual(calls, [1, 1])
+        self.assertEqual((status, body["created"]), (200, 1))
+        self.assertEqual(self.meter_a1.reading_ids.value, 100)
+
     def test_key_of_a_user_without_metering_role(self):
         clerk = new_test_user(self.env, login="clerk", groups="base.group_user")
-        key = (
-            self.env["res.users.apikeys"]
-            .with_user(clerk)
-            ._generate(None, "c", fields.Datetime.now() + timedelta(days=1))
-        )
+        key = self._api_key(clerk, "c")
         status, body = self._post({"readings": [self._item()]}, key)
         self.assertEqual((status, body["error"]["code"]), (403, "forbidden"))
         self.assertFalse(self.meter_a1.reading_ids)

@@ -3,7 +3,7 @@
 from datetime import date
 from unittest.mock import patch
 
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
 
 from .common import MeterBaseCommon
 
@@ -89,7 +89,11 @@ class TestVerification(MeterBaseCommon):
         )
         self.assertEqual(manual.status, "verification", "set by hand: kept")
 
+    @freeze_time("2026-05-10 12:00:00")
     def test_cron_runs_in_batches(self):
+        """The nightly check decides on today, frozen at 2026-05-10: VALID
+        (next verification 2027-01-01) and NODATA (no date) stay active, NEXT
+        (2026-05-09) goes in verification."""
         meters = self._meters()
         cron = self.env.ref("meter_base.ir_cron_meter_check_verification")
         calls = []
@@ -106,6 +110,7 @@ class TestVerification(MeterBaseCommon):
         self.assertTrue(all(processed <= 2 for processed, _r in calls[1:]))
         self.assertEqual(meters["valid"].status, "active")
         self.assertEqual(meters["missing"].status, "active")
+        self.assertEqual(meters["next"].status, "verification")
 
     def test_lists_highlight_due_and_overdue(self):
         view = self.env.ref("meter_base.meter_meter_view_list")

@@ -6,3 +6,5 @@ from . import meter_meter_import
 from . import meter_reading_import
 from . import meter_reading_export
 from . import meter_reading_estimate
+from . import meter_reading_batch
+from . import meter_reading_batch_line

@@ -1,11 +1,9 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
-from collections import defaultdict
-from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from meterkit import ReadingError, ReadingPoint
+from meterkit import ReadingError, ReadingPoint, as_decimal
 from meterkit.estimates import (
     Interval,
     estimate_average,
@@ -18,9 +16,7 @@ from meterkit.estimates import (
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, split_every
-
-from ..models.meter_meter import LIVE_STATES
+from odoo.tools import split_every
 
 _logger = logging.getLogger(__name__)
 
@@ -29,10 +25,6 @@ METHODS = [
     ("last_year", "Same period last year"),
     ("degree_days", "Degree-day interpolation (HeizkostenV §9a)"),
 ]
-
-
-def _dec(value):
-    return Decimal(str(value or 0))
 
 
 class MeterReadingEstimate(models.TransientModel):
@@ -118,14 +110,16 @@ class MeterReadingEstimate(models.TransientModel):
         meters = meters.filtered(
             lambda m: m.kind != "virtual" and m.status != "archived"
         )
-        chains = self._estimate_chains(meters)
+        chains = self.env["meter.consumption"]._chains(meters)
         vals_list, skipped = [], []
         for meter in meters:
             rule = meter.effective_rule_id.sudo()
             options = {
                 "months": rule.estimate_months or months,
                 "max_periods": rule.estimate_max_periods if rule else max_periods,
-                "norm_monthly": _dec(rule.norm_monthly) if rule.norm_monthly else None,
+                "norm_monthly": as_decimal(rule.norm_monthly)
+                if rule.norm_monthly
+                else None,
             }
             for index in range(1, meter.register_count + 1):
                 register = f"T{index}"
@@ -159,7 +153,8 @@ class MeterReadingEstimate(models.TransientModel):
     @api.model
     def _cron_estimate_missing(self, batch_size=200):
         """Nightly: estimate the months that ended without a reading on the
-        meters whose rule asks for it, in batches committed one by one."""
+        meters whose rule asks for it, in batches committed one by one, each
+        meter in its own company (``with_company``)."""
         rules = self.env["meter.rule"].search(
             [("estimate_auto", "=", True), ("level", "in", ("building", "site"))]
         )
@@ -187,10 +182,12 @@ class MeterReadingEstimate(models.TransientModel):
         cron = self.env["ir.cron"]
         cron._commit_progress(remaining=len(meters))
         for batch in split_every(batch_size, meters.ids, meters.browse):
-            for method, group in batch.grouped(
-                lambda m: m.effective_rule_id.estimate_method
+            for (company, method), group in batch.grouped(
+                lambda m: (m.company_id, m.effective_rule_id.estimate_method)
             ).items():
-                readings, skipped = self._estimate_missing(group, method, yesterday)
+                readings, skipped = self.with_company(company)._estimate_missing(
+                    group, method, yesterday
+                )
                 _logger.info(
                     "Estimates (%s): %s stored, %s chain(s) skipped: %s",
                     method,
@@ -201,32 +198,8 @@ class MeterReadingEstimate(models.TransientModel):
             if not cron._commit_progress(len(batch)):
                 break
 
-    @api.model
-    def _estimate_chains(self, meters):
-        if not meters:
-            return {}
-        self.env["meter.reading"].flush_model()
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT meter_id, register, read_at, value, consumption,
-                       is_opening IS TRUE, state = 'estimated'
-                  FROM meter_reading
-                 WHERE meter_id IN %s AND state IN %s
-                 ORDER BY meter_id, register, read_at
-                """,
-                tuple(meters.ids),
-                LIVE_STATES,
-            )
-        )
-        chains = defaultdict(list)
-        for meter_id, register, *rest in rows:
-            chains[(meter_id, register)].append(rest)
-        return chains
-
     def _estimates_of_chain(self, meter, rows, method, date_to, options):
-        """Estimates of one register chain ``rows`` of ``(read_at, value,
-        consumption, opening, estimated)``.
+        """Estimates of one register chain ``rows`` (SeriesReading).
 
         A month is missing when no live reading falls in it (a reading at a
         local month start closes the month before): its estimate is stored at
@@ -239,45 +212,30 @@ class MeterReadingEstimate(models.TransientModel):
         tz = meter.site_id.tz
         rule = meter.effective_rule_id.sudo()
         decimals = 0 if rule.integers_only else meter.resource_id.decimals
-        rollover = _dec(meter.rollover_value) if meter.rollover_value else None
+        rollover = as_decimal(meter.rollover_value) if meter.rollover_value else None
         end = local_midnight_utc(date_to + relativedelta(days=1), tz)
         if method == "degree_days":
-            estimates = []
-            for before, after in zip(rows, rows[1:], strict=False):
-                if before[4] or after[4] or after[3]:
-                    continue  # anchors are consecutive real readings
-                instants = [
-                    t for t in missing_month_starts(before[0], end, tz) if t < after[0]
-                ]
-                if instants:
-                    estimates += estimate_degree_days(
-                        ReadingPoint(before[0], _dec(before[1])),
-                        ReadingPoint(after[0], _dec(after[1])),
-                        instants,
-                        decimals=decimals,
-                        rollover_value=rollover,
-                    )
-            return estimates
-        last = ReadingPoint(rows[-1][0], _dec(rows[-1][1]))
+            return self._degree_day_estimates(rows, end, tz, decimals, rollover)
+        last = ReadingPoint(rows[-1].read_at, rows[-1].value)
         instants = missing_month_starts(last.read_at, end, tz)
         if not instants:
             return []
         history = [
-            Interval(prev[0], row[0], _dec(row[2]))
+            Interval(prev.read_at, row.read_at, row.consumption)
             for prev, row in zip(rows, rows[1:], strict=False)
-            if not row[3] and not row[4] and not prev[4]
+            if not row.opening and not row.estimated and not prev.estimated
         ]
         if method == "last_year":
             return estimate_last_year(
                 last, instants, history, decimals=decimals, rollover_value=rollover
             )
         trailing = len(rows) - next(
-            (i + 1 for i in range(len(rows) - 1, -1, -1) if not rows[i][4]), 0
+            (i + 1 for i in range(len(rows) - 1, -1, -1) if not rows[i].estimated), 0
         )
         norm = options["norm_monthly"]
         # RU п. 60: the norm per registered person times the persons
         norms = [
-            norm * _dec(persons) if norm and persons else None
+            norm * as_decimal(persons) if norm and persons else None
             for persons in self._persons(meter, instants)
         ]
         return estimate_average(
@@ -329,26 +287,48 @@ class MeterReadingEstimate(models.TransientModel):
         """Why a chain got no estimate."""
         if not rows:
             return self.env._("no reading to start from.")
-        last = fields.Datetime.to_string(rows[-1][0])
+        last = fields.Datetime.to_string(rows[-1].read_at)
         if method != "degree_days":
             return self.env._(
                 "no month without a reading up to %(date)s (last reading %(last)s).",
                 date=date_to,
                 last=last,
             )
-        reals = [row for row in rows if not row[4]]
+        reals = [row for row in rows if not row.estimated]
         end = local_midnight_utc(date_to + relativedelta(days=1), meter.site_id.tz)
-        if not reals or missing_month_starts(reals[-1][0], end, meter.site_id.tz):
+        if not reals or missing_month_starts(reals[-1].read_at, end, meter.site_id.tz):
             return self.env._(
                 "degree-day interpolation fills months between two real readings; "
                 "the months after the last real reading (%(last)s) need the next "
                 "real reading first, or the average method.",
-                last=fields.Datetime.to_string(reals[-1][0]) if reals else last,
+                last=fields.Datetime.to_string(reals[-1].read_at) if reals else last,
             )
         return self.env._(
             "no month is missing between the real readings up to %(date)s.",
             date=date_to,
         )
+
+    def _degree_day_estimates(self, rows, end, tz, decimals, rollover):
+        """Degree-day estimates of the month starts missing between two
+        consecutive real readings of a chain."""
+        estimates = []
+        for before, after in zip(rows, rows[1:], strict=False):
+            if before.estimated or after.estimated or after.opening:
+                continue  # anchors are consecutive real readings
+            instants = [
+                t
+                for t in missing_month_starts(before.read_at, end, tz)
+                if t < after.read_at
+            ]
+            if instants:
+                estimates += estimate_degree_days(
+                    ReadingPoint(before.read_at, before.value),
+                    ReadingPoint(after.read_at, after.value),
+                    instants,
+                    decimals=decimals,
+                    rollover_value=rollover,
+                )
+        return estimates
 
     def _prepare_estimate_vals(self, meter, register, estimate, method):
         labels = dict(METHODS)

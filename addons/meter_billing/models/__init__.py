@@ -1,6 +1,7 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import res_company
+from . import res_users
 from . import res_config_settings
 from . import meter_site
 from . import meter_tou_calendar

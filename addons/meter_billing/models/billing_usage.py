@@ -8,8 +8,9 @@ only picks the readings around and inside the period.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 from meterkit import ReadingPoint, consumption_series, interpolate, validate_series
 from meterkit.errors import MeterkitError
@@ -27,6 +28,18 @@ def local_day_bounds(date_from, date_to, tz_name):
         local_midnight_utc(date_from, tz_name),
         local_midnight_utc(date_to + timedelta(days=1), tz_name),
     )
+
+
+def shown_quantity(value, decimals):
+    """``value`` rounded half-up to ``decimals`` places, as text (labels and
+    sheets, never a 30-digit interpolation)."""
+    return str(value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
+def shown_time(at, tz_name):
+    """A naive UTC instant as local time text: ``2026-01-01 00:00``."""
+    local = at.replace(tzinfo=UTC).astimezone(ZoneInfo(tz_name or "UTC"))
+    return local.strftime("%Y-%m-%d %H:%M")
 
 
 @dataclass(frozen=True)
@@ -54,8 +67,17 @@ class Series:
     """The live readings of one register of one meter, in time order."""
 
     def __init__(
-        self, env, label, readings, multiplier, rollover_value, degree_days=False
+        self,
+        env,
+        label,
+        readings,
+        multiplier,
+        rollover_value,
+        max_rate=None,
+        degree_days=False,
     ):
+        #: decimals and time zone of the texts (the meter's resource and site)
+        self.decimals, self.tz = 3, "UTC"
         self.env = env
         #: value boundaries by degree-days instead of time (RULES.md 5.5)
         self.degree_days = degree_days
@@ -66,6 +88,7 @@ class Series:
         #: {instant: counter value}: where the previous period stopped billing on
         #: estimates (set by the billing run)
         self.carry = {}
+        self.max_rate = max_rate
 
     def _bracket(self, at):
         before = [r for r in self.readings if r.read_at <= at]
@@ -73,17 +96,20 @@ class Series:
         if not before:
             raise UsageError(
                 self.env._(
-                    "%(meter)s: no reading on or before %(at)s (UTC).",
+                    "%(meter)s: no reading on or before %(at)s (%(tz)s).",
                     meter=self.label,
-                    at=at,
+                    at=shown_time(at, self.tz),
+                    tz=self.tz,
                 )
             )
         if not after:
             raise UsageError(
                 self.env._(
-                    "%(meter)s: no reading on or after %(at)s (UTC): missing reading.",
+                    "%(meter)s: no reading on or after %(at)s (%(tz)s): missing "
+                    "reading.",
                     meter=self.label,
-                    at=at,
+                    at=shown_time(at, self.tz),
+                    tz=self.tz,
                 )
             )
         return before[-1], after[0]
@@ -103,6 +129,18 @@ class Series:
         return UsageError(
             self.env._("%(meter)s: %(problem)s", meter=self.label, problem=message)
         )
+
+    def active_span(self, start, end, replaced):
+        """The part of ``[start, end)`` during which this meter counted:
+        from its opening reading (a meter installed or replacing another
+        inside it) and, for a ``replaced`` meter, to its last (closing)
+        reading. None when the meter did not count then (RULES.md 5.4)."""
+        first, last = self.readings[0], self.readings[-1]
+        if first.opening and first.read_at > start:
+            start = first.read_at
+        if replaced and last.read_at < end:
+            end = last.read_at
+        return (start, end) if start < end else None
 
     def consumption(self, start, end):
         """Consumption in ``[start, end)`` (UTC naive instants) and the note of
@@ -132,6 +170,7 @@ class Series:
                 points,
                 multiplier=self.multiplier,
                 rollover_value=self.rollover_value,
+                max_rate=self.max_rate,
             )
         except MeterkitError as error:
             raise self._fail(str(error)) from None
@@ -168,20 +207,26 @@ class Series:
         return value, before.estimated or after.estimated
 
     def _boundary(self, value, before, after, at):
+        """The text of a boundary value: rounded to the resource's decimals,
+        at the site's local time."""
+        value = shown_quantity(value, self.decimals)
+        when = shown_time(at, self.tz)
         if at in (before.read_at, after.read_at):
             reading = before if before.read_at == at else after
             if reading.estimated:
-                return self.env._("%(value)s on %(at)s (estimated)", value=value, at=at)
-            return self.env._("%(value)s on %(at)s", value=value, at=at)
+                return self.env._(
+                    "%(value)s on %(at)s (estimated)", value=value, at=when
+                )
+            return self.env._("%(value)s on %(at)s", value=value, at=when)
         text = self.env._(
             "%(value)s interpolated on %(at)s between %(v1)s (%(t1)s) and %(v2)s "
             "(%(t2)s)",
             value=value,
-            at=at,
-            v1=before.value,
-            t1=before.read_at,
-            v2=after.value,
-            t2=after.read_at,
+            at=when,
+            v1=shown_quantity(before.value, self.decimals),
+            t1=shown_time(before.read_at, self.tz),
+            v2=shown_quantity(after.value, self.decimals),
+            t2=shown_time(after.read_at, self.tz),
         )
         if self.degree_days:
             text += " " + self.env._("by degree-days")

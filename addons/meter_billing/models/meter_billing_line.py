@@ -1,5 +1,9 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from decimal import Decimal
+
+from meterkit.allocation import invoice_line, round_money
+
 from odoo import fields, models
 
 from .meter_tariff_component import COMPONENT_TYPES, PRICE_DIGITS
@@ -51,6 +55,12 @@ class MeterBillingLine(models.Model):
     quantity = fields.Float(digits=(16, 4))
     price_unit = fields.Float(digits=PRICE_DIGITS)
     amount = fields.Monetary(currency_field="currency_id")
+    amount_exact = fields.Float(
+        string="Exact amount",
+        digits=(16, 10),
+        readonly=True,
+        help="The amount before its one rounding to the currency (meterkit).",
+    )
     readings_note = fields.Text(
         string="Readings used", help="Readings behind the quantity; estimates marked."
     )
@@ -71,7 +81,9 @@ class MeterBillingLine(models.Model):
                 start=self.date_from.strftime("%d.%m.%Y"),
                 end=self.date_to.strftime("%d.%m.%Y"),
             )
-        if self.component_type in PERIOD_TYPES and self.days != self.period_days:
+        if self.component_type == "common" and self.days:
+            label = self.env._("%(label)s (%(days)s days)", label=label, days=self.days)
+        elif self.component_type in PERIOD_TYPES and self.days != self.period_days:
             label = self.env._(
                 "%(label)s (%(days)s/%(period)s days)",
                 label=label,
@@ -79,3 +91,32 @@ class MeterBillingLine(models.Model):
                 period=self.period_days,
             )
         return label
+
+    def _prepare_invoice_line_vals(self, sequence):
+        """Values of this line's invoice line: it bills exactly ``amount``.
+
+        The invoice keeps quantities to the ``Product Unit`` precision: the
+        quantity shown is rounded to it and, when its product with the price
+        would bill another amount, the price is derived from the amount
+        (meterkit :func:`~meterkit.allocation.invoice_line`, in Decimal)."""
+        self.ensure_one()
+        quantum = Decimal(repr(self.currency_id.rounding))
+        digits = self.env["decimal.precision"].precision_get("Product Unit")
+        quantity, price = invoice_line(
+            Decimal(repr(self.quantity)),
+            Decimal(repr(self.price_unit)),
+            round_money(Decimal(repr(self.amount)), quantum),
+            Decimal(1).scaleb(-digits),
+            quantum,
+        )
+        vals = {
+            "sequence": sequence,
+            "product_id": self.product_id.id,
+            "name": self._invoice_label(),
+            "quantity": float(quantity),
+            "price_unit": float(price),
+        }
+        distribution = self.billing_point_id._analytic_distribution()
+        if distribution:
+            vals["analytic_distribution"] = distribution
+        return vals

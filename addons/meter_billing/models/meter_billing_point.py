@@ -245,14 +245,17 @@ class MeterBillingPoint(models.Model):
         series = {}
         for (meter_id, register), readings in by_key.items():
             meter = meters_by_id[meter_id]
-            series[meter_id, register] = Series(
+            series[meter_id, register] = one = Series(
                 self.env,
                 f"{meter.name} {register}",
                 readings,
                 Decimal(repr(meter.multiplier or 1.0)),
                 Decimal(repr(meter.rollover_value)) if meter.rollover_value else None,
+                meter._max_rate(),
                 degree_days=meter_id in degree_days,
             )
+            one.decimals = meter.resource_id.decimals
+            one.tz = meter.site_id.tz or "UTC"
         return series
 
     @api.model
@@ -291,7 +294,12 @@ class MeterBillingPoint(models.Model):
                     )
                 )
             for key in keys:
-                quantity, note, flag = series[key].consumption(t0, t1)
+                # a meter replaced in the period counts up to its closing
+                # reading, its successor from its opening one (RULES.md 5.4)
+                span = series[key].active_span(t0, t1, bool(meter.successor_id))
+                if span is None:
+                    continue
+                quantity, note, flag = series[key].consumption(*span)
                 by_register[key[1]] = by_register.get(key[1], Decimal(0)) + quantity
                 notes.append(note)
                 estimated |= flag
@@ -585,6 +593,8 @@ class MeterBillingPoint(models.Model):
                 estimated=estimated.get(line.start, False),
             )
             for line in lines
+            # a band with nothing to bill is no invoice line
+            if line.kind != "tou_energy" or line.amount or line.quantity
         ]
 
     def _prepare_line_vals(self, occupancy, line, by_date, notes=None, estimated=False):
@@ -592,12 +602,22 @@ class MeterBillingPoint(models.Model):
         band = line.band or ""
         if line.tier:
             band = self.env._("block %(tier)s", tier=line.tier)
+        label = line.label
+        if line.contract_floor is not None:
+            label = self.env._(
+                "%(label)s: declared contract demand %(declared)s kW below 40%% of "
+                "%(capacity)s kVA, billed as %(floor)s kW",
+                label=label,
+                declared=_plain(Decimal(repr(component.contract_demand))),
+                capacity=_plain(Decimal(repr(self.capacity_kva))),
+                floor=_plain(line.contract_floor),
+            )
         return {
             "partner_id": occupancy.partner_id.id,
             "occupancy_id": occupancy.id,
             "sequence": line.sequence,
             "invoice_group": component.invoice_group or False,
-            "name": line.label,
+            "name": label,
             "product_id": component.product_id.id,
             "component_id": component.id,
             "component_type": line.kind,
@@ -610,6 +630,12 @@ class MeterBillingPoint(models.Model):
             "quantity": float(line.quantity),
             "price_unit": float(line.unit_price),
             "amount": float(line.amount),
+            "amount_exact": float(line.exact_amount),
             "readings_note": notes or False,
             "is_estimated": estimated,
         }
+
+
+def _plain(value):
+    """A Decimal without trailing zeros nor exponent: 1000, 0.5."""
+    return format(value.normalize(), "f")

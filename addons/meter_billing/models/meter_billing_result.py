@@ -120,10 +120,12 @@ class MeterBillingResult(models.Model):
                     reason=result.block_reason,
                 )
             )
+        return True
 
     def action_credit_and_rebill(self):
         """Reverse the invoices of these results by credit notes and bill their
         periods again in a correction run (draft invoices to check and post).
+        A correction run with results to review stops at computed.
 
         An invoice groups every billing point of a partner in a run: all the
         results on the reversed invoices are reversed and rebilled together.
@@ -166,7 +168,24 @@ class MeterBillingResult(models.Model):
             )
         runs.write({"state": "computing"})
         runs._process(commit=False)
-        runs.filtered(lambda r: r.state == "computed").write({"state": "invoicing"})
+        # A result that needs review (estimated readings, a missing reading)
+        # keeps its correction run at computed, visibly waiting to be released
+        # and invoiced: invoiced now, it would be left for a later run that
+        # never comes and the corrected period would stay unbilled.
+        waiting = runs.filtered(
+            lambda r: r.result_ids.filtered(lambda res: res.state == "blocked")
+        )
+        for run in waiting:
+            run.message_post(
+                body=self.env._(
+                    "Correction computed: %(count)s billing point(s) need a review "
+                    "(see their reasons); release them, then create the invoices.",
+                    count=run.blocked_count,
+                )
+            )
+        (runs - waiting).filtered(lambda r: r.state == "computed").write(
+            {"state": "invoicing"}
+        )
         runs._process(commit=False)
         return {
             "type": "ir.actions.act_window",

@@ -18,7 +18,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL
 
-from .billing_usage import UsageError, local_day_bounds
+from .billing_usage import UsageError, local_day_bounds, shown_quantity
 from .meter_billing_result import FREE_STATES
 
 BATCH_SIZE = 200
@@ -273,7 +273,8 @@ class MeterBillingRun(models.Model):
 
     def _check_billing_access(self):
         """Billing officers bill only their sites (record rules on the run's
-        scope); readers never bill."""
+        scope); readers never bill. A button never races the cron: it holds
+        the runs for its transaction, or says that one is being processed."""
         if not self.env.user.has_group("meter_base.meter_base_group_billing"):
             raise AccessError(
                 self.env._("Only billing officers and managers can run billing.")
@@ -282,6 +283,8 @@ class MeterBillingRun(models.Model):
         for run in self:
             run.site_ids.check_access("read")
             run.billing_point_ids.check_access("read")
+        for run in self:
+            run._lock_for_processing()
 
     def action_compute(self):
         """Start the computation; the cron does it in batches."""
@@ -295,6 +298,7 @@ class MeterBillingRun(models.Model):
                 )
         self.write({"state": "computing", "cursor_point_id": 0})
         self._trigger_cron()
+        return True
 
     def action_invoice(self):
         """Create the draft invoices (one per partner) of the ready results."""
@@ -303,6 +307,7 @@ class MeterBillingRun(models.Model):
             raise UserError(self.env._("Only a computed run can be invoiced."))
         self.write({"state": "invoicing"})
         self._trigger_cron()
+        return True
 
     def action_post(self):
         self._check_billing_access()
@@ -310,11 +315,13 @@ class MeterBillingRun(models.Model):
             raise UserError(self.env._("Only an invoiced run can be posted."))
         self.write({"state": "posting"})
         self._trigger_cron()
+        return True
 
     def action_process_now(self):
         """Run the pending steps now, in this request (small runs)."""
         self._check_billing_access()
         self._process(commit=False)
+        return True
 
     def action_cancel(self):
         """Cancel a run that has no invoice: its results free their periods."""
@@ -328,12 +335,14 @@ class MeterBillingRun(models.Model):
             )
         self.result_ids.unlink()
         self.write({"state": "cancelled"})
+        return True
 
     def action_reset_draft(self):
         self._check_billing_access()
         if self.filtered(lambda r: r.state != "cancelled"):
             raise UserError(self.env._("Only a cancelled run can be reset."))
         self.write({"state": "draft", "cursor_point_id": 0})
+        return True
 
     def action_open_moves(self):
         self.ensure_one()
@@ -377,15 +386,48 @@ class MeterBillingRun(models.Model):
         cron = self.env["ir.cron"]
         for run in self:
             while run.state in ACTIVE_STATES:
-                step = {
-                    "computing": run._compute_batch,
-                    "invoicing": run._invoice_batch,
-                    "posting": run._post_batch,
-                }[run.state]
-                done, remaining = step()
+                # another cron worker holds the run: leave it to that one
+                if not run._lock_for_processing(busy_error=not commit):
+                    break
+                done, remaining = run._process_batch()
+                if not remaining and run.state in ACTIVE_STATES:
+                    # the last batch is done: reach the step's final state in
+                    # the same transaction, before running out of time can
+                    # leave the run in its step until the next cron call
+                    run._process_batch()
                 if commit and not cron._commit_progress(done, remaining=remaining):
                     return False
         return True
+
+    def _process_batch(self):
+        """Run the next batch of the active step; return (done, remaining)."""
+        self.ensure_one()
+        return {
+            "computing": self._compute_batch,
+            "invoicing": self._invoice_batch,
+            "posting": self._post_batch,
+        }[self.state]()
+
+    def _lock_for_processing(self, busy_error=True):
+        """Hold this run's row until the end of the transaction, so that one
+        process at a time (a cron worker or a button) works on it.
+
+        :return: whether the run is held; False when another transaction holds it
+        :raise UserError: naming the run when another transaction holds it and
+            ``busy_error`` is set (never a LockError)
+        """
+        self.ensure_one()
+        if self.try_lock_for_update(allow_referencing=True):
+            return True
+        if busy_error:
+            raise UserError(
+                self.env._(
+                    "Run %s is being processed: try again when the current "
+                    "batch is done.",
+                    self.display_name,
+                )
+            )
+        return False
 
     def _scope_points_domain(self):
         self.ensure_one()
@@ -587,6 +629,8 @@ class MeterBillingRun(models.Model):
             "component_type": "common",
             "date_from": result.date_from,
             "date_to": result.date_to,
+            "days": (result.date_to - result.date_from).days + 1,
+            "period_days": (self.date_to - self.date_from).days + 1,
             "price_unit": self.common_price,
             **vals,
         }
@@ -619,6 +663,7 @@ class MeterBillingRun(models.Model):
         )
         quantities = apportion_common(quantity, keys, method, Decimal("0.001"))
         labels = dict(self._fields["common_method"]._description_selection(self.env))
+        decimals = max(common.resource_id.mapped("decimals") or [3])
         vals_list = []
         for result in results:
             vals_list.append(
@@ -633,7 +678,7 @@ class MeterBillingRun(models.Model):
                         "Common meters %(meters)s: %(total)s in total; key %(key)s: "
                         "%(mine)s of %(all)s",
                         meters=", ".join(common.mapped("name")),
-                        total=quantity,
+                        total=shown_quantity(quantity, decimals),
                         key=labels[method],
                         mine=keys[result],
                         all=sum(keys.values()),
@@ -897,7 +942,7 @@ class MeterBillingRun(models.Model):
                 )
             sequence += 1
             invoice_lines.append(
-                Command.create(self._prepare_invoice_line_vals(line, sequence))
+                Command.create(line._prepare_invoice_line_vals(sequence))
             )
         vals = {
             "move_type": "out_invoice",
@@ -913,24 +958,6 @@ class MeterBillingRun(models.Model):
             vals["journal_id"] = self.journal_id.id
         if self.cash_rounding_id:
             vals["invoice_cash_rounding_id"] = self.cash_rounding_id.id
-        return vals
-
-    def _prepare_invoice_line_vals(self, line, sequence):
-        quantity, price = line.quantity, line.price_unit
-        if line.currency_id.compare_amounts(quantity * price, line.amount):
-            # Rounded per line by meterkit (pro-rated, minimum charge): bill the
-            # exact amount.
-            quantity, price = 1.0, line.amount
-        vals = {
-            "sequence": sequence,
-            "product_id": line.product_id.id,
-            "name": line._invoice_label(),
-            "quantity": quantity,
-            "price_unit": price,
-        }
-        distribution = line.billing_point_id._analytic_distribution()
-        if distribution:
-            vals["analytic_distribution"] = distribution
         return vals
 
     def _post_batch(self):

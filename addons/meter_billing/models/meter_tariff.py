@@ -24,6 +24,13 @@ class MeterTariff(models.Model):
         "res.company", required=True, default=lambda self: self.env.company
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
+    site_id = fields.Many2one(
+        "meter.site",
+        check_company=True,
+        index="btree_not_null",
+        help="Site this tariff belongs to: its billing officers may change it. "
+        "Empty: shared by several sites, changed by managers only.",
+    )
     resource_id = fields.Many2one(
         "meter.resource", help="Resource billed by this tariff (informative)."
     )

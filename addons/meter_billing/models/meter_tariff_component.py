@@ -132,7 +132,8 @@ class MeterTariffComponent(models.Model):
 
     def _to_meterkit(self, capacity=None):
         """This component as a :class:`meterkit.tariffs.Component`; ``capacity``
-        (kVA) is the billing point's, for demand-capacity charges."""
+        (kVA) is the billing point's, for demand-capacity charges and the 40 %
+        floor of a contract demand."""
         self.ensure_one()
         kind = self.component_type
         tiers = ()
@@ -152,7 +153,11 @@ class MeterTariffComponent(models.Model):
             tiers=tiers,
             tier_mode=self.tier_mode or "cumulative",
             minimum_charge=_dec(self.min_charge) if self.min_charge else None,
-            capacity=_dec(capacity or 0) if kind == "demand_capacity" else None,
+            capacity=(
+                _dec(capacity or 0)
+                if kind == "demand_capacity" or (kind == "demand_peak" and capacity)
+                else None
+            ),
             sequence=self.sequence,
             tier_prorate=self.tier_prorate,
             contract_demand=(

@@ -24,6 +24,13 @@ class MeterTouCalendar(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
+    site_id = fields.Many2one(
+        "meter.site",
+        check_company=True,
+        index="btree_not_null",
+        help="Site this calendar belongs to: its billing officers may change "
+        "it. Empty: shared by several sites, changed by managers only.",
+    )
     tz = fields.Selection(
         _tz_get,
         string="Timezone",

@@ -6,3 +6,5 @@ from . import test_meter_billing_move
 from . import test_meter_billing_common
 from . import test_meter_billing_settlement
 from . import test_ui_tour
+from . import test_meter_billing_money
+from . import test_site_boundaries

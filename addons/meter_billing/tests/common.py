@@ -4,16 +4,20 @@ from contextlib import contextmanager
 from unittest.mock import patch
 
 from odoo.fields import Command
-from odoo.tests import new_test_user
+from odoo.tests import freeze_time, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 
+@freeze_time("2026-02-10 12:00:00")
 class MeterBillingCommon(AccountTestInvoicingCommon):
     """A company with a chart of accounts; site A (units A1, A2) and site B
     (unit B1); electricity meters with readings for January 2026; a tiered
     tariff (Beijing blocks + a monthly fixed fee) and a time-of-use tariff
-    (peak / valley registers + an area charge); one user per role."""
+    (peak / valley registers + an area charge); one user per role.
+
+    Today is frozen at 2026-02-10 (January is billed in February): invoices
+    are dated the day they are posted."""
 
     @classmethod
     def get_default_groups(cls):

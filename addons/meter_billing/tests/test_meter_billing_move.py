@@ -1,7 +1,7 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.fields import Command
-from odoo.tests import Form, tagged
+from odoo.tests import Form, freeze_time, tagged
 
 from .common import MeterBillingCommon
 
@@ -60,6 +60,7 @@ class TestMeterBillingMove(MeterBillingCommon):
         # 160 kWh x 0.4883 = 78.13 and 10.00 x 16/31 = 5.16
         self.assertAlmostEqual(monthly.move_ids.amount_untaxed, 83.29, places=2)
 
+    @freeze_time("2026-03-10 12:00:00")  # the February reading is in the past
     def test_missing_interim_reading_is_estimated_and_flagged(self):
         """No interim reading on 15 February: estimated from the average
         consumption of the months before (meterkit), flagged, and the final

@@ -4,7 +4,9 @@ from unittest.mock import patch
 
 from psycopg2 import IntegrityError
 
-from odoo.tests import tagged
+from odoo import SUPERUSER_ID, api
+from odoo.exceptions import LockError, UserError
+from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.meter_billing.models import meter_billing_run
@@ -70,6 +72,81 @@ class TestMeterBillingReliability(MeterBillingCommon):
         )
         self.assertEqual(set(run.result_ids.mapped("state")), {"invoiced"})
 
+    def test_last_batch_reaches_the_final_state_in_the_same_call(self):
+        """Batches of one: the cron has time for exactly as many batches as
+        there are points (3) or partners (3). The call that does the last batch
+        leaves the run computed / invoiced / posted (it stayed computing,
+        invoicing or posting until the next cron call, an hour later)."""
+        run = self._run(sites=self._all_sites())
+        with (
+            patch.object(meter_billing_run, "BATCH_SIZE", 1),
+            patch.object(meter_billing_run, "INVOICE_BATCH_SIZE", 1),
+        ):
+            run.action_compute()
+            with self._cron_budget(3) as calls:
+                run._cron_process()
+            self.assertEqual((run.state, calls), ("computed", [2, 1, 0]))
+            run.action_invoice()
+            with self._cron_budget(3):
+                run._cron_process()
+            self.assertEqual(run.state, "invoiced")
+            self.assertEqual(len(run.move_ids), 3)
+            run.action_post()
+            with self._cron_budget(3):
+                run._cron_process()
+            self.assertEqual(run.state, "posted")
+            self.assertEqual(set(run.move_ids.mapped("state")), {"posted"})
+
+    def test_second_process_is_told_the_run_is_being_processed(self):
+        """A real second transaction holds the run, as the cron does while it
+        processes a batch: a button pressed meanwhile says "run ... is being
+        processed" (not a LockError from the rows it touches), and another
+        cron worker leaves the run alone."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            run = env["meter.billing.run"].create(
+                {
+                    "name": "Concurrent run",
+                    "date_from": "2026-01-01",
+                    "date_to": "2026-01-31",
+                }
+            )
+            run.state = "computing"
+            run_id = run.id
+        self.addCleanup(self._delete_committed_run, run_id)
+        with (
+            self.registry.cursor() as cr_cron,
+            self.registry.cursor() as cr_user,
+        ):
+            cron_run = api.Environment(cr_cron, SUPERUSER_ID, {})[
+                "meter.billing.run"
+            ].browse(run_id)
+            # what the cron's batch holds until it commits
+            self.assertTrue(cron_run.try_lock_for_update(allow_referencing=True))
+            user_run = api.Environment(cr_user, SUPERUSER_ID, {})[
+                "meter.billing.run"
+            ].browse(run_id)
+            for button in ("action_process_now", "action_cancel"):
+                with self.assertRaises(UserError) as caught:
+                    getattr(user_run, button)()
+                self.assertNotIsInstance(caught.exception, LockError)
+                self.assertEqual(
+                    str(caught.exception),
+                    "Run Concurrent run is being processed: try again when the "
+                    "current batch is done.",
+                )
+            user_run.env["meter.billing.run"]._cron_process()
+            self.assertEqual(user_run.state, "computing")
+            self.assertFalse(user_run.result_ids)
+            cr_user.rollback()
+            cr_cron.rollback()
+
+    def _delete_committed_run(self, run_id):
+        with self.registry.cursor() as cr:
+            run = api.Environment(cr, SUPERUSER_ID, {})["meter.billing.run"]
+            run.browse(run_id).write({"state": "cancelled"})
+            run.browse(run_id).unlink()
+
     def test_second_run_on_same_scope_bills_nothing(self):
         """Run B, computed while run A holds the period, finds nothing to bill."""
         run_a = self._run(sites=self.site_a)
@@ -124,6 +201,7 @@ class TestMeterBillingReliability(MeterBillingCommon):
         self.assertFalse(again.move_ids)
         self.assertEqual(self.env["account.move"].search_count([]), moves_before)
 
+    @freeze_time("2026-03-10 12:00:00")  # the February readings are in the past
     def test_overlapping_period_bills_only_the_rest(self):
         """January billed; a run 16 January - 15 February bills from 1 February."""
         self._reading(self.meter_a1, "2026-02-16 00:00:00", 1400)

@@ -1,6 +1,6 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from odoo import fields
 from odoo.exceptions import UserError
@@ -69,6 +69,7 @@ class TestMeterBillingRun(MeterBillingCommon):
         move1 = run.move_ids.filtered(lambda m: m.partner_id == self.tenant1)
         move2 = run.move_ids.filtered(lambda m: m.partner_id == self.tenant2)
         self.assertEqual(move1.state, "posted")
+        self.assertEqual(move1.invoice_date, date(2026, 2, 10), "posted today")
         self.assertAlmostEqual(move1.amount_untaxed, 159.49, places=2)
         self.assertAlmostEqual(move2.amount_untaxed, 292.15, places=2)
         lines = run.line_ids.filtered(lambda line: line.partner_id == self.tenant1)

@@ -50,6 +50,7 @@ class TestBillingTour(MeterBillingCommon, HttpCase):
         self.assertEqual(move.state, "posted")
         self.assertEqual(move.move_type, "out_invoice")
         self.assertEqual(move.partner_id, self.tour_tenant)
+        self.assertEqual(str(move.invoice_date), "2026-02-10", "posted today (frozen)")
         # 240 x 0.4883 + 60 x 0.5383 = 149.49; fixed fee 10.00.
         self.assertEqual(self.currency.compare_amounts(move.amount_total, 159.49), 0)
         self.assertEqual(

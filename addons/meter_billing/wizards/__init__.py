@@ -5,3 +5,4 @@ from . import meter_billing_move_line
 from . import meter_tariff_simulate
 from . import meter_tariff_simulate_line
 from . import meter_interval_import
+from . import meter_replace

@@ -86,9 +86,11 @@ class MeterAlarm(models.Model):
             }
         )
         self.activity_ids.action_feedback(feedback=self.env._("Acknowledged"))
+        return True
 
     def action_close(self):
         self._close(self.env._("Closed by %s.", self.env.user.name))
+        return True
 
     # ------------------------------------------------------------
     # BUSINESS

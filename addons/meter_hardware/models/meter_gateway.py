@@ -1,15 +1,14 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import json
 from datetime import timedelta
-from decimal import ROUND_DOWN, Decimal
 
+from meterkit import codes, poll_slot
 from meterkit.drivers import DriverError, GatewaySpec, poll_gateways
 from meterkit.drivers.poller import open_gateway
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, split_every
+from odoo.tools import split_every
 
 KINDS = [
     ("modbus_tcp", "Modbus TCP"),
@@ -224,9 +223,11 @@ class MeterGateway(models.Model):
 
     def action_disable(self):
         self.write({"state": "disabled"})
+        return True
 
     def action_enable(self):
         self.write({"state": "new", "next_poll_at": False, "consecutive_failures": 0})
+        return True
 
     def action_open_logs(self):
         self.ensure_one()
@@ -287,7 +288,8 @@ class MeterGateway(models.Model):
 
     @api.model
     def _cron_poll(self):
-        """Poll the due gateways, a batch at a time, committing each batch."""
+        """Poll the due gateways, a batch at a time, committing each batch;
+        each gateway is recorded in its own company (``with_company``)."""
         now = fields.Datetime.now()
         due = self.search(
             [
@@ -306,7 +308,8 @@ class MeterGateway(models.Model):
             batch = (
                 self.browse(ids).exists().try_lock_for_update(allow_referencing=True)
             )
-            batch._poll(fields.Datetime.now())
+            for company, gateways in batch.grouped("company_id").items():
+                gateways.with_company(company)._poll(fields.Datetime.now())
             if not cron._commit_progress(len(ids)):
                 break
 
@@ -387,17 +390,30 @@ class MeterGateway(models.Model):
         server clock floored to the poll interval, so that a retried or
         repeated poll of the same slot finds its readings already stored."""
         self.ensure_one()
-        minutes = now.hour * 60 + now.minute
-        floored = minutes - minutes % max(self.poll_interval, 1)
-        return now.replace(
-            hour=floored // 60, minute=floored % 60, second=0, microsecond=0
-        )
+        return poll_slot(now, self.poll_interval)
 
     def _apply_outcome(self, outcome, now):
         """Write what one gateway said: readings, device states, relay
         commands, a poll log, alarms, the gateway's health and next poll."""
         self.ensure_one()
         Alarm = self.env["meter.alarm"]
+        rows, raised, resolved, notes = self._apply_devices(outcome, now)
+        stored = self._store_readings(rows, raised, resolved, notes)
+        self._record_health(outcome, now)
+        if outcome.reached:
+            resolved.append(("gateway_offline", self.id, False))
+        elif self.state == "offline":
+            raised.append(self._offline_alarm_vals(outcome))
+        Alarm._resolve(resolved)
+        Alarm._raise(raised)
+        self.env["meter.poll.log"].create(
+            self._prepare_poll_log_vals(outcome, now, stored, notes)
+        )
+
+    def _apply_devices(self, outcome, now):
+        """Record each device's relay, error or values; return the reading
+        rows to store and the alarms raised and resolved, with notes for the
+        poll log: ``(rows, raised, resolved, notes)``."""
         slot = self._poll_slot(now)
         devices = {device.id: device for device in self.device_ids}
         rows, raised, resolved, notes = [], [], [], []
@@ -425,141 +441,89 @@ class MeterGateway(models.Model):
             resolved += resolved_dev
             if note:
                 notes.append(note)
-            device.write(
-                {
-                    "last_read_at": now,
-                    "last_error": False,
-                    "last_values": json.dumps(
-                        {k: str(v) for k, v in sorted(result.values.items())}
-                    ),
-                }
-            )
+            device._record_values(result, now)
             resolved.append(("communication", self.id, device.meter_id.id))
-        stored = self._store_readings(rows, raised, resolved, notes)
-        self._record_health(outcome, now)
-        if outcome.reached:
-            resolved.append(("gateway_offline", self.id, False))
-        elif self.state == "offline":
-            raised.append(
-                {
-                    "kind": "gateway_offline",
-                    "gateway_id": self.id,
-                    "message": self.env._(
-                        "No contact with gateway %(gateway)s since %(since)s: "
-                        "%(error)s",
-                        gateway=self.name,
-                        since=self.last_contact or self.env._("never"),
-                        error=outcome.error,
-                    ),
-                }
-            )
-        Alarm._resolve(resolved)
-        Alarm._raise(raised)
-        self.env["meter.poll.log"].create(
-            self._prepare_poll_log_vals(outcome, now, stored, notes)
-        )
+        return rows, raised, resolved, notes
+
+    def _offline_alarm_vals(self, outcome):
+        return {
+            "kind": "gateway_offline",
+            "gateway_id": self.id,
+            "message": self.env._(
+                "No contact with gateway %(gateway)s since %(since)s: %(error)s",
+                gateway=self.name,
+                since=self.last_contact or self.env._("never"),
+                error=outcome.error,
+            ),
+        }
 
     def _store_readings(self, rows, raised, resolved, notes):
-        """Ingest the rows (source gateway, per item); counters going backwards
-        are refused before and raise an alarm."""
+        """Hand the rows to ingestion (source gateway, per item) and turn its
+        result codes into alarms and notes: a counter going backwards raises
+        an alarm; another value at a slot already stored is a repeated poll
+        (the slot's first reading stands) and counts as a duplicate.
+
+        :return: ``{"created", "duplicates", "rejected"}`` for the poll log.
+        """
         if not rows:
             return {"created": 0, "duplicates": 0, "rejected": []}
-        rows, repeated = self._drop_polled_slots(rows)
-        if not rows:
-            return {"created": 0, "duplicates": repeated, "rejected": []}
-        meters = self.env["meter.meter"].browse({row[0] for row in rows})
-        last = self._last_real_values(meters, min(row[2] for row in rows))
-        kept = []
-        for row in rows:
-            meter = meters.browse(row[0])
-            previous = last.get((row[0], row[1]))
-            if (
-                previous is not None
-                and row[3] < Decimal(str(previous))
-                and not meter.rollover_value
-            ):
-                raised.append(
-                    {
-                        "kind": "counter_backwards",
-                        "gateway_id": self.id,
-                        "meter_id": meter.id,
-                        "message": self.env._(
-                            "Meter %(meter)s register %(register)s went backwards: "
-                            "%(previous)s then %(value)s. The reading was refused.",
-                            meter=meter.name,
-                            register=row[1],
-                            previous=previous,
-                            value=row[3],
-                        ),
-                    }
-                )
-                notes.append(raised[-1]["message"])
-                continue
-            kept.append(row)
-        if not kept:
-            return {"created": 0, "duplicates": repeated, "rejected": []}
         result = self.env["meter.reading.ingest"]._ingest(
-            kept, source="gateway", on_error="skip"
+            rows, source="gateway", on_error="skip", truncate=True
         )
-        result["duplicates"] = result.get("duplicates", 0) + repeated
-        rejected_meters = set()
-        for item in result.get("rejected", []):
-            row = kept[item["index"]]
-            rejected_meters.add(row[0])
+        repeated, backwards, rejected = _sort_refusals(result["rejected"])
+        meters = self.env["meter.meter"].browse({row[0] for row in rows})
+        for item in rejected:
             notes.append(
                 self.env._(
                     "Reading of %(meter)s refused (%(code)s): %(message)s",
-                    meter=meters.browse(row[0]).name,
+                    meter=meters.browse(rows[item["index"]][0]).name,
                     code=item["code"],
                     message=item["message"],
                 )
             )
+        raised += self._backwards_alarms_vals(rows, backwards, notes)
+        refused = {rows[item["index"]][0] for item in backwards + rejected}
         resolved += [
-            ("counter_backwards", self.id, row[0])
-            for row in kept
-            if row[0] not in rejected_meters
+            ("counter_backwards", self.id, rows[item["index"]][0])
+            for item in result["items"]
+            if item["status"] != "rejected" and rows[item["index"]][0] not in refused
         ]
-        return result
+        return {
+            "created": result["created"],
+            "duplicates": result["duplicates"] + len(repeated),
+            "rejected": rejected + backwards,
+        }
 
-    def _last_real_values(self, meters, before):
-        """``{(meter_id, register): value}`` of the last valid reading before
-        ``before`` (estimates do not count: a real reading replaces them)."""
-        if not meters:
-            return {}
-        self.env["meter.reading"].flush_model(
-            ["meter_id", "register", "read_at", "value", "state"]
+    def _backwards_alarms_vals(self, rows, items, notes):
+        """An alarm per counter that ingestion refused as going backwards,
+        naming the last real value before it."""
+        if not items:
+            return []
+        refused = [rows[item["index"]] for item in items]
+        meters = self.env["meter.meter"].browse({row[0] for row in refused})
+        last = self.env["meter.consumption"]._last_values(
+            meters, before=min(row[2] for row in refused), real_only=True
         )
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT DISTINCT ON (meter_id, register) meter_id, register, value
-                  FROM meter_reading
-                 WHERE meter_id IN %s AND state = 'valid' AND read_at < %s
-                 ORDER BY meter_id, register, read_at DESC
-                """,
-                tuple(meters.ids),
-                before,
+        alarms = []
+        for meter_id, register, _read_at, value in refused:
+            meter = meters.browse(meter_id)
+            alarms.append(
+                {
+                    "kind": "counter_backwards",
+                    "gateway_id": self.id,
+                    "meter_id": meter_id,
+                    "message": self.env._(
+                        "Meter %(meter)s register %(register)s went backwards: "
+                        "%(previous)s then %(value)s. The reading was refused.",
+                        meter=meter.name,
+                        register=register,
+                        previous=last.get((meter_id, register), "?"),
+                        value=value,
+                    ),
+                }
             )
-        )
-        return {(meter_id, register): value for meter_id, register, value in rows}
-
-    def _drop_polled_slots(self, rows):
-        """Rows whose meter register already has a real reading at that poll
-        slot (a retried or repeated poll) are not stored again, whatever the
-        counter says now: the slot's first reading stands. An estimate there
-        is replaced by the ingestion path as usual."""
-        Reading = self.env["meter.reading"]
-        stored = Reading.search_read(
-            [
-                ("meter_id", "in", list({row[0] for row in rows})),
-                ("read_at", "in", list({row[2] for row in rows})),
-                ("state", "=", "valid"),
-            ],
-            ["meter_id", "register", "read_at"],
-        )
-        seen = {(r["meter_id"][0], r["register"], r["read_at"]) for r in stored}
-        kept = [row for row in rows if (row[0], row[1], row[2]) not in seen]
-        return kept, len(rows) - len(kept)
+            notes.append(alarms[-1]["message"])
+        return alarms
 
     def _record_health(self, outcome, now):
         if outcome.reached:
@@ -625,13 +589,23 @@ class MeterGateway(models.Model):
         }
 
 
+def _sort_refusals(items):
+    """Ingestion's rejected items of a poll: ``(repeated, backwards, other)``.
+    Another value at a stored slot is a repeated poll; a counter lower than
+    the reading before it went backwards."""
+    repeated, backwards, other = [], [], []
+    for item in items:
+        if item["code"] == codes.CONFLICTING_VALUE:
+            repeated.append(item)
+        elif item["code"] == codes.NEGATIVE_CONSUMPTION:
+            backwards.append(item)
+        else:
+            other.append(item)
+    return repeated, backwards, other
+
+
 class _Spec(GatewaySpec):
     """GatewaySpec with a helper to keep a subset of devices."""
 
     def _replace_devices(self, devices):
         return _Spec(**{**self.__dict__, "devices": tuple(devices)})
-
-
-def quantize_down(value, decimals):
-    """A counter as a meter shows it: truncated, never rounded up."""
-    return Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_DOWN)

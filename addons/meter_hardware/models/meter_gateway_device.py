@@ -1,5 +1,6 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -7,8 +8,6 @@ from meterkit.drivers import DeviceSpec
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-
-from .meter_gateway import quantize_down
 
 # A phase below this while another is above NORMAL_VOLTAGE has lost its voltage.
 LOSS_VOLTAGE = Decimal(50)
@@ -145,18 +144,27 @@ class MeterGatewayDevice(models.Model):
             relay=relay,
         )
 
+    def _record_values(self, result, now):
+        """Keep the decoded values of a successful read on the device."""
+        self.write(
+            {
+                "last_read_at": now,
+                "last_error": False,
+                "last_values": json.dumps(
+                    {k: str(v) for k, v in sorted(result.values.items())}
+                ),
+            }
+        )
+
     def _reading_rows(self, result, slot):
         """(meter_id, register, read_at, value) of the counters of a result,
-        truncated to the decimals the meter's rules accept (a rule may ask for
-        whole numbers)."""
+        as read: ingestion cuts them to the decimals the meter's rules accept
+        and decides what is stored."""
         self.ensure_one()
         meter = self.meter_id
-        decimals = meter._reading_rules(skip_window=True).decimals
-        if decimals is None:
-            decimals = meter.resource_id.decimals
         registers = {f"T{i}" for i in range(1, (meter.register_count or 1) + 1)}
         return [
-            (meter.id, register, slot, quantize_down(value, decimals))
+            (meter.id, register, slot, value)
             for register, value in sorted(result.counters.items())
             if register in registers and value is not None and value >= 0
         ]

@@ -22,6 +22,12 @@ class MeterRegisterMap(models.Model):
     code = fields.Char(required=True, help="Stable code, e.g. sdm630.")
     brand = fields.Char()
     active = fields.Boolean(default=True)
+    site_id = fields.Many2one(
+        "meter.site",
+        index="btree_not_null",
+        help="Site this map was adapted for: its technicians may change it. "
+        "Empty: shared by every site, changed by managers only.",
+    )
     max_gap = fields.Integer(
         default=0,
         help="Unused registers one block read may span (0 for devices that "

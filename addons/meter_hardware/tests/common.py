@@ -13,7 +13,15 @@ from meterkit.drivers.simulators import (
     heat_meter_frame,
 )
 
+from odoo.tests import freeze_time
+
 from odoo.addons.meter_base.tests.common import MeterBaseCommon
+
+NOW = datetime(2026, 3, 2, 10, 7, 30)
+# The server clock frozen at the fixture's now for the code that reads it (the
+# cron, "poll now", relay requests); ticking, as the drivers' timeouts count
+# on time.monotonic().
+freeze_at_now = freeze_time(NOW, tick=True)
 
 
 class MeterHardwareCommon(MeterBaseCommon):
@@ -124,7 +132,7 @@ class MeterHardwareCommon(MeterBaseCommon):
                 ],
             }
         )
-        cls.now = datetime(2026, 3, 2, 10, 7, 30)
+        cls.now = NOW
 
     @classmethod
     def _stop_modbus(cls):

@@ -6,7 +6,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
-from .common import D, MeterHardwareCommon
+from .common import D, MeterHardwareCommon, freeze_at_now
 
 
 @tagged("post_install", "-at_install")
@@ -123,6 +123,7 @@ class TestAlarmsRelays(MeterHardwareCommon):
         with self.assertRaisesRegex(UserError, "No relay"):
             wizard.action_next()
 
+    @freeze_at_now
     def test_other_addons_raise_and_resolve_alarms(self):
         """Prepaid billing's entry points: a low balance alarm routed to the
         billing officers of the site, a supply cut without the wizard."""

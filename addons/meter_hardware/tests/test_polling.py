@@ -7,7 +7,7 @@ from meterkit.drivers.registers import BUILTIN_MAPS
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import D, MeterHardwareCommon
+from .common import D, MeterHardwareCommon, freeze_at_now
 
 
 @tagged("post_install", "-at_install")
@@ -98,6 +98,7 @@ class TestPolling(MeterHardwareCommon):
             self._readings(self.heat_a1).read_at, self.now.replace(minute=0, second=0)
         )
 
+    @freeze_at_now
     def test_cron_polls_due_gateways_in_batches(self):
         gateways = self.gw_modbus | self.gw_mbus | self.gw_shelly
         self.env["meter.gateway"].search([("id", "not in", gateways.ids)]).write(
@@ -241,12 +242,14 @@ class TestPolling(MeterHardwareCommon):
         self.assertEqual(polled.state, "valid")
         self.assertEqual(estimate.state, "superseded")
 
+    @freeze_at_now
     def test_poll_log_retention(self):
+        """The cleanup keeps the last 90 days before now (frozen)."""
         self.gw_modbus._poll(self.now)
         old = self.gw_modbus.poll_log_ids
-        old.started_at = fields.Datetime.now() - timedelta(days=100)
+        old.started_at = self.now - timedelta(days=100)
         self.gw_modbus._poll(self.now + timedelta(minutes=15))
-        (self.gw_modbus.poll_log_ids - old).started_at = fields.Datetime.now()
+        (self.gw_modbus.poll_log_ids - old).started_at = self.now
         self.env["ir.config_parameter"].set_param(
             "meter_hardware.poll_log_retention_days", 90
         )
@@ -263,3 +266,43 @@ class TestPolling(MeterHardwareCommon):
                 code,
             )
             self.assertEqual(record.max_gap, builtin.max_gap, code)
+
+
+@tagged("post_install", "-at_install")
+class TestPollingIngestionCodes(MeterHardwareCommon):
+    """The gateway stores nothing itself: it reads ingestion's per-item codes."""
+
+    def test_a_counter_with_a_rollover_value_going_backwards_raises_an_alarm(self):
+        """A wrap is never assumed (RULES.md §5.3): the reading is refused by
+        ingestion and, like on any meter, the refusal raises an alarm naming
+        the last real value (99999) and is closed once the counter goes
+        forward again."""
+        self.meter_a1.rollover_value = 1000000
+        self.env["meter.reading.ingest"]._ingest(
+            [(self.meter_a1.id, "T1", self.now - timedelta(days=1), 99999)],
+            source="import",
+        )
+        self.gw_modbus._poll(self.now)
+        alarm = self._alarms("counter_backwards", meter_id=self.meter_a1)
+        self.assertEqual(alarm.state, "open")
+        self.assertIn("99999", alarm.message)
+        log = self.gw_modbus.poll_log_ids
+        self.assertEqual((log.state, log.rejected_count), ("partial", 1))
+        self.sim_meter_1.values["energy_import"] = D("100000.5")
+        self.gw_modbus._poll(self.now + timedelta(minutes=15))
+        self.assertEqual(alarm.state, "closed")
+        self.assertEqual(len(self._readings(self.meter_a1)), 2)
+
+    def test_a_value_refused_by_the_rules_is_noted_with_its_code(self):
+        """A counter at or above the rollover value is outside the meter's
+        bounds: ingestion refuses it with ``above_rollover`` and the poll log
+        says so (no alarm: the counter did not go backwards)."""
+        self.meter_a1.rollover_value = 1000
+        self.gw_modbus._poll(self.now)
+        log = self.gw_modbus.poll_log_ids
+        self.assertEqual(
+            (log.state, log.reading_count, log.rejected_count), ("partial", 1, 1)
+        )
+        self.assertIn("above_rollover", log.message)
+        self.assertFalse(self._readings(self.meter_a1))
+        self.assertFalse(self._alarms("counter_backwards", meter_id=self.meter_a1))

@@ -7,7 +7,7 @@ passed in, and inputs and outputs are frozen dataclasses.
 """
 
 from . import codes
-from .admission import MeterRules, admission_error
+from .admission import MeterRules, admission_error, latest_instant
 from .allocation import (
     allocate,
     allocate_equal,
@@ -17,6 +17,7 @@ from .allocation import (
     prorate,
     round_money,
 )
+from .counters import as_decimal, poll_slot, truncate_counter
 from .errors import AllocationError, MeterkitError, ReadingError, TariffError
 from .readings import (
     ConsumptionResult,
@@ -30,6 +31,16 @@ from .readings import (
     interpolate_weighted,
     parse_value,
     replacement_consumption,
+)
+from .series import (
+    Boundary,
+    PeriodUsage,
+    RegisterUsage,
+    SeriesReading,
+    boundary,
+    period_usage,
+    register_usage,
+    total_by_register,
 )
 from .tabular import read_rows, safe_cell, write_xlsx
 from .tariffs import (
@@ -98,10 +109,22 @@ __all__ = [
     "decimal_places",
     "interpolate",
     "interpolate_weighted",
+    "latest_instant",
     "parse_value",
     "read_rows",
     "replacement_consumption",
     "safe_cell",
     "validate_series",
     "write_xlsx",
+    "Boundary",
+    "RegisterUsage",
+    "SeriesReading",
+    "PeriodUsage",
+    "as_decimal",
+    "period_usage",
+    "boundary",
+    "poll_slot",
+    "register_usage",
+    "total_by_register",
+    "truncate_counter",
 ]

@@ -7,6 +7,8 @@
   every share is floored to the quantum, the missing quanta go to the largest
   remainders, ties to the earlier weight. The parts always sum to the total.
 - :func:`cash_round` is the Swiss 5-Rappen rounding of a final amount.
+- :func:`invoice_line` gives an invoice line's quantity and unit price whose
+  rounded product is exactly a line's amount (invoice = billing line, to the cent).
 - :func:`prorate` pro-rates a per-period amount by days (days inclusive, counted by
   the caller), unrounded.
 - :func:`apportion_common` shares a common meter's consumption (lifts, pumps,
@@ -32,6 +34,7 @@ __all__ = [
     "apportion_common",
     "apportion_residual",
     "cash_round",
+    "invoice_line",
     "main_meter_residual",
     "prorate",
     "round_money",
@@ -96,6 +99,48 @@ def cash_round(amount, step=RAPPEN_5):
     """
     amount = _decimal(amount, "amount")
     return _to_quantum(amount, _quantum(step, "step"), ROUND_HALF_UP)
+
+
+#: decimals of a unit price derived from an amount (:func:`invoice_line`)
+PRICE_QUANTUM = Decimal("1e-10")
+
+
+def invoice_line(quantity, unit_price, amount, quantity_quantum, quantum=CENT):
+    """``(quantity, unit_price)`` of an invoice line that bills exactly ``amount``.
+
+    An invoice keeps its quantity to ``quantity_quantum`` (the unit of measure's
+    precision) and rounds ``quantity x unit_price`` to ``quantum``: a quantity
+    with more decimals, or an amount rounded by the tariff (pro-rated, minimum
+    charge), would bill another amount. In order:
+
+    1. the quantity rounded half-up to ``quantity_quantum`` and ``unit_price``,
+       when their product rounds to ``amount``;
+    2. that quantity and the price ``amount / quantity`` (to 10 decimals);
+    3. ``(1, amount)``.
+
+    :raises AllocationError: ``invalid_argument`` for a non-Decimal argument or
+        an ``amount`` that is not a multiple of ``quantum``.
+    """
+    quantity = _decimal(quantity, "quantity")
+    unit_price = _decimal(unit_price, "unit_price")
+    amount = _decimal(amount, "amount")
+    quantum = _quantum(quantum)
+    if round_money(amount, quantum) != amount:
+        raise AllocationError(
+            codes.INVALID_ARGUMENT,
+            f"amount {amount} is not rounded to {quantum}",
+            field="amount",
+        )
+    shown = _to_quantum(
+        quantity, _quantum(quantity_quantum, "quantity_quantum"), ROUND_HALF_UP
+    )
+    if round_money(shown * unit_price, quantum) == amount:
+        return shown, unit_price
+    if shown:
+        price = _QUOTIENT.divide(amount, shown).quantize(PRICE_QUANTUM) + 0
+        if round_money(shown * price, quantum) == amount:
+            return shown, price
+    return Decimal(1), amount
 
 
 def prorate(amount, days, period_days):

@@ -17,6 +17,8 @@ OUT_OF_ORDER = "out_of_order"
 GAP_TOO_LONG = "gap_too_long"
 BEFORE_COMMISSIONING = "before_commissioning"
 ABOVE_ROLLOVER = "above_rollover"
+ABOVE_CAPACITY = "above_capacity"
+IN_THE_FUTURE = "in_the_future"
 ROLLOVER_IMPLAUSIBLE = "rollover_implausible"
 TOO_MANY_DECIMALS = "too_many_decimals"
 NOT_INTEGER = "not_integer"
@@ -62,6 +64,11 @@ DESCRIPTIONS = {
     GAP_TOO_LONG: "Too much time has passed since the previous reading.",
     BEFORE_COMMISSIONING: "The reading was taken before the meter was commissioned.",
     ABOVE_ROLLOVER: "The value is at or above the meter's rollover value.",
+    ABOVE_CAPACITY: (
+        "The value is at or above the largest value a register of this resource "
+        "can hold."
+    ),
+    IN_THE_FUTURE: "The reading is dated later than now.",
     ROLLOVER_IMPLAUSIBLE: (
         "A rollover was recorded, but the meter has no rollover value or the "
         "reading did not go down."

@@ -5,7 +5,10 @@
 Rules implemented (RULES.md §5.3-5.5):
 
 - rollover: a register wraps at its rollover value M; when the user recorded the wrap,
-  the consumption is ``M - previous + current``. A wrap is never assumed silently.
+  the consumption is ``M - previous + current``. A wrap is never assumed silently,
+  and it is accepted only when that consumption is physically possible: at most
+  the meter's maximum rate x the time elapsed since the previous reading
+  (:func:`max_consumption`).
 - replacement: ``(old closing - old previous) x old multiplier + (new current - new
   opening) x new multiplier``; a replacement meter's opening reading has no consumption.
 - interpolation: linear in time, or weighted by degree-days.
@@ -42,6 +45,7 @@ __all__ = [
     "decimal_places",
     "interpolate",
     "interpolate_weighted",
+    "max_consumption",
     "parse_value",
     "replacement_consumption",
 ]
@@ -211,12 +215,16 @@ def consumption(
     rollover_value=None,
     rolled_over=False,
     opening=False,
+    most=None,
 ):
     """Consumption of ``current`` since ``previous``, times ``multiplier``.
 
     - ``opening`` or no ``previous``: ``Decimal(0)``.
     - ``rolled_over``: ``(rollover_value - previous + current) x multiplier``; needs
-      a ``rollover_value`` and ``current < previous`` (``ROLLOVER_IMPLAUSIBLE``).
+      a ``rollover_value``, ``current < previous`` and, when ``most`` (the most
+      the meter can count since ``previous``, see :func:`max_consumption`) is
+      given, a consumption not above it (``ROLLOVER_IMPLAUSIBLE``, naming the
+      implied consumption).
     - otherwise ``(current - previous) x multiplier``, with ``current >= previous``.
 
     Values are Decimal or int; floats are refused with :class:`TypeError`.
@@ -236,7 +244,17 @@ def consumption(
     previous = _reading(previous, "previous", rollover_value)
     if rolled_over:
         delta = _wrapped_delta(previous, current, rollover_value)
-    elif current < previous:
+        implied = _EXACT.multiply(delta, multiplier)
+        if most is not None and implied > most:
+            raise ReadingError(
+                codes.ROLLOVER_IMPLAUSIBLE,
+                f"a rollover from {previous} to {current} implies a consumption "
+                f"of {implied}, more than the {most} the meter can count in the "
+                "time since the previous reading: a reset, replacement or error",
+                field="value",
+            )
+        return implied
+    if current < previous:
         raise ReadingError(
             codes.NEGATIVE_CONSUMPTION,
             f"reading {current} is lower than the previous reading {previous} "
@@ -278,12 +296,28 @@ def chain_consumption(previous, values, *, multiplier=Decimal(1)):
     return result
 
 
-def consumption_series(points, *, multiplier=Decimal(1), rollover_value=None):
+def max_consumption(max_rate, since, until):
+    """The most a meter counting at most ``max_rate`` per hour can count from
+    ``since`` to ``until`` (datetimes): ``max_rate x hours``, unrounded; None
+    without a ``max_rate`` (no limit)."""
+    if max_rate is None:
+        return None
+    max_rate = _positive(max_rate, "max_rate")
+    hours = _QUOTIENT.divide(
+        Decimal(_microseconds(until - since)), Decimal(3_600_000_000)
+    )
+    return _EXACT.multiply(max_rate, max(hours, Decimal(0)))
+
+
+def consumption_series(
+    points, *, multiplier=Decimal(1), rollover_value=None, max_rate=None
+):
     """Consumption of every point of one register since the point before it.
 
     Points are sorted by ``read_at`` (stable); the first point's consumption is 0.
     Each point's ``rolled_over`` and ``opening`` flags apply as in
-    :func:`consumption`.
+    :func:`consumption`; a rollover is plausible up to ``max_rate`` (per hour,
+    None: no limit) x the time since the point before it.
 
     :return: one :class:`ConsumptionResult` per point, in chronological order.
     :raise ReadingError: ``DUPLICATE_INSTANT`` for two points at the same instant, or
@@ -293,7 +327,10 @@ def consumption_series(points, *, multiplier=Decimal(1), rollover_value=None):
     results = []
     previous = None
     for point in _chronological(points):
-        amount = _point_consumption(previous, point, multiplier, rollover_value)
+        most = None
+        if previous is not None and point.rolled_over:
+            most = max_consumption(max_rate, previous.read_at, point.read_at)
+        amount = _point_consumption(previous, point, multiplier, rollover_value, most)
         results.append(ConsumptionResult(point.key, point.read_at, point.value, amount))
         previous = point
     return results
@@ -330,7 +367,7 @@ def _part(label, start, end, multiplier):
         ) from error
 
 
-def _point_consumption(previous, point, multiplier, rollover_value):
+def _point_consumption(previous, point, multiplier, rollover_value, most=None):
     try:
         return consumption(
             None if previous is None else previous.value,
@@ -339,6 +376,7 @@ def _point_consumption(previous, point, multiplier, rollover_value):
             rollover_value=rollover_value,
             rolled_over=point.rolled_over,
             opening=point.opening,
+            most=most,
         )
     except ReadingError as error:
         raise ReadingError(

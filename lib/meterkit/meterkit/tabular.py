@@ -42,9 +42,10 @@ def read_rows(data, filename, *, max_rows=100_000, max_bytes=20_000_000):
 
     - CSV: UTF-8 (optional BOM); the delimiter is the most frequent of ``,``, ``;``
       and tab in the header line.
-    - XLSX (needs openpyxl): first worksheet, cached formula results; integral
-      numbers render as ``"12"``, others without float noise (``"0.1"``), dates
-      and datetimes in ISO format.
+    - XLSX (needs openpyxl): first worksheet; integral numbers render as
+      ``"12"``, others without float noise (``"0.1"``), dates and datetimes in
+      ISO format. A formula cell is refused (``formula in cell B2``), even when
+      the file caches a result for it: data is typed, never computed.
 
     The header is the first non-blank line. Header names are stripped, lower-cased
     and inner blanks become ``_`` (``"Serial number"`` -> ``"serial_number"``);
@@ -54,7 +55,8 @@ def read_rows(data, filename, *, max_rows=100_000, max_bytes=20_000_000):
         string (``""`` for an empty cell) and ``"__row__"`` to the row's 1-based
         line number in the file (the header is normally line 1).
     :raise MeterkitError: ``BAD_FILE`` naming the file: empty or too large file,
-        unknown extension, not UTF-8 / not a valid xlsx, more than ``max_rows``
+        unknown extension, not UTF-8 / not a valid xlsx, a formula cell, more
+        than ``max_rows``
         data rows, empty, duplicate or reserved header name, or a row with more
         cells than the header.
     """
@@ -174,7 +176,9 @@ def _xlsx_records(data, filename, max_unzipped):
     load_workbook = _openpyxl_loader(filename)
     _check_archive(data, filename, max_unzipped)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # data_only=False: a formula is seen as a formula (and refused), never
+        # replaced by the result the file claims to have cached.
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:
         raise _bad_file(filename, f"not a valid .xlsx file ({error})") from error
     try:
@@ -183,8 +187,8 @@ def _xlsx_records(data, filename, max_unzipped):
         sheet = workbook.worksheets[0]
         # The stored dimension may be wrong or hostile; never pad rows to it.
         sheet.reset_dimensions()
-        for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield line, [_render(value) for value in values]
+        for line, cells in enumerate(sheet.iter_rows(), start=1):
+            yield line, [_render_cell(cell, filename, line) for cell in cells]
     except MeterkitError:
         raise
     except Exception as error:
@@ -216,6 +220,13 @@ def _check_archive(data, filename, max_unzipped):
         raise _bad_file(
             filename, f"the archive unpacks to more than {max_unzipped} bytes"
         )
+
+
+def _render_cell(cell, filename, line):
+    """Render one worksheet cell; a formula is refused, whatever it caches."""
+    if cell.data_type == "f":
+        raise _bad_file(filename, f"formula in cell {cell.coordinate}", line)
+    return _render(cell.value)
 
 
 def _render(value):

@@ -157,11 +157,13 @@ class Component:
     :ivar tiers: ``tiered``: tiers with increasing ``upto``, the last one None.
     :ivar tier_mode: ``"cumulative"`` or ``"independent"``.
     :ivar minimum_charge: per full period, for consumption kinds.
-    :ivar capacity: transformer capacity in kVA (``demand_capacity``).
+    :ivar capacity: transformer capacity in kVA (``demand_capacity``; the floor of
+        a ``demand_peak``'s contract demand).
     :ivar sequence: order of the lines on the invoice.
     :ivar tier_prorate: pro-rate the tier thresholds by ``days / period_days``.
     :ivar contract_demand: ``demand_peak``: contract maximum demand in kW; with
-        ``capacity`` (transformer plus HV motors) it may not be below 40 % of it.
+        ``capacity`` (transformer plus HV motors) a declared value below 40 % of
+        it is billed as 40 % of it (the lines carry ``contract_floor``).
     :ivar excess_ratio: share of the contract demand billed normally (1.05).
     :ivar excess_factor: price factor above it (2).
     :ivar key: the caller's identifier (e.g. a record id), copied to the lines.
@@ -208,16 +210,6 @@ class Component:
         if self.kind == "demand_capacity" and self.capacity is None:
             raise _tariff_error(
                 f"{owner}: a capacity charge needs the transformer capacity", "capacity"
-            )
-        if (
-            self.contract_demand is not None
-            and self.capacity is not None
-            and self.contract_demand < self.capacity * MIN_CONTRACT_SHARE
-        ):
-            raise _tariff_error(
-                f"{owner}: the contract demand {self.contract_demand} is below 40 % "
-                f"of the capacity {self.capacity}",
-                "contract_demand",
             )
         if self.kind == "tiered":
             object.__setattr__(self, "tiers", self._checked_tiers(owner))
@@ -324,7 +316,10 @@ class Line:
     ``explanation`` a short English technical text (the addon composes its own
     translated text from the structured fields). A ``demand_peak`` with a contract
     demand has tier 1 for the contract line and tier 2 for the excess line; a minimum
-    charge top-up line has quantity 1, no tier and no band.
+    charge top-up line has quantity 1, no tier and no band. ``exact_amount`` is the
+    amount before rounding (``amount`` is it rounded once, here);
+    ``contract_floor`` the contract demand billed instead of a declared value below
+    40 % of the capacity (RULES.md §4.3).
     """
 
     component_code: str
@@ -344,6 +339,8 @@ class Line:
     register: str | None = None
     sequence: int = 10
     key: object = None
+    exact_amount: Decimal | None = None
+    contract_floor: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -552,6 +549,7 @@ class _Context:
             "quantity": quantity,
             "unit_price": unit_price,
             "amount": round_money(exact, self.quantum),
+            "exact_amount": exact,
             "version_date": self.version.date_from,
             "band": component.band,
             "tier": None,
@@ -721,12 +719,29 @@ def _demand_peak(component, ctx):
     contract = component.contract_demand
     if contract is None:
         return [_period_charge(component, ctx, peak, "maximum demand ")]
+    floor, what = None, ""
+    if component.capacity is not None:
+        least = component.capacity * MIN_CONTRACT_SHARE
+        if contract < least:
+            # RULES.md §4.3: a declared value below 40 % of the capacity is
+            # billed as 40 % of it
+            floor, contract = least, least
+            what = (
+                f"contract {component.contract_demand} < 40 % of capacity "
+                f"{component.capacity}: {least}; "
+            )
     limit = contract * component.excess_ratio
     if peak <= limit:
-        line = _period_charge(component, ctx, contract, f"max {peak} <= {limit}: ")
-        return [replace(line, tier=1)]
+        line = _period_charge(
+            component, ctx, contract, f"{what}max {peak} <= {limit}: "
+        )
+        return [replace(line, tier=1, contract_floor=floor)]
     lines = [
-        replace(_period_charge(component, ctx, limit, "contract x ratio "), tier=1)
+        replace(
+            _period_charge(component, ctx, limit, f"{what}contract x ratio "),
+            tier=1,
+            contract_floor=floor,
+        )
     ]
     excess = peak - limit
     price = component.price * component.excess_factor

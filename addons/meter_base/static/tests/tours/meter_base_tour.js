@@ -5,7 +5,8 @@ import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
 
 // A back-office user creates a site, a building, a unit and a meter, then
-// enters the meter's first two readings and sees the consumption.
+// enters the meter's first two readings (dated: the default is now) and sees
+// the consumption.
 registry.category("web_tour.tours").add("meter_base_tour", {
     url: "/odoo/meter-sites",
     steps: () => [
@@ -36,6 +37,10 @@ registry.category("web_tour.tours").add("meter_base_tour", {
             trigger: "div[name='reading_ids'] .o_field_x2many_list_row_add a",
             run: "click",
         },
+        {
+            trigger: ".o_data_row.o_selected_row .o_field_widget[name='read_at'] input",
+            run: "edit 01/31/2026 12:00:00",
+        },
         { trigger: ".o_data_row .o_field_widget[name='value'] input", run: "edit 100" },
         ...stepUtils.saveForm(),
         {
@@ -45,7 +50,7 @@ registry.category("web_tour.tours").add("meter_base_tour", {
         },
         {
             trigger: ".o_data_row.o_selected_row .o_field_widget[name='read_at'] input",
-            run: "edit 12/31/2099 12:00:00",
+            run: "edit 02/28/2026 12:00:00",
         },
         {
             trigger: ".o_data_row.o_selected_row .o_field_widget[name='value'] input",

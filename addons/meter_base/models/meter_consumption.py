@@ -1,0 +1,313 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
+from meterkit import SeriesReading, as_decimal, period_usage
+from meterkit.estimates import degree_days
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from .meter_meter import LIVE_STATES
+
+METHODS = ("linear", "degree_days")
+
+
+class MeterConsumption(models.AbstractModel):
+    """The one read path of readings: every reader of consumption (billing,
+    data quality, estimates, anomaly checks, gateways, reports) asks here.
+
+    One batched query reads the live readings (valid and estimated) of many
+    meters; meterkit values them (:mod:`meterkit.series`): boundary values
+    with their provenance (real, estimated, interpolated linearly or by
+    degree-days, a replaced meter's opening or closing reading) and the
+    consumption of each register across recorded rollovers and replacements.
+
+    - :meth:`read_consumption` (RPC): JSON-able usages of meters over periods;
+    - :meth:`_usage`: :class:`meterkit.PeriodUsage` per meter and period;
+    - :meth:`_series`: the live readings around periods, per register chain;
+    - :meth:`_chains`: the live readings inside a window, per register chain;
+    - :meth:`_last_values`, :meth:`_chains_before`, :meth:`_closing_meters`,
+      :meth:`_totals`: the small questions data quality and screens ask.
+
+    Readings are :class:`meterkit.SeriesReading` (key = the reading's id,
+    values as Decimal). Access: the caller must be allowed to read the meters
+    (checked here); record rules of readings follow those of meters.
+    """
+
+    _name = "meter.consumption"
+    _description = "Consumption Read Path"
+
+    # ------------------------------------------------------------
+    # PUBLIC API
+    # ------------------------------------------------------------
+
+    @api.model
+    def read_consumption(self, meter_ids, periods, method="linear"):
+        """Consumption of meters over periods, per register, for RPC callers.
+
+        :param meter_ids: ids of ``meter.meter`` records the user may read.
+        :param periods: ``[[start, end], ...]``, UTC instants (ISO strings or
+            datetimes), each half-open ``[start, end)``.
+        :param method: ``linear`` (default) or ``degree_days`` (heat): how a
+            boundary between two readings is interpolated.
+        :return: one dict per meter, period and register: ``meter_id``,
+            ``register``, ``start``, ``end``, ``consumption``, ``estimated``,
+            ``start_value``, ``start_provenance``, ``end_value``,
+            ``end_provenance``, ``reading_ids``; or, when the register cannot
+            be valued, ``error`` (a stable meterkit code) and ``message``.
+            Quantities are decimal strings.
+        """
+        meters = self.env["meter.meter"].browse(meter_ids).exists()
+        periods = [
+            (fields.Datetime.to_datetime(start), fields.Datetime.to_datetime(end))
+            for start, end in periods
+        ]
+        usages = self._usage(meters, periods, method=method)
+        result = []
+        for (meter_id, start, end), usage in usages.items():
+            base = {"meter_id": meter_id, "start": str(start), "end": str(end)}
+            for register, found in usage.by_register.items():
+                result.append(dict(base, register=register, **_usage_dict(found)))
+            for register, error in usage.errors.items():
+                result.append(
+                    dict(
+                        base,
+                        register=register or False,
+                        error=error.code,
+                        message=str(error),
+                    )
+                )
+        return result
+
+    @api.model
+    def _usage(self, meters, periods, method="linear"):
+        """Value ``meters`` over ``periods`` with one query.
+
+        :param meters: ``meter.meter`` records.
+        :param periods: ``[(start, end)]`` (naive UTC) for every meter, or
+            ``{meter_id: [(start, end)]}`` per meter (e.g. local days of each
+            site).
+        :param method: ``linear`` or ``degree_days``.
+        :return: ``{(meter_id, start, end): meterkit.PeriodUsage}``; errors are
+            collected per register in the usage, never raised.
+        """
+        if method not in METHODS:
+            raise UserError(self.env._("Unknown interpolation method %s.", method))
+        if not isinstance(periods, dict):
+            periods = dict.fromkeys(meters.ids, list(periods))
+        ranges = {
+            meter_id: (min(p[0] for p in spans), max(p[1] for p in spans))
+            for meter_id, spans in periods.items()
+            if spans
+        }
+        series = self._series(meters.browse(list(ranges)), ranges)
+        weight = degree_days if method == "degree_days" else None
+        usages = {}
+        for meter in meters.browse(list(ranges)):
+            chains = {
+                reg: rows for (mid, reg), rows in series.items() if mid == meter.id
+            }
+            options = _meter_options(meter)
+            for start, end in periods[meter.id]:
+                usages[(meter.id, start, end)] = period_usage(
+                    meter.id, chains, start, end, weight=weight, **options
+                )
+        return usages
+
+    # ------------------------------------------------------------
+    # READINGS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _series(self, meters, ranges):
+        """Live readings of each meter around its range, in one query: per
+        register, from the last reading at or before ``start`` to the first at
+        or after ``end`` (the readings a boundary is valued from).
+
+        :param ranges: ``{meter_id: (start, end)}``, naive UTC; a ``None``
+            end means up to the last reading.
+        :return: ``{(meter_id, register): [SeriesReading]}`` in time order.
+        """
+        return self._fetch(meters, ranges, around=True)
+
+    @api.model
+    def _chains(self, meters, since=None, until=None):
+        """Live readings of ``meters`` with ``since <= read_at <= until``
+        (either bound may be None), in one query.
+
+        :return: ``{(meter_id, register): [SeriesReading]}`` in time order.
+        """
+        return self._fetch(meters, dict.fromkeys(meters.ids, (since, until)))
+
+    def _fetch(self, meters, ranges, around=False):
+        if not meters:
+            return {}
+        meters.check_access("read")
+        self.env["meter.reading"].flush_model()
+        ids = list(ranges)
+        lower, upper = self._window_bounds(around)
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH b AS (
+                    SELECT * FROM unnest(%(ids)s::int[], %(t0)s::timestamp[],
+                                         %(t1)s::timestamp[]) AS b(meter_id, t0, t1)
+                )
+                SELECT r.meter_id, r.register, r.id, r.read_at, r.value,
+                       r.state = 'estimated', r.is_rollover IS TRUE,
+                       r.is_opening IS TRUE, r.is_closing IS TRUE, r.consumption,
+                       r.anomaly_confirmed_by_id IS NOT NULL
+                  FROM b
+                  JOIN meter_reading r ON r.meter_id = b.meter_id
+                 WHERE r.state IN %(live)s
+                   AND (b.t0 IS NULL OR r.read_at >= %(lower)s)
+                   AND (b.t1 IS NULL OR r.read_at <= %(upper)s)
+                 ORDER BY r.meter_id, r.register, r.read_at
+                """,
+                ids=ids,
+                t0=[ranges[i][0] for i in ids],
+                t1=[ranges[i][1] for i in ids],
+                live=LIVE_STATES,
+                lower=lower,
+                upper=upper,
+            )
+        )
+        chains = defaultdict(list)
+        for meter_id, register, *row in rows:
+            chains[(meter_id, register)].append(_series_reading(row))
+        return dict(chains)
+
+    def _window_bounds(self, around):
+        """SQL bounds of a window ``b(t0, t1)`` on readings ``r``: the instants
+        themselves, or (``around``) the last reading of the register at or
+        before ``t0`` and the first at or after ``t1``."""
+        if not around:
+            return SQL("b.t0"), SQL("b.t1")
+        lower = SQL(
+            """COALESCE((SELECT max(p.read_at) FROM meter_reading p
+                 WHERE p.meter_id = b.meter_id AND p.register = r.register
+                   AND p.state IN %s AND p.read_at <= b.t0), b.t0)""",
+            LIVE_STATES,
+        )
+        upper = SQL(
+            """COALESCE((SELECT min(n.read_at) FROM meter_reading n
+                 WHERE n.meter_id = b.meter_id AND n.register = r.register
+                   AND n.state IN %s AND n.read_at >= b.t1), b.t1)""",
+            LIVE_STATES,
+        )
+        return lower, upper
+
+    @api.model
+    def _last_values(self, meters, before=None, real_only=False):
+        """Last live value of each register of ``meters`` (strictly before
+        ``before`` if given; only valid readings with ``real_only``), in one
+        query: ``{(meter_id, register): Decimal}``."""
+        last = self._last_readings(meters, before=before, real_only=real_only)
+        return {key: value for key, (_read_at, value) in last.items()}
+
+    @api.model
+    def _last_readings(self, meters, before=None, real_only=False):
+        """As ``_last_values``, with the instant of each value:
+        ``{(meter_id, register): (read_at, Decimal)}``."""
+        rows = self._query(
+            meters,
+            SQL("DISTINCT ON (meter_id, register) meter_id, register, read_at, value"),
+            SQL("read_at < %s", before) if before else None,
+            SQL("ORDER BY meter_id, register, read_at DESC"),
+            states=("valid",) if real_only else LIVE_STATES,
+        )
+        return {
+            (m, reg): (read_at, as_decimal(value)) for m, reg, read_at, value in rows
+        }
+
+    @api.model
+    def _chains_before(self, meters, before):
+        """The register chains of ``meters`` with a live reading before
+        ``before``: ``{(meter_id, register)}``."""
+        rows = self._query(
+            meters, SQL("DISTINCT meter_id, register"), SQL("read_at < %s", before)
+        )
+        return set(rows)
+
+    @api.model
+    def _closing_meters(self, meters):
+        """The ids of ``meters`` that have a live closing reading."""
+        rows = self._query(meters, SQL("DISTINCT meter_id"), SQL("is_closing"))
+        return {meter_id for (meter_id,) in rows}
+
+    @api.model
+    def _totals(self, meters, start, end):
+        """Stored consumption of each meter's live readings with ``start <=
+        read_at < end`` (all registers; opening readings count nothing):
+        ``{meter_id: Decimal}``, meters without readings left out."""
+        rows = self._query(
+            meters,
+            SQL("meter_id, sum(consumption)"),
+            SQL(
+                "read_at >= %s AND read_at < %s AND is_opening IS NOT TRUE",
+                start,
+                end,
+            ),
+            SQL("GROUP BY meter_id"),
+        )
+        return {meter_id: as_decimal(total) for meter_id, total in rows}
+
+    def _query(self, meters, select, condition=None, tail=None, states=LIVE_STATES):
+        """``SELECT select FROM meter_reading`` for the readings of ``meters``
+        in ``states`` matching ``condition``, then ``tail`` (order, group)."""
+        if not meters:
+            return []
+        meters.check_access("read")
+        self.env["meter.reading"].flush_model()
+        return self.env.execute_query(
+            SQL(
+                "SELECT %s FROM meter_reading WHERE meter_id IN %s AND state IN %s "
+                "AND %s %s",
+                select,
+                tuple(meters.ids),
+                tuple(states),
+                condition or SQL("TRUE"),
+                tail or SQL(),
+            )
+        )
+
+
+def _series_reading(row):
+    """A row of :meth:`MeterConsumption._fetch` (after meter and register) as
+    a SeriesReading; ``flags`` are estimated, rolled over, opening, closing."""
+    rid, read_at, value, *flags, cons, confirmed = row
+    return SeriesReading(
+        rid,
+        read_at,
+        as_decimal(value),
+        *flags,
+        consumption=as_decimal(cons),
+        confirmed=confirmed,
+    )
+
+
+def _meter_options(meter):
+    rollover = meter.rollover_value
+    return {
+        "multiplier": as_decimal(meter.multiplier or 1),
+        "rollover_value": as_decimal(rollover) if rollover else None,
+    }
+
+
+def _text(quantity):
+    """A Decimal as plain text without trailing zeros: ``31.00`` -> ``31``."""
+    return format(quantity.normalize(), "f")
+
+
+def _usage_dict(usage):
+    return {
+        "consumption": _text(usage.consumption),
+        "estimated": usage.estimated,
+        "start_value": _text(usage.start.value),
+        "start_provenance": usage.start.provenance,
+        "end_value": _text(usage.end.value),
+        "end_provenance": usage.end.provenance,
+        "reading_ids": list(usage.readings),
+    }
