@@ -438,9 +438,10 @@ def main():
         press(nodes, "meter.gateway", "action_poll_now", gateway_ids, 2, refusals)
         wait_runs(nodes[0], run_ids, FINAL_STATES, args.timeout)
         for node in nodes:
-            print(
-                f"  node {node.name}: cron jobs finished {node.jobs_done() or 'none'}"
-            )
+            count, rss = node.memory()
+            print(f"  node {node.name}: {count} processes, {rss:.0f} MB resident")
+            done = node.jobs_done() or "none"
+            print(f"  node {node.name}: cron jobs finished {done}")
         for name, method, text in refusals[:6]:
             print(f"  refused on node {name} ({method}): {text}")
         print(f"  {len(refusals)} button presses refused while another node worked")
