@@ -2,10 +2,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from decimal import Decimal
 
+from meterkit import as_decimal
 from meterkit.allocation import invoice_line, round_money
+from meterkit.tariffs import CONSUMPTION_KINDS
 
 from odoo import fields, models
 
+from .billing_usage import shown_quantity
 from .meter_tariff_component import COMPONENT_TYPES, PRICE_DIGITS
 
 PERIOD_TYPES = ("fixed", "area", "demand_capacity", "demand_peak")
@@ -53,6 +56,12 @@ class MeterBillingLine(models.Model):
     period_days = fields.Integer(help="Days of the basis the price is given for.")
     band = fields.Char(string="Band / block")
     quantity = fields.Float(digits=(16, 4))
+    quantity_shown = fields.Char(
+        string="Quantity (shown)",
+        compute="_compute_quantity_shown",
+        help="The quantity as calculation sheets show it: at the decimals of the "
+        "billing point's meters for consumption, else at two places.",
+    )
     price_unit = fields.Float(digits=PRICE_DIGITS)
     amount = fields.Monetary(currency_field="currency_id")
     amount_exact = fields.Float(
@@ -67,6 +76,15 @@ class MeterBillingLine(models.Model):
     is_estimated = fields.Boolean(string="Estimated")
     move_id = fields.Many2one("account.move", readonly=True, index=True, copy=False)
     move_line_id = fields.Many2one("account.move.line", readonly=True, copy=False)
+
+    def _compute_quantity_shown(self):
+        for line in self:
+            if line.component_type in (*CONSUMPTION_KINDS, "common"):
+                resources = line.billing_point_id.meter_ids.resource_id
+                decimals = max(resources.mapped("decimals") or [3])
+            else:
+                decimals = 2  # days, square metres, kW
+            line.quantity_shown = shown_quantity(as_decimal(line.quantity), decimals)
 
     def _invoice_label(self):
         """The invoice line's text: label, band or block, period and days."""

@@ -119,6 +119,23 @@ class TestMeterBillingRun(MeterBillingCommon):
         for text in ("Calculation sheet", "block 1", "117.19", "1300", "159.49"):
             self.assertIn(text, html)
 
+    def test_calculation_sheet_quantities_at_the_meter_decimals(self):
+        """Electricity readings take 2 decimals: a stored quantity of 12.3457
+        kWh is shown 12.35 (half-up), never with the 4 stored places; the fixed
+        fee's quantity is not a meter's and is shown at two places."""
+        run = self._bill(self._run(points=self.point_a1), post=False)
+        energy = run.line_ids.filtered(lambda line: line.component_type == "tiered")[:1]
+        energy.quantity = 12.34567
+        self.assertEqual(energy.quantity, 12.3457)
+        self.assertEqual(energy.quantity_shown, "12.35")
+        fee = run.line_ids.filtered(lambda line: line.component_type == "fixed")[:1]
+        self.assertEqual(fee.quantity_shown, f"{fee.quantity:.2f}")
+        html, _kind = self.env["ir.actions.report"]._render_qweb_html(
+            "meter_billing.action_report_calculation_sheet", run.result_ids.ids
+        )
+        self.assertIn("12.35", html.decode())
+        self.assertNotIn("12.3457", html.decode())
+
     def test_tou_tariff_end_to_end(self):
         """Peak 300 x 0.30 = 90.00, valley 200 x 0.15 = 30.00, area 65.5 m2 x
         0.50 = 32.75: 152.75."""
