@@ -11,7 +11,9 @@ package needed). The sources are tried in this order, the first that works wins:
 3. ``ODOO_ARCHIVE``: a path or URL of an Odoo 19.0 Community source archive
    (.tar.gz, .tgz, .tar.xz, .tar.bz2 or .zip), unpacked once into
    ``.local/odoo/<sha256 prefix>/``;
-4. Odoo's official 19.0 source archive (``ODOO_DOWNLOAD_URL`` overrides it),
+4. a tree an earlier run unpacked into ``.local/odoo/`` (the newest), so that
+   once provisioned the commands need neither variable nor network;
+5. Odoo's official 19.0 source archive (``ODOO_DOWNLOAD_URL`` overrides it),
    downloaded into ``.local/downloads/`` and unpacked the same way.
 
 On success prints three ``KEY=value`` lines (``ODOO_ROOT``, ``ODOO_VERSION``,
@@ -168,6 +170,25 @@ def unpack(archive, local):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def provisioned_before(local):
+    """The newest tree an earlier run unpacked into ``local/odoo``."""
+    home = os.path.join(local, "odoo")
+    markers = []
+    if os.path.isdir(home):
+        for entry in os.scandir(home):
+            marker = os.path.join(entry.path, MARKER)
+            if entry.is_dir() and os.path.isfile(marker):
+                markers.append((os.path.getmtime(marker), marker))
+    for _mtime, marker in sorted(markers, reverse=True):
+        with open(marker, encoding="utf-8") as handle:
+            root = handle.read().strip()
+        try:
+            return check_tree(root)
+        except ProvisionError:
+            continue
+    raise ProvisionError(f"no tree unpacked before in {home}")
+
+
 def download(url, local):
     """Download ``url`` into ``local/downloads`` (once); return the file's path."""
     folder = os.path.join(local, "downloads")
@@ -212,6 +233,7 @@ def provision(local, environ=None):
             lambda: from_archive(arc, local),
             None if arc else "not set",
         ),
+        (f"a tree unpacked before in {local}", lambda: provisioned_before(local), None),
         (
             f"Odoo's official archive {url}",
             lambda: from_archive(url, local),

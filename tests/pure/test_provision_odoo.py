@@ -174,9 +174,21 @@ def test_everything_fails_in_order(tmp_path, no_importable):
         "an Odoo 19 importable by " + prov.sys.executable,
         "ODOO_SRC",
         "ODOO_ARCHIVE",
+        f"a tree unpacked before in {tmp_path / 'local'}",
         "Odoo's official archive https",
     ]
     assert tried[-1].endswith("disabled by ODOO_NO_DOWNLOAD")
+
+
+def test_a_tree_unpacked_before_needs_no_variable(tmp_path, no_importable):
+    """Once an archive was unpacked, the next run finds it without
+    ODOO_ARCHIVE and without the network."""
+    archive = make_tar(tmp_path / "odoo.tar.gz", tree_files())
+    local = str(tmp_path / "local")
+    first, _label, _tried = prov.provision(local, {"ODOO_ARCHIVE": archive})
+    root, label, _tried = prov.provision(local, {"ODOO_NO_DOWNLOAD": "1"})
+    assert root == first
+    assert label.startswith("a tree unpacked before")
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
