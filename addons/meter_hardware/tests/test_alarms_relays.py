@@ -6,7 +6,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
-from .common import D, MeterHardwareCommon, freeze_at_now
+from .common import D, MeterHardwareCommon, freeze_at_now  # freeze_time(NOW, tick)
 
 
 @tagged("post_install", "-at_install")

@@ -7,7 +7,7 @@ from meterkit.drivers.registers import BUILTIN_MAPS
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import D, MeterHardwareCommon, freeze_at_now
+from .common import D, MeterHardwareCommon, freeze_at_now  # freeze_time(NOW, tick)
 
 
 @tagged("post_install", "-at_install")
