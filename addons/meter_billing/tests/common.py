@@ -148,6 +148,33 @@ class MeterBillingCommon(AccountTestInvoicingCommon):
         )
 
     @classmethod
+    def _flat_tariff(cls, name, price, **vals):
+        """A tariff of one energy component at ``price`` per unit from 2025."""
+        return cls.env["meter.tariff"].create(
+            {
+                "name": name,
+                "version_ids": [
+                    Command.create(
+                        {
+                            "date_from": "2025-01-01",
+                            "component_ids": [
+                                Command.create(
+                                    {
+                                        "name": "Energy",
+                                        "product_id": cls.product_energy.id,
+                                        "component_type": "energy",
+                                        "price": price,
+                                    }
+                                )
+                            ],
+                        }
+                    )
+                ],
+                **vals,
+            }
+        )
+
+    @classmethod
     def _tiered_tariff(cls):
         """Beijing residential blocks (RULES.md 4.2) and a 10.00 monthly fee."""
         return cls.env["meter.tariff"].create(

@@ -77,29 +77,7 @@ class TestMeterBillingMove(MeterBillingCommon):
 
     def test_what_if_draft_tariff(self):
         """A draft flat tariff at 0.50: 300 kWh = 150.00 instead of 159.49."""
-        draft = self.env["meter.tariff"].create(
-            {
-                "name": "Flat (draft)",
-                "state": "draft",
-                "version_ids": [
-                    Command.create(
-                        {
-                            "date_from": "2025-01-01",
-                            "component_ids": [
-                                Command.create(
-                                    {
-                                        "name": "Energy",
-                                        "product_id": self.product_energy.id,
-                                        "component_type": "energy",
-                                        "price": 0.5,
-                                    }
-                                )
-                            ],
-                        }
-                    )
-                ],
-            }
-        )
+        draft = self._flat_tariff("Flat (draft)", 0.5, state="draft")
         self._bill(self._run(points=self.point_a1))
         moves = self.env["account.move"].search_count([])
         wizard = self.env["meter.tariff.simulate"].create(

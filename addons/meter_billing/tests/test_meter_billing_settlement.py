@@ -22,28 +22,7 @@ class TestMeterBillingSettlement(MeterBillingCommon):
         env.company.meter_common_product_id = env["product.product"].create(
             {"name": "Common areas", "type": "service", "taxes_id": [Command.clear()]}
         )
-        cls.flat = env["meter.tariff"].create(
-            {
-                "name": "Flat",
-                "version_ids": [
-                    Command.create(
-                        {
-                            "date_from": "2025-01-01",
-                            "component_ids": [
-                                Command.create(
-                                    {
-                                        "name": "Energy",
-                                        "product_id": cls.product_energy.id,
-                                        "component_type": "energy",
-                                        "price": 0.25,
-                                    }
-                                )
-                            ],
-                        }
-                    )
-                ],
-            }
-        )
+        cls.flat = cls._flat_tariff("Flat", 0.25)
         cls.unit_z = cls._unit("Z", cls.building_b, cls.tenant3)
         cls.meter_z = cls._meter("EL-Z", cls.unit_z)
         cls.point_z = cls._point(cls.unit_z, cls.meter_z, cls.flat)
