@@ -17,7 +17,6 @@ from meterkit.tariffs import (
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
 
 from .billing_usage import Reading, Series, UsageError, local_day_bounds
 from .meter_billing_result import FREE_STATES
@@ -204,42 +203,20 @@ class MeterBillingPoint(models.Model):
         if not meter_ranges:
             return {}
         meters = list(meter_ranges)
-        self.env["meter.reading"].flush_model()
-        rows = self.env.execute_query(
-            SQL(
-                """
-                WITH b AS (
-                    SELECT * FROM unnest(%(ids)s::int[], %(t0)s::timestamp[],
-                                         %(t1)s::timestamp[]) AS b(meter_id, t0, t1)
-                )
-                SELECT r.meter_id, r.register, r.id, r.read_at, r.value,
-                       r.state = 'estimated', r.is_rollover, r.is_opening
-                  FROM b
-                  JOIN meter_reading r ON r.meter_id = b.meter_id
-                 WHERE r.state IN ('valid', 'estimated')
-                   AND r.read_at >= COALESCE((
-                        SELECT max(p.read_at) FROM meter_reading p
-                         WHERE p.meter_id = b.meter_id AND p.register = r.register
-                           AND p.state IN ('valid', 'estimated') AND p.read_at <= b.t0
-                       ), b.t0)
-                   AND r.read_at <= COALESCE((
-                        SELECT min(n.read_at) FROM meter_reading n
-                         WHERE n.meter_id = b.meter_id AND n.register = r.register
-                           AND n.state IN ('valid', 'estimated') AND n.read_at >= b.t1
-                       ), b.t1)
-                 ORDER BY r.meter_id, r.register, r.read_at
-                """,
-                ids=[m.id for m in meters],
-                t0=[meter_ranges[m][0] for m in meters],
-                t1=[meter_ranges[m][1] for m in meters],
-            )
+        # the one read path of readings (meter_base's consumption API)
+        chains = self.env["meter.consumption"]._series(
+            self.env["meter.meter"].union(*meters),
+            {meter.id: meter_ranges[meter] for meter in meters},
         )
-        by_key = {}
-        for meter_id, register, *values in rows:
-            value = Decimal(repr(values[2]))
-            by_key.setdefault((meter_id, register), []).append(
-                Reading(values[0], values[1], value, *values[3:])
-            )
+        by_key = {
+            key: [
+                Reading(
+                    r.key, r.read_at, r.value, r.estimated, r.rolled_over, r.opening
+                )
+                for r in rows
+            ]
+            for key, rows in chains.items()
+        }
         meters_by_id = {m.id: m for m in meters}
         degree_days = self._degree_day_meters(meters)
         series = {}
