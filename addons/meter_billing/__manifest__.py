@@ -12,8 +12,6 @@
     "external_dependencies": {"python": ["meterkit>=1.0"]},
     "data": [
         "security/ir.model.access.csv",
-        "security/meter_interval_security.xml",
-        "views/meter_interval_views.xml",
         "wizards/meter_interval_import_views.xml",
         "security/meter_billing_security.xml",
         "data/meter_billing_data.xml",
