@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from meterkit import TouCalendar, TouSeason
+from meterkit import MeterkitError, TouCalendar, TouSeason
 from meterkit.estimates import local_midnight_utc
 from meterkit.intervals import bands_of_starts, interval_grid, peak_demand
 from meterkit.solar import (
@@ -281,3 +281,40 @@ def test_sharing_properties(production, demand, method, weights, battery):
     assert share.self_consumed + share.export == available
     if method == "proportional":
         assert share.self_consumed == min(available, sum(demand))
+
+
+# ------------------------------------------------------------
+# tariff components pricing the solar or the grid part
+# ------------------------------------------------------------
+
+
+def test_energy_components_price_the_solar_and_grid_parts():
+    """June: 300 kWh, of which 120 solar at 0.20 = 24.00 and 180 grid at
+    0.30 = 54.00; a component without part prices all registers: 300 x 0.01
+    = 3.00."""
+    from meterkit.tariffs import Component, TariffVersion, Usage, evaluate
+
+    version = TariffVersion(
+        date(2026, 6, 1),
+        (
+            Component("s", "energy", "Solar", D("0.20"), part="solar"),
+            Component("g", "energy", "Grid", D("0.30"), part="grid"),
+            Component("m", "energy", "Metering", D("0.01")),
+        ),
+    )
+    usage = Usage(
+        date(2026, 6, 1),
+        date(2026, 6, 30),
+        consumption_by_register={"T1": D(300)},
+        consumption_by_part={"solar": D(120), "grid": D(180)},
+    )
+    lines = evaluate(version, usage, 30)
+    assert [(line.quantity, line.amount) for line in lines] == [
+        (D(120), D("24.00")),
+        (D(180), D("54.00")),
+        (D(300), D("3.00")),
+    ]
+    with pytest.raises(MeterkitError, match="no solar part"):
+        evaluate(version, Usage(date(2026, 6, 1), date(2026, 6, 30)), 30)
+    with pytest.raises(MeterkitError, match="prices a part"):
+        Component("x", "fixed", "Fee", D(1), part="solar")

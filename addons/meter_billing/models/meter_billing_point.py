@@ -323,6 +323,7 @@ class MeterBillingPoint(models.Model):
             consumption_by_register=by_register,
             consumption_by_band=by_band,
             area=Decimal(repr(area)) if area else None,
+            consumption_by_part=self._consumption_by_part(start, end, components),
         )
         return usage, notes, estimated
 

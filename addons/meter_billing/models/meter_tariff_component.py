@@ -62,6 +62,14 @@ class MeterTariffComponent(models.Model):
         string="Band", help="Time-of-use band code (of the version's calendar)."
     )
     price = fields.Float(string="Unit price", digits=PRICE_DIGITS)
+    part = fields.Selection(
+        [("both", "Solar and grid"), ("solar", "Solar"), ("grid", "Grid")],
+        default="both",
+        required=True,
+        help="In a self-consumption community (ZEV/RCP, vZEV, LEG), an energy "
+        "component may price only the solar or only the grid part of the "
+        "consumption, as shared per 15-minute interval.",
+    )
     tier_mode = fields.Selection(
         [
             ("cumulative", "Cumulative (each block at its price)"),
@@ -107,10 +115,18 @@ class MeterTariffComponent(models.Model):
     # CONSTRAINTS
     # ------------------------------------------------------------
 
-    @api.constrains("component_type", "band_code", "tier_ids")
+    @api.constrains("component_type", "band_code", "tier_ids", "part")
     def _check_type_fields(self):
         for component in self:
             kind = component.component_type
+            if component.part != "both" and kind != "energy":
+                raise ValidationError(
+                    self.env._(
+                        "Component %(name)s prices a solar or grid part: only an "
+                        "energy component can.",
+                        name=component.name,
+                    )
+                )
             if kind == "tou_energy" and not component.band_code:
                 raise ValidationError(
                     self.env._(
@@ -169,4 +185,5 @@ class MeterTariffComponent(models.Model):
             excess_ratio=as_decimal(self.excess_ratio or 1),
             excess_factor=as_decimal(self.excess_factor or 1),
             key=self.id,
+            part=None if self.part == "both" else self.part,
         )
