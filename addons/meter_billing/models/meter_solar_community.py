@@ -204,10 +204,10 @@ class MeterSolarCommunity(models.Model):
         reads = self.env["meter.consumption"]
         starts = interval_grid(start, end)
         production_rows = reads._interval_series(
-            self.production_meter_ids, start, end, ["T1"]
+            self.production_meter_ids, start, end, ["T1"], units=QUANTUM
         )
         consumption_rows = reads._interval_series(
-            self.participant_ids.billing_point_id.meter_ids, start, end
+            self.participant_ids.billing_point_id.meter_ids, start, end, units=QUANTUM
         )
         peak = as_decimal(self.peak_power_kw) / 4 if self.peak_power_kw else None
         try:
@@ -217,6 +217,7 @@ class MeterSolarCommunity(models.Model):
                 starts,
                 peak,
                 production=True,
+                scaled=True,
             )
             consumptions = {}
             for participant in self.participant_ids:
@@ -225,6 +226,7 @@ class MeterSolarCommunity(models.Model):
                     participant.display_name,
                     _summed(consumption_rows, meter_ids),
                     starts,
+                    scaled=True,
                 )
                 flags += found
             charge = discharge = None
@@ -266,9 +268,11 @@ class MeterSolarCommunity(models.Model):
 
     def _battery_series(self, battery, start, end, register, starts):
         rows = self.env["meter.consumption"]._interval_series(
-            battery, start, end, [register]
+            battery, start, end, [register], units=QUANTUM
         )
-        return clean_series(battery.display_name, _summed(rows, battery.ids), starts)
+        return clean_series(
+            battery.display_name, _summed(rows, battery.ids), starts, scaled=True
+        )
 
     def _month_values(self, month, result, flags, fingerprint):
         totals = [0] * 7
@@ -306,13 +310,17 @@ class MeterSolarCommunity(models.Model):
         }
 
     def _store_shares(self, month, result):
+        points = {p.id: p.billing_point_id.id for p in self.participant_ids}
         vals_list = []
         for (participant_id, day), bands in result.participants.items():
             for band, totals in bands.items():
                 vals_list.append(
                     {
                         "month_id": month.id,
+                        "community_id": self.id,
+                        "company_id": self.company_id.id,
                         "participant_id": participant_id,
+                        "billing_point_id": points[participant_id],
                         "date": day,
                         "band": band or False,
                         "consumption": float(totals.consumption),
@@ -324,12 +332,14 @@ class MeterSolarCommunity(models.Model):
 
 
 def _summed(series, meter_ids):
-    """``(start, kWh)`` rows of several meters summed per interval."""
+    """``{start: units}`` of several meters summed per interval."""
+    if len(meter_ids) == 1:
+        return series.get(meter_ids[0], {})
     total = {}
     for meter_id in meter_ids:
         for start, value in series.get(meter_id, {}).items():
-            total[start] = total.get(start, Decimal(0)) + value
-    return total.items()
+            total[start] = total.get(start, 0) + value
+    return total
 
 
 class MeterSolarParticipant(models.Model):
@@ -440,14 +450,13 @@ class MeterSolarShare(models.Model):
     month_id = fields.Many2one(
         "meter.solar.month", required=True, ondelete="cascade", index=True
     )
-    community_id = fields.Many2one(related="month_id.community_id", store=True)
-    company_id = fields.Many2one(related="month_id.company_id", store=True)
+    # set at creation (not stored related fields: a year is 18,000 rows)
+    community_id = fields.Many2one("meter.solar.community", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
     participant_id = fields.Many2one(
         "meter.solar.participant", required=True, ondelete="cascade", index=True
     )
-    billing_point_id = fields.Many2one(
-        related="participant_id.billing_point_id", store=True, index=True
-    )
+    billing_point_id = fields.Many2one("meter.billing.point", readonly=True, index=True)
     date = fields.Date(required=True)
     band = fields.Char()
     consumption = fields.Float(digits=KWH)

@@ -39,6 +39,7 @@ value.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from operator import add
 
 from .errors import MeterkitError
 
@@ -148,18 +149,20 @@ def kwh(count):
 def _largest_remainder(total, weights):
     """Split ``total`` (int) by ``weights`` ({key: int >= 0}, sum > 0): the
     floors plus one unit to each of the largest remainders."""
-    weight_sum = sum(weights.values())
-    shares, remainders = {}, []
-    given = 0
-    for order, (key, weight) in enumerate(weights.items()):
-        share, rest = divmod(total * weight, weight_sum)
-        shares[key] = share
-        given += share
-        if rest:
-            remainders.append((-rest, order, key))
-    remainders.sort()
-    for _rest, _order, key in remainders[: total - given]:
-        shares[key] += 1
+    return dict(zip(weights, _split_list(total, list(weights.values())), strict=True))
+
+
+def _split_list(total, weights):
+    """:func:`_largest_remainder` on a list of weights (ties: lowest index)."""
+    weight_sum = sum(weights)
+    shares = [total * w // weight_sum for w in weights]
+    left = total - sum(shares)
+    if left:
+        order = sorted(
+            range(len(weights)), key=lambda i: -(total * weights[i] % weight_sum)
+        )
+        for i in order[:left]:
+            shares[i] += 1
     return shares
 
 
@@ -222,11 +225,12 @@ def share_interval(
     )
 
 
-def clean_series(name, rows, starts, peak=None, production=False):
+def clean_series(name, rows, starts, peak=None, production=False, scaled=False):
     """One series on the grid ``starts`` as integers of :data:`QUANTUM`.
 
-    :param rows: iterable of ``(start, Decimal kWh)``, any order, may hold
-        duplicates.
+    :param rows: ``{start: value}`` (one value per interval), or an iterable
+        of ``(start, value)`` in any order that may hold duplicates; values
+        are Decimal kWh, or integers of :data:`QUANTUM` with ``scaled``.
     :param peak: the largest plausible value of an interval (e.g. kWp x
         0.25 h for a production meter); larger values are flagged.
     :param production: negative values become 0 (flagged).
@@ -234,9 +238,33 @@ def clean_series(name, rows, starts, peak=None, production=False):
     :raise SolarDataError: two different values for one interval.
     """
     flags = []
+    if isinstance(rows, dict):
+        values = rows if scaled else {at: units(v) for at, v in rows.items()}
+    else:
+        values = _unique_values(name, rows, scaled, flags)
+    series = [values.get(start) for start in starts]
+    limit = units(peak) if peak is not None else None
+    for i, amount in enumerate(series):
+        if amount is None:
+            continue
+        if amount < 0 and production:
+            flags.append(Flag("negative", name, starts[i]))
+            series[i] = 0
+        elif limit is not None and amount > limit:
+            flags.append(Flag("above_peak", name, starts[i]))
+    missing = [i for i, v in enumerate(series) if v is None]
+    if missing:
+        _fill(series)
+        flags.extend(Flag("filled", name, starts[i]) for i in missing)
+    return series, flags
+
+
+def _unique_values(name, rows, scaled, flags):
+    """``{start: units}`` of ``(start, value)`` rows: a repeated equal value
+    is flagged ``duplicate``, a different one raises."""
     values = {}
     for start, value in rows:
-        amount = units(value)
+        amount = value if scaled else units(value)
         if start in values:
             if values[start] != amount:
                 raise SolarDataError(
@@ -245,18 +273,8 @@ def clean_series(name, rows, starts, peak=None, production=False):
                 )
             flags.append(Flag("duplicate", name, start))
             continue
-        if amount < 0 and production:
-            flags.append(Flag("negative", name, start))
-            amount = 0
-        if peak is not None and amount > units(peak):
-            flags.append(Flag("above_peak", name, start))
         values[start] = amount
-    series = [values.get(start) for start in starts]
-    missing = [i for i, v in enumerate(series) if v is None]
-    if missing:
-        _fill(series)
-        flags.extend(Flag("filled", name, starts[i]) for i in missing)
-    return series, flags
+    return values
 
 
 def _fill(series):
@@ -291,50 +309,85 @@ def share_series(
     method="proportional",
     keys=None,
 ):
-    """Share every interval of ``starts`` and total per participant, month
-    and band.
+    """Share every interval of ``starts`` and total per participant, period
+    (e.g. month or local day) and band.
+
+    The same sharing as :func:`share_interval` for each interval, organised
+    for speed: the intervals are grouped by period and band; per interval
+    only the community totals are computed, and the participants' solar is
+    summed per group over the intervals where production covers the demand
+    (solar = consumption) plus the largest-remainder shares of the intervals
+    where it does not.
 
     :param production: list of int per start (cleaned, e.g. by
         :func:`clean_series`); ``charge``/``discharge`` likewise or None.
     :param consumptions: ``{participant: list of int}``.
-    :param month_of: ``start -> month key``; ``band_of`` ``start -> band``
+    :param month_of: ``start -> period key``; ``band_of`` ``start -> band``
         (None: one band ``None``).
     :return: :class:`SharingResult` (without flags: the caller adds those of
         the cleaning).
     """
     names = list(consumptions)
     series = [consumptions[n] for n in names]
-    per_participant = defaultdict(lambda: [0, 0])
+    count = len(starts)
+    charge = charge or [0] * count
+    discharge = discharge or [0] * count
+    demand = [sum(column) for column in zip(*series, strict=True)] or [0] * count
+    groups = defaultdict(lambda: ([], [], []))  # all, covered, partial
     per_month = defaultdict(lambda: [0] * 7)
     weights = None
     if method != "proportional":
         weights = {n: (keys or {}).get(n, 0) for n in names}
+    keyed = defaultdict(lambda: dict.fromkeys(names, 0))
     for t, start in enumerate(starts):
         month = month_of(start)
-        band = band_of(start) if band_of else None
-        demand = {n: s[t] for n, s in zip(names, series, strict=True)}
-        b_in = charge[t] if charge else 0
-        b_out = discharge[t] if discharge else 0
-        share = share_interval(
-            production[t], demand, b_in, b_out, method=method, keys=weights
-        )
-        for name, used in demand.items():
-            totals = per_participant[(name, month, band)]
-            totals[0] += used
-            totals[1] += share.solar[name]
-        community = per_month[month]
-        community[0] += production[t]
-        community[1] += sum(demand.values())
-        community[2] += share.self_consumed
-        community[3] += share.export
-        community[4] += share.import_
-        community[5] += b_in
-        community[6] += b_out
+        group = groups[(month, band_of(start) if band_of else None)]
+        group[0].append(t)
+        p, b_in, b_out, c = production[t], charge[t], discharge[t], demand[t]
+        available = max(0, p - b_in) + b_out
+        used = min(available, c)
+        if weights is not None and used > 0:
+            share = share_interval(
+                p,
+                dict(zip(names, (s[t] for s in series), strict=True)),
+                b_in,
+                b_out,
+                method=method,
+                keys=weights,
+            )
+            used = share.self_consumed
+            solar = keyed[(month, band_of(start) if band_of else None)]
+            for name, amount in share.solar.items():
+                solar[name] += amount
+        elif used == c and c > 0:
+            group[1].append(t)
+        elif used > 0:
+            group[2].append(t)
+        totals = per_month[month]
+        totals[0] += p
+        totals[1] += c
+        totals[2] += used
+        totals[3] += available - used
+        totals[4] += c - used + max(0, b_in - p)
+        totals[5] += b_in
+        totals[6] += b_out
     result = SharingResult()
-    for (name, month, band), (used, solar) in per_participant.items():
-        result.participants.setdefault((name, month), {})[band] = ShareTotals(
-            kwh(used), kwh(solar), kwh(used - solar)
-        )
+    for (month, band), (every, covered, partial) in groups.items():
+        solar = dict(keyed.get((month, band)) or dict.fromkeys(names, 0))
+        for name, column in zip(names, series, strict=True):
+            solar[name] += sum(map(column.__getitem__, covered))
+        partial_solar = [0] * len(names)
+        for t in partial:
+            used = min(max(0, production[t] - charge[t]) + discharge[t], demand[t])
+            shares = _split_list(used, [column[t] for column in series])
+            partial_solar = list(map(add, partial_solar, shares))
+        for name, extra in zip(names, partial_solar, strict=True):
+            solar[name] += extra
+        for name, column in zip(names, series, strict=True):
+            used = sum(map(column.__getitem__, every))
+            result.participants.setdefault((name, month), {})[band] = ShareTotals(
+                kwh(used), kwh(solar[name]), kwh(used - solar[name])
+            )
     for month, values in per_month.items():
         result.community[month] = CommunityTotals(*(kwh(v) for v in values))
     return result
