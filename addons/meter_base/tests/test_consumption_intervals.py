@@ -111,6 +111,10 @@ class TestConsumptionIntervals(MeterBaseCommon):
         self.assertEqual(series[self.meter_a1.id][T0], D("1.5"))
         self.assertEqual(series[self.meter_a1.id][T0 + 4 * Q], D(1))
         self.assertEqual(set(series[self.meter_a2.id].values()), {D(2)})
+        # as integers of 0.0001 kWh: 1.5 kWh = 15000
+        scaled = self.reads._interval_series(self.meter_a1, *window, units=D("0.0001"))
+        self.assertEqual(scaled[self.meter_a1.id][T0], 15000)
+        self.assertIs(type(scaled[self.meter_a1.id][T0]), int)
 
     def test_reader_needs_access_to_every_meter(self):
         reads = self.reads.with_user(self.reader)
