@@ -12,10 +12,9 @@
     "external_dependencies": {"python": ["meterkit>=1.0"]},
     "data": [
         "security/ir.model.access.csv",
-        "security/meter_interval_security.xml",
-        "views/meter_interval_views.xml",
         "wizards/meter_interval_import_views.xml",
         "security/meter_billing_security.xml",
+        "security/meter_solar_security.xml",
         "data/meter_billing_data.xml",
         "report/meter_billing_report.xml",
         "wizards/meter_billing_move_views.xml",
@@ -26,6 +25,7 @@
         "views/meter_billing_run_views.xml",
         "views/res_config_settings_views.xml",
         "views/meter_billing_menus.xml",
+        "views/meter_solar_views.xml",
     ],
     "demo": ["demo/meter_billing_demo.xml"],
     "assets": {

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Benchmark of 15-minute interval data (meter_billing ``meter.interval``).
+"""Benchmark of 15-minute interval data (meter_base ``meter.interval``, read
+through ``meter.consumption``).
 
-Run by ``./scripts/test bench`` on the test database (meter_billing installed).
+Run by ``./scripts/test bench`` on the test database (meter_base installed).
 Measured side by side in one run, in one database:
 
 * a raw ``COPY`` of N interval rows into a scratch table (the floor);
@@ -12,8 +13,10 @@ Measured side by side in one run, in one database:
   fed by a generator (the rows are never all in memory);
 * an idempotent replay of 100,000 stored rows;
 * the ORM ``create(vals_list)`` of 10,000 rows;
-* the aggregations over one month of every meter: energy per time-of-use band
-  (``_band_consumption``) and maximum demand (``_max_demand``).
+* the batched reads of ``meter.consumption`` over one month of every meter:
+  energy per time-of-use band (``_interval_bands``), maximum demand
+  (``_interval_peaks``), and the totals of every meter for four 31-day
+  periods in one call (``_interval_totals``).
 
 Everything is rolled back at the end. Prints rows/s, the ratios and peak memory.
 """
@@ -116,7 +119,7 @@ def main():
     config.parse_config(["-c", args.conf, "-d", args.db])
     registry = Registry(args.db)
     if "meter.interval" not in registry:
-        print("bench interval: meter_billing is not installed on", args.db)
+        print("bench interval: meter_base is not installed on", args.db)
         return 0
     with registry.cursor() as cr:
         env = api.Environment(cr, api.SUPERUSER_ID, {"tracking_disable": True})
@@ -161,12 +164,18 @@ def main():
 
         month_end = START + timedelta(days=31)
         month_rows = args.meters * min(args.per_meter, 31 * 96)
-        bands, bands_s = timed(
-            Interval._band_consumption, meters.ids, START, month_end, calendar()
-        )
+        reads = env["meter.consumption"]
+        month = [(START, month_end)]
+        bands, bands_s = timed(reads._interval_bands, meters, month, calendar())
         assert len(bands) == args.meters
-        demand, demand_s = timed(Interval._max_demand, meters.ids, START, month_end)
+        demand, demand_s = timed(reads._interval_peaks, meters, month)
         assert len(demand) == args.meters
+        months = [
+            (START + timedelta(days=31 * k), START + timedelta(days=31 * (k + 1)))
+            for k in range(4)
+        ]
+        totals, totals_s = timed(reads._interval_totals, meters, months)
+        assert len(totals) == 4 * args.meters
         cr.rollback()
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -177,6 +186,7 @@ def main():
         (f"ORM create(vals_list) of {len(vals)}", len(vals), orm_s),
         ("band consumption, one month of every meter", month_rows, bands_s),
         ("max demand, one month of every meter", month_rows, demand_s),
+        ("totals, 4 periods of every meter in one call", count, totals_s),
     ]
     print(f"bench interval: {args.meters} meters, {count} interval rows")
     for label, rows_n, seconds in report:

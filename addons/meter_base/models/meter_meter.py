@@ -388,6 +388,15 @@ class MeterMeter(models.Model):
         }
         return action
 
+    def action_open_intervals(self):
+        """The interval values of this meter (and of the meter it replaced)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "meter_base.meter_interval_action"
+        )
+        action["domain"] = [("meter_id", "in", (self | self.predecessor_id).ids)]
+        return action
+
     def action_new_reading(self):
         """A new reading of this meter in a dialog with an explicit save."""
         self.ensure_one()

@@ -19,3 +19,4 @@ from . import test_consumption
 from . import test_rpc_buttons
 from . import test_backoffice
 from . import test_ui_reader_tour
+from . import test_consumption_intervals

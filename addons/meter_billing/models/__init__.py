@@ -19,5 +19,5 @@ from . import meter_billing_run
 from . import meter_billing_result
 from . import meter_billing_line
 from . import account_move
-from . import meter_interval
-from . import meter_meter
+from . import meter_solar_community
+from . import meter_solar_billing

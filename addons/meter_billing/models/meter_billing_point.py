@@ -323,15 +323,17 @@ class MeterBillingPoint(models.Model):
             consumption_by_register=by_register,
             consumption_by_band=by_band,
             area=Decimal(repr(area)) if area else None,
+            consumption_by_part=self._consumption_by_part(start, end, components),
         )
         return usage, notes, estimated
 
     def _interval_bands(self, start, end, calendar):
         """Consumption per band of this point's meters from their interval
         data on ``[start, end]`` (local days)."""
-        Interval = self.env["meter.interval"]
         t0, t1 = local_day_bounds(start, end, self.site_id.tz)
-        per_meter = Interval._band_consumption(self.meter_ids.ids, t0, t1, calendar)
+        per_meter = self.env["meter.consumption"]._interval_bands(
+            self.meter_ids, [(t0, t1)], calendar._to_meterkit()
+        )
         totals = {}
         for bands in per_meter.values():
             for band, value in bands.items():
@@ -351,10 +353,11 @@ class MeterBillingPoint(models.Model):
     def _peak_demand(self, start, end):
         """Maximum demand (kW) of this point's meters together on ``[start,
         end]`` from their 15-minute interval data (None without data)."""
-        Interval = self.env["meter.interval"]
         t0, t1 = local_day_bounds(start, end, self.site_id.tz)
-        peak = Interval._coincident_max_demand(self.meter_ids.ids, t0, t1)
-        return peak or None
+        peaks = self.env["meter.consumption"]._coincident_peaks(
+            self.meter_ids, [(t0, t1)]
+        )
+        return peaks[(t0, t1)] or None
 
     # ------------------------------------------------------------
     # BILLING: usage + tariff -> line values

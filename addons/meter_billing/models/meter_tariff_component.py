@@ -1,7 +1,7 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from decimal import Decimal
 
+from meterkit import as_decimal
 from meterkit.tariffs import Component, Tier
 
 from odoo import api, fields, models
@@ -62,6 +62,14 @@ class MeterTariffComponent(models.Model):
         string="Band", help="Time-of-use band code (of the version's calendar)."
     )
     price = fields.Float(string="Unit price", digits=PRICE_DIGITS)
+    part = fields.Selection(
+        [("both", "Solar and grid"), ("solar", "Solar"), ("grid", "Grid")],
+        default="both",
+        required=True,
+        help="In a self-consumption community (ZEV/RCP, vZEV, LEG), an energy "
+        "component may price only the solar or only the grid part of the "
+        "consumption, as shared per 15-minute interval.",
+    )
     tier_mode = fields.Selection(
         [
             ("cumulative", "Cumulative (each block at its price)"),
@@ -107,10 +115,18 @@ class MeterTariffComponent(models.Model):
     # CONSTRAINTS
     # ------------------------------------------------------------
 
-    @api.constrains("component_type", "band_code", "tier_ids")
+    @api.constrains("component_type", "band_code", "tier_ids", "part")
     def _check_type_fields(self):
         for component in self:
             kind = component.component_type
+            if component.part != "both" and kind != "energy":
+                raise ValidationError(
+                    self.env._(
+                        "Component %(name)s prices a solar or grid part: only an "
+                        "energy component can.",
+                        name=component.name,
+                    )
+                )
             if kind == "tou_energy" and not component.band_code:
                 raise ValidationError(
                     self.env._(
@@ -140,35 +156,34 @@ class MeterTariffComponent(models.Model):
         if kind == "tiered":
             blocks = self.tier_ids.sorted(lambda t: (not t.up_to, t.up_to, t.id))
             tiers = tuple(
-                Tier(_dec(t.up_to) if i < len(blocks) - 1 else None, _dec(t.price))
+                Tier(
+                    as_decimal(t.up_to) if i < len(blocks) - 1 else None,
+                    as_decimal(t.price),
+                )
                 for i, t in enumerate(blocks)
             )
         return Component(
             code=f"c{self.id}",
             kind=kind,
             label=self.name,
-            price=_dec(self.price),
+            price=as_decimal(self.price),
             register=self.register or None,
             band=self.band_code or None,
             tiers=tiers,
             tier_mode=self.tier_mode or "cumulative",
-            minimum_charge=_dec(self.min_charge) if self.min_charge else None,
+            minimum_charge=as_decimal(self.min_charge) if self.min_charge else None,
             capacity=(
-                _dec(capacity or 0)
+                as_decimal(capacity or 0)
                 if kind == "demand_capacity" or (kind == "demand_peak" and capacity)
                 else None
             ),
             sequence=self.sequence,
             tier_prorate=self.tier_prorate,
             contract_demand=(
-                _dec(self.contract_demand) if self.contract_demand else None
+                as_decimal(self.contract_demand) if self.contract_demand else None
             ),
-            excess_ratio=_dec(self.excess_ratio or 1),
-            excess_factor=_dec(self.excess_factor or 1),
+            excess_ratio=as_decimal(self.excess_ratio or 1),
+            excess_factor=as_decimal(self.excess_factor or 1),
             key=self.id,
+            part=None if self.part == "both" else self.part,
         )
-
-
-def _dec(value):
-    """A stored float as the Decimal the user typed (not its binary expansion)."""
-    return Decimal(repr(value)) if value else Decimal(0)

@@ -1,5 +1,7 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date
+
 from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
@@ -70,7 +72,24 @@ class TestSiteBoundaries(SiteSweepMixin, MeterBillingCommon):
         job = env["meter.exchange.job"].create(
             {"name": "Site B job", "host": "127.0.0.1", "site_id": self.site_b.id}
         )
+        interval_b = env["meter.interval"].create(
+            {"meter_id": self.meter_b1.id, "start": "2026-01-05 10:00:00", "value": 1.5}
+        )
+        community = env["meter.solar.community"].create(
+            {
+                "name": "Site B ZEV",
+                "site_id": self.site_b.id,
+                "participant_ids": [
+                    Command.create({"billing_point_id": self.point_b1.id})
+                ],
+            }
+        )
+        community.action_compute(date(2026, 1, 1), date(2026, 1, 31))
         return [
+            community,
+            community.participant_ids,
+            community.month_ids,
+            community.month_ids.share_ids,
             self.site_b,
             self.building_b,
             self.unit_b1,
@@ -99,13 +118,7 @@ class TestSiteBoundaries(SiteSweepMixin, MeterBillingCommon):
             ),
             job,
             env["meter.exchange.log"].create({"job_id": job.id, "kind": "import"}),
-            env["meter.interval"].create(
-                {
-                    "meter_id": self.meter_b1.id,
-                    "start": "2026-01-05 10:00:00",
-                    "value": 1.5,
-                }
-            ),
+            interval_b,
             self.tariff_b,
             self.tariff_b.version_ids,
             self.tariff_b.version_ids.component_ids,

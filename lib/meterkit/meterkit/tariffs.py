@@ -116,6 +116,7 @@ PERIOD_KINDS = ("fixed", "area", "demand_capacity", "demand_peak")
 #: kinds priced on a consumption (a minimum charge applies to them)
 CONSUMPTION_KINDS = ("energy", "tou_energy", "tiered")
 TIER_MODES = ("cumulative", "independent")
+PARTS = ("solar", "grid")
 #: the declared contract demand may not be below 40 % of the capacity (RULES.md §4.3)
 MIN_CONTRACT_SHARE = Decimal("0.4")
 
@@ -167,6 +168,9 @@ class Component:
     :ivar excess_ratio: share of the contract demand billed normally (1.05).
     :ivar excess_factor: price factor above it (2).
     :ivar key: the caller's identifier (e.g. a record id), copied to the lines.
+    :ivar part: ``"solar"`` or ``"grid"``: an ``energy`` component of a
+        self-consumption community prices only that part of the consumption
+        (``Usage.consumption_by_part``, RULES.md §2.1-2.2); None prices both.
     """
 
     code: str
@@ -185,6 +189,7 @@ class Component:
     excess_ratio: Decimal = Decimal("1.05")
     excess_factor: Decimal = Decimal(2)
     key: object = None
+    part: str | None = None
 
     def __post_init__(self):
         owner = f"component {self.code!r}"
@@ -203,6 +208,12 @@ class Component:
         )
         _check_decimal(owner, "excess_ratio", self.excess_ratio, positive=True)
         _check_decimal(owner, "excess_factor", self.excess_factor, positive=True)
+        if self.part is not None and (self.part not in PARTS or self.kind != "energy"):
+            raise _tariff_error(
+                f"{owner}: only an energy component prices a part "
+                f"({' or '.join(PARTS)})",
+                "part",
+            )
         if self.kind == "tou_energy" and not self.band:
             raise _tariff_error(
                 f"{owner}: a time-of-use component needs a band", "band"
@@ -281,6 +292,8 @@ class Usage:
     :ivar peak_demand: the period's maximum demand in kW (``demand_peak``).
     :ivar area: the unit's area in m2 (``area``).
     :ivar tier_base: consumption already counted in the tier year before this period.
+    :ivar consumption_by_part: a community participant's consumption split
+        into ``"solar"`` and ``"grid"`` (:mod:`meterkit.solar`).
     """
 
     period_start: date
@@ -290,6 +303,7 @@ class Usage:
     peak_demand: Decimal | None = None
     area: Decimal | None = None
     tier_base: Decimal = Decimal(0)
+    consumption_by_part: Mapping[str, Decimal] = field(default_factory=dict)
 
     def __post_init__(self):
         if self.period_end < self.period_start:
@@ -510,6 +524,7 @@ def split_usage(usage, segments):
         )
     by_register = _split_mapping(usage.consumption_by_register, weights)
     by_band = _split_mapping(usage.consumption_by_band, weights)
+    by_part = _split_mapping(usage.consumption_by_part, weights)
     return tuple(
         replace(
             usage,
@@ -517,9 +532,10 @@ def split_usage(usage, segments):
             period_end=segment.end,
             consumption_by_register=registers,
             consumption_by_band=bands,
+            consumption_by_part=parts,
         )
-        for segment, registers, bands in zip(
-            segments, by_register, by_band, strict=True
+        for segment, registers, bands, parts in zip(
+            segments, by_register, by_band, by_part, strict=True
         )
     )
 
@@ -609,6 +625,17 @@ def _priced(component, ctx, quantity, what):
 
 
 def _energy(component, ctx):
+    if component.part is not None:
+        parts = ctx.usage.consumption_by_part
+        if component.part not in parts:
+            raise _missing(
+                component,
+                ctx.usage,
+                f"no {component.part} part of the consumption",
+                "consumption_by_part",
+            )
+        quantity = parts[component.part]
+        return _priced(component, ctx, quantity, f"{component.part} part")
     quantity = _register_quantity(component, ctx.usage)
     return _priced(component, ctx, quantity, component.register or "all registers")
 

@@ -1,21 +1,18 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from itertools import count
-from zoneinfo import ZoneInfo
 
-from meterkit import band_at, max_demand
+from meterkit.estimates import local_midnight_utc
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from odoo.addons.meter_base.models.meter_meter import REGISTERS
-from odoo.addons.meter_base.models.meter_reading_ingest import _ChunkReader
-
-from .billing_usage import local_day_bounds
+from .meter_meter import REGISTERS
+from .meter_reading_ingest import _ChunkReader
 
 REGISTER_CODES = frozenset(code for code, _label in REGISTERS)
 CHUNK_ROWS = 20_000
@@ -34,8 +31,11 @@ class MeterInterval(models.Model):
     Sized for millions of rows: four columns and the id, no chatter, no
     create/write stamps; one index per read pattern, (meter, start) for the
     aggregations and the unique (meter, register, start) that makes a replayed
-    load store nothing. Rows are written by :meth:`_bulk_load` (COPY), read by
-    :meth:`_band_consumption` and :meth:`_max_demand` (aggregated in SQL).
+    load store nothing. Rows are written by :meth:`_bulk_load` (COPY), read through
+    ``meter.consumption`` (``_interval_totals``, ``_interval_bands``,
+    ``_interval_peaks``, ``_interval_series``: many meters and periods, summed
+    in SQL). The table keeps its name since the model moved here from
+    meter_billing (an upgrade re-homes the model and its access rules).
     """
 
     _name = "meter.interval"
@@ -319,115 +319,50 @@ class MeterInterval(models.Model):
             self.env.cr.execute(SQL("ANALYZE meter_interval"))
 
     # ------------------------------------------------------------
-    # AGGREGATIONS
+    # AGGREGATIONS (single-period forms of meter.consumption's API)
     # ------------------------------------------------------------
 
     @api.model
     def _utc_bounds(self, date_from, date_to, tz):
         """Naive UTC ``[start, end)`` of the local days ``date_from`` to
         ``date_to`` (both included) in timezone ``tz``."""
-        return local_day_bounds(date_from, date_to, tz)
-
-    def _interval_domain_sql(self, meter_ids, start, end, registers):
-        """SQL condition on ``meter_interval`` (alias ``i``) for the meters the
-        user may read, ``[start, end)`` and the registers (None: all)."""
-        meters = self.env["meter.meter"].browse(meter_ids).exists()
-        meters.check_access("read")
-        self.check_access("read")
-        condition = SQL(
-            "i.meter_id IN %s AND i.start >= %s AND i.start < %s",
-            tuple(meters.ids) or (None,),
-            start,
-            end,
+        return (
+            local_midnight_utc(date_from, tz),
+            local_midnight_utc(date_to + timedelta(days=1), tz),
         )
-        if registers:
-            condition = SQL("%s AND i.register IN %s", condition, tuple(registers))
-        return condition
 
     @api.model
     def _band_consumption(self, meter_ids, start, end, calendar, registers=None):
         """Interval energy of each meter per time-of-use band over ``[start,
-        end)`` (naive UTC).
+        end)`` (naive UTC), see ``meter.consumption._interval_bands``.
 
-        The distinct interval starts of the range are read once, converted to
-        the calendar's local time (``calendar.tz``) and given their band by
-        ``meterkit.band_at``; PostgreSQL then sums the values per meter and band
-        through that start -> band table. The repeated hour of an autumn DST
-        change keeps its two intervals apart (grouped by UTC start).
-
-        :param calendar: a ``meterkit.TouCalendar`` or a ``meter.tou.calendar``.
-        :param registers: registers to sum (None: all).
+        :param calendar: a ``meterkit.TouCalendar`` or a record with a
+            ``_to_meterkit()`` method (billing's ``meter.tou.calendar``).
         :return: ``{meter_id: {band: Decimal}}`` for every meter asked, with
             every band of the calendar (0 without data).
         """
         if isinstance(calendar, models.BaseModel):
             calendar = calendar._to_meterkit()
-        self.flush_model()
-        condition = self._interval_domain_sql(meter_ids, start, end, registers)
-        starts = [
-            row[0]
-            for row in self.env.execute_query(
-                SQL("SELECT DISTINCT i.start FROM meter_interval i WHERE %s", condition)
-            )
-        ]
-        zone = ZoneInfo(calendar.tz or "UTC")
-        bands = [
-            band_at(
-                calendar, s.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
-            )
-            for s in starts
-        ]
-        result = {
-            meter_id: dict.fromkeys(calendar.bands, Decimal(0))
+        meters = self.env["meter.meter"].browse(meter_ids).exists()
+        bands = self.env["meter.consumption"]._interval_bands(
+            meters, [(start, end)], calendar, registers
+        )
+        empty = dict.fromkeys(calendar.bands, Decimal(0))
+        return {
+            meter_id: bands.get((meter_id, start, end), dict(empty))
             for meter_id in meter_ids
         }
-        if not starts:
-            return result
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT i.meter_id, b.band, sum(i.value)
-                  FROM meter_interval i
-                  JOIN unnest(%s::timestamp[], %s::varchar[]) AS b(start, band)
-                    ON b.start = i.start
-                 WHERE %s
-                 GROUP BY i.meter_id, b.band
-                """,
-                starts,
-                bands,
-                condition,
-            )
-        )
-        for meter_id, band, total in rows:
-            result[meter_id][band] = Decimal(total)
-        return result
 
     @api.model
     def _max_demand(self, meter_ids, start, end, interval_minutes=15, registers=None):
-        """Maximum demand (kW) of each meter over ``[start, end)`` (naive UTC):
-        the registers of a meter are summed per interval, the largest interval
-        energy is turned into average power by ``meterkit.max_demand``.
-
-        :return: ``{meter_id: Decimal}``; meters without data are absent.
-        """
-        self.flush_model()
-        condition = self._interval_domain_sql(meter_ids, start, end, registers)
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT meter_id, max(energy) FROM (
-                    SELECT i.meter_id, i.start, sum(i.value) AS energy
-                      FROM meter_interval i WHERE %s
-                     GROUP BY i.meter_id, i.start
-                ) per_interval GROUP BY meter_id
-                """,
-                condition,
-            )
+        """Maximum demand (kW) of each meter over ``[start, end)`` (naive UTC),
+        the registers summed per interval: ``{meter_id: Decimal}``; meters
+        without data are absent."""
+        meters = self.env["meter.meter"].browse(meter_ids).exists()
+        peaks = self.env["meter.consumption"]._interval_peaks(
+            meters, [(start, end)], interval_minutes, registers
         )
-        return {
-            meter_id: max_demand([(start, Decimal(energy))], interval_minutes)
-            for meter_id, energy in rows
-        }
+        return {meter_id: peak for (meter_id, _t0, _t1), peak in peaks.items()}
 
     @api.model
     def _coincident_max_demand(
@@ -436,18 +371,11 @@ class MeterInterval(models.Model):
         """Maximum demand (kW) of the meters together (feeders of one
         connection summed per interval) over ``[start, end)`` (naive UTC);
         ``Decimal(0)`` without data."""
-        self.flush_model()
-        condition = self._interval_domain_sql(meter_ids, start, end, registers)
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT i.start, sum(i.value) FROM meter_interval i WHERE %s "
-                "GROUP BY i.start ORDER BY sum(i.value) DESC LIMIT 1",
-                condition,
-            )
+        meters = self.env["meter.meter"].browse(meter_ids).exists()
+        peaks = self.env["meter.consumption"]._coincident_peaks(
+            meters, [(start, end)], interval_minutes, registers
         )
-        return max_demand(
-            [(at, Decimal(energy)) for at, energy in rows], interval_minutes
-        )
+        return peaks[(start, end)]
 
 
 class _RowError(ValueError):

@@ -1,0 +1,469 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import UTC
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+from meterkit import as_decimal
+from meterkit.errors import MeterkitError
+from meterkit.estimates import local_midnight_utc
+from meterkit.intervals import bands_of_starts, interval_grid
+from meterkit.solar import QUANTUM, clean_series, share_series, solar_price_cap
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+KWH = (16, 4)
+COMMUNITY_TYPES = [
+    ("zev", "ZEV / RCP"),
+    ("vzev", "vZEV (virtual)"),
+    ("leg", "LEG (local electricity community)"),
+]
+
+
+class MeterSolarCommunity(models.Model):
+    """A self-consumption community on a site (RULES.md §2.1-2.4): its
+    participants (billing points of units and common areas), production and
+    battery meters, grid connection meter, sharing method and the internal
+    solar price cap.
+
+    :meth:`action_compute` shares each local month's 15-minute interval data
+    (read through ``meter.consumption._interval_series``) with
+    :func:`meterkit.solar.share_series` and stores per participant, day and
+    band the solar and grid kWh (``meter.solar.share``) and per month the
+    community figures (``meter.solar.month``). A month is computed again only
+    when its interval data changed (its fingerprint: count and sum of the
+    values of the community's meters).
+    """
+
+    _name = "meter.solar.community"
+    _description = "Solar Self-Consumption Community"
+    _check_company_auto = True
+
+    name = fields.Char(required=True)
+    active = fields.Boolean(default=True)
+    site_id = fields.Many2one(
+        "meter.site", required=True, ondelete="restrict", check_company=True
+    )
+    company_id = fields.Many2one(related="site_id.company_id", store=True)
+    community_type = fields.Selection(
+        COMMUNITY_TYPES, string="Type", required=True, default="zev"
+    )
+    participant_ids = fields.One2many(
+        "meter.solar.participant", "community_id", string="Participants"
+    )
+    production_meter_ids = fields.Many2many(
+        "meter.meter",
+        "meter_solar_community_production_rel",
+        string="Production meters",
+        help="PV production (register T1 of each meter).",
+    )
+    peak_power_kw = fields.Float(
+        string="Peak power (kWp)",
+        digits=(16, 3),
+        help="Installed PV power: an interval above it is flagged.",
+    )
+    battery_meter_id = fields.Many2one(
+        "meter.meter",
+        help="Battery meter: T1 charge, T2 discharge (kWh per interval).",
+    )
+    grid_meter_id = fields.Many2one(
+        "meter.meter",
+        string="Grid connection meter",
+        help="The DSO's meter at the connection point: T1 import, T2 export.",
+    )
+    sharing_method = fields.Selection(
+        [
+            ("proportional", "In proportion to consumption"),
+            ("fixed", "Fixed keys"),
+            ("dynamic", "Dynamic keys (unused share to the others)"),
+        ],
+        required=True,
+        default="proportional",
+    )
+    tou_calendar_id = fields.Many2one(
+        "meter.tou.calendar",
+        string="Time-of-use calendar",
+        help="Solar and grid kWh are also stored per band of this calendar.",
+    )
+    tenant_protection = fields.Boolean(
+        default=True,
+        help="Tenants are billed (EnV Art. 16): the internal solar price may "
+        "not exceed the cap. Off for condominiums, whose owners set it freely.",
+    )
+    standard_price = fields.Float(
+        digits=(16, 6),
+        help="What a participant would pay per kWh for the DSO's standard "
+        "product in basic supply.",
+    )
+    price_cap_method = fields.Selection(
+        [("flat", "Flat rate (80 %)"), ("effective", "Effective costs")],
+        default="flat",
+        required=True,
+    )
+    effective_cost = fields.Float(
+        digits=(16, 6),
+        help="Effective cost per solar kWh: capital, O&M, metering and admin "
+        "costs minus feed-in revenue, divided by the solar kWh sold.",
+    )
+    price_cap = fields.Float(compute="_compute_price_cap", digits=(16, 6))
+    month_ids = fields.One2many("meter.solar.month", "community_id", string="Months")
+
+    @api.depends("standard_price", "price_cap_method", "effective_cost")
+    def _compute_price_cap(self):
+        for community in self:
+            community.price_cap = float(community._price_cap())
+
+    def _price_cap(self):
+        return solar_price_cap(
+            as_decimal(self.standard_price),
+            self.price_cap_method,
+            as_decimal(self.effective_cost),
+        )
+
+    def action_open_figures(self):
+        """Self-sufficiency and self-consumption per month of this community."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "meter_billing.meter_solar_month_action"
+        )
+        action["domain"] = [("community_id", "=", self.id)]
+        return action
+
+    # ------------------------------------------------------------
+    # COMPUTATION
+    # ------------------------------------------------------------
+
+    def action_compute(self, date_from=None, date_to=None):
+        """Share the months from ``date_from`` to ``date_to`` (default: the
+        last 12 months); months whose data did not change are kept."""
+        today = fields.Date.context_today(self)
+        date_to = date_to or today
+        date_from = date_from or date_to - relativedelta(months=12)
+        for community in self:
+            month = date_from.replace(day=1)
+            while month <= date_to:
+                community._compute_month(month)
+                month += relativedelta(months=1)
+        return True
+
+    def _meters(self):
+        return (
+            self.participant_ids.billing_point_id.meter_ids
+            | self.production_meter_ids
+            | self.battery_meter_id
+        )
+
+    def _month_bounds(self, month):
+        tz = self.site_id.tz
+        return (
+            local_midnight_utc(month, tz),
+            local_midnight_utc(month + relativedelta(months=1), tz),
+        )
+
+    def _fingerprint(self, start, end):
+        totals = self.env["meter.consumption"]._interval_totals(
+            self._meters(), [(start, end)]
+        )
+        count = self.env["meter.interval"].search_count(
+            [
+                ("meter_id", "in", self._meters().ids),
+                ("start", ">=", start),
+                ("start", "<", end),
+            ]
+        )
+        return f"{count}:{sum(totals.values(), Decimal(0))}"
+
+    def _compute_month(self, month):
+        """Share ``month`` (its first day) unless its fingerprint is unchanged;
+        returns the ``meter.solar.month`` record."""
+        self.ensure_one()
+        start, end = self._month_bounds(month)
+        fingerprint = self._fingerprint(start, end)
+        record = self.month_ids.filtered(lambda m: m.month == month)
+        if record and record.fingerprint == fingerprint:
+            return record
+        result, flags = self._share(start, end)
+        values = self._month_values(month, result, flags, fingerprint)
+        if record:
+            record.share_ids.unlink()
+            record.write(values)
+        else:
+            record = self.env["meter.solar.month"].create(values)
+        self._store_shares(record, result)
+        return record
+
+    def _share(self, start, end):
+        """:class:`meterkit.solar.SharingResult` of ``[start, end)`` keyed by
+        participant id and local day, and the flags."""
+        if not self.participant_ids:
+            raise UserError(
+                self.env._("Community %s has no participant.", self.display_name)
+            )
+        reads = self.env["meter.consumption"]
+        starts = interval_grid(start, end)
+        production_rows = reads._interval_series(
+            self.production_meter_ids, start, end, ["T1"], units=QUANTUM
+        )
+        consumption_rows = reads._interval_series(
+            self.participant_ids.billing_point_id.meter_ids, start, end, units=QUANTUM
+        )
+        peak = as_decimal(self.peak_power_kw) / 4 if self.peak_power_kw else None
+        try:
+            production, flags = clean_series(
+                self.env._("production"),
+                _summed(production_rows, self.production_meter_ids.ids),
+                starts,
+                peak,
+                production=True,
+                scaled=True,
+            )
+            consumptions = {}
+            for participant in self.participant_ids:
+                meter_ids = participant.billing_point_id.meter_ids.ids
+                consumptions[participant.id], found = clean_series(
+                    participant.display_name,
+                    _summed(consumption_rows, meter_ids),
+                    starts,
+                    scaled=True,
+                )
+                flags += found
+            charge = discharge = None
+            if self.battery_meter_id:
+                battery = self.battery_meter_id
+                charge, found = self._battery_series(battery, start, end, "T1", starts)
+                flags += found
+                discharge, found = self._battery_series(
+                    battery, start, end, "T2", starts
+                )
+                flags += found
+        except MeterkitError as error:
+            raise UserError(str(error)) from None
+        zone = ZoneInfo(self.site_id.tz or "UTC")
+        bands = (
+            dict(
+                zip(
+                    starts,
+                    bands_of_starts(self.tou_calendar_id._to_meterkit(), starts),
+                    strict=True,
+                )
+            )
+            if self.tou_calendar_id
+            else None
+        )
+        weights = {p.id: round(p.share_key * 1000) for p in self.participant_ids}
+        result = share_series(
+            starts,
+            production,
+            consumptions,
+            month_of=lambda s: s.replace(tzinfo=UTC).astimezone(zone).date(),
+            band_of=bands.get if bands else None,
+            charge=charge,
+            discharge=discharge,
+            method=self.sharing_method,
+            keys=weights,
+        )
+        return result, flags
+
+    def _battery_series(self, battery, start, end, register, starts):
+        rows = self.env["meter.consumption"]._interval_series(
+            battery, start, end, [register], units=QUANTUM
+        )
+        return clean_series(
+            battery.display_name, _summed(rows, battery.ids), starts, scaled=True
+        )
+
+    def _month_values(self, month, result, flags, fingerprint):
+        totals = [0] * 7
+        for day in result.community.values():
+            figures = (
+                day.production,
+                day.consumption,
+                day.self_consumed,
+                day.export,
+                day.import_,
+                day.charge,
+                day.discharge,
+            )
+            totals = [a + b for a, b in zip(totals, figures, strict=True)]
+        production, consumption, self_consumed, export, import_, charge, discharge = (
+            totals
+        )
+        filled = [f for f in flags if f.kind == "filled"]
+        other = [f for f in flags if f.kind != "filled"]
+        return {
+            "community_id": self.id,
+            "month": month,
+            "fingerprint": fingerprint,
+            "production": float(production),
+            "consumption": float(consumption),
+            "self_consumed": float(self_consumed),
+            "export": float(export),
+            "grid_import": float(import_),
+            "battery_charge": float(charge),
+            "battery_discharge": float(discharge),
+            "filled_count": len(filled),
+            "flag_notes": "\n".join(
+                f"{f.kind}: {f.series} {f.start}" for f in other[:50]
+            ),
+        }
+
+    def _store_shares(self, month, result):
+        points = {p.id: p.billing_point_id.id for p in self.participant_ids}
+        vals_list = []
+        for (participant_id, day), bands in result.participants.items():
+            for band, totals in bands.items():
+                vals_list.append(
+                    {
+                        "month_id": month.id,
+                        "community_id": self.id,
+                        "company_id": self.company_id.id,
+                        "participant_id": participant_id,
+                        "billing_point_id": points[participant_id],
+                        "date": day,
+                        "band": band or False,
+                        "consumption": float(totals.consumption),
+                        "solar": float(totals.solar),
+                        "grid": float(totals.grid),
+                    }
+                )
+        self.env["meter.solar.share"].create(vals_list)
+
+
+def _summed(series, meter_ids):
+    """``{start: units}`` of several meters summed per interval."""
+    if len(meter_ids) == 1:
+        return series.get(meter_ids[0], {})
+    total = {}
+    for meter_id in meter_ids:
+        for start, value in series.get(meter_id, {}).items():
+            total[start] = total.get(start, 0) + value
+    return total
+
+
+class MeterSolarParticipant(models.Model):
+    """A participant of a community: the billing point of a unit or of the
+    common areas; its meters are the point's meters."""
+
+    _name = "meter.solar.participant"
+    _description = "Solar Community Participant"
+    _rec_name = "billing_point_id"
+
+    community_id = fields.Many2one(
+        "meter.solar.community", required=True, ondelete="cascade", index=True
+    )
+    billing_point_id = fields.Many2one(
+        "meter.billing.point", required=True, ondelete="restrict", index=True
+    )
+    company_id = fields.Many2one(related="community_id.company_id", store=True)
+    share_key = fields.Float(
+        string="Key",
+        digits=(16, 3),
+        default=1.0,
+        help="Weight of the participant for the fixed and dynamic keys.",
+    )
+
+    _point_once = models.UniqueIndex(
+        "(billing_point_id)", "A billing point takes part in one community only."
+    )
+
+    @api.constrains("billing_point_id", "community_id")
+    def _check_site(self):
+        for participant in self:
+            if participant.billing_point_id.site_id != participant.community_id.site_id:
+                raise ValidationError(
+                    self.env._(
+                        "Billing point %(point)s is not on the site of community "
+                        "%(community)s.",
+                        point=participant.billing_point_id.display_name,
+                        community=participant.community_id.display_name,
+                    )
+                )
+
+
+class MeterSolarMonth(models.Model):
+    """The community's figures of a local month, and its shares."""
+
+    _name = "meter.solar.month"
+    _description = "Solar Community Month"
+    _order = "community_id, month"
+    _rec_name = "month"
+
+    community_id = fields.Many2one(
+        "meter.solar.community", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="community_id.company_id", store=True)
+    month = fields.Date(required=True, help="First day of the local month.")
+    fingerprint = fields.Char(readonly=True)
+    production = fields.Float(digits=KWH)
+    consumption = fields.Float(digits=KWH)
+    self_consumed = fields.Float(digits=KWH)
+    export = fields.Float(digits=KWH)
+    grid_import = fields.Float(digits=KWH)
+    battery_charge = fields.Float(digits=KWH)
+    battery_discharge = fields.Float(digits=KWH)
+    self_sufficiency = fields.Float(
+        compute="_compute_ratios",
+        store=True,
+        aggregator="avg",
+        help="Share of the consumption covered by solar (%).",
+    )
+    self_consumption = fields.Float(
+        compute="_compute_ratios",
+        store=True,
+        aggregator="avg",
+        help="Share of the production consumed on site (%).",
+    )
+    filled_count = fields.Integer(
+        string="Filled intervals",
+        help="Missing interval values filled linearly (meterkit.solar).",
+    )
+    flag_notes = fields.Text(string="Flags")
+    share_ids = fields.One2many("meter.solar.share", "month_id")
+
+    _month_once = models.UniqueIndex("(community_id, month)")
+
+    @api.depends("production", "consumption", "self_consumed")
+    def _compute_ratios(self):
+        for month in self:
+            month.self_sufficiency = (
+                100 * month.self_consumed / month.consumption
+                if month.consumption
+                else 0.0
+            )
+            month.self_consumption = (
+                100 * month.self_consumed / month.production
+                if month.production
+                else 0.0
+            )
+
+
+class MeterSolarShare(models.Model):
+    """Solar and grid kWh of a participant on a local day (and band)."""
+
+    _name = "meter.solar.share"
+    _description = "Solar Share"
+    _order = "date, participant_id, band"
+    _log_access = False
+
+    month_id = fields.Many2one(
+        "meter.solar.month", required=True, ondelete="cascade", index=True
+    )
+    # set at creation (not stored related fields: a year is 18,000 rows)
+    community_id = fields.Many2one("meter.solar.community", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    participant_id = fields.Many2one(
+        "meter.solar.participant", required=True, ondelete="cascade", index=True
+    )
+    billing_point_id = fields.Many2one("meter.billing.point", readonly=True, index=True)
+    date = fields.Date(required=True)
+    band = fields.Char()
+    consumption = fields.Float(digits=KWH)
+    solar = fields.Float(digits=KWH)
+    grid = fields.Float(digits=KWH)
+
+
+def quantity(value):
+    """A stored kWh float as a Decimal on :data:`meterkit.solar.QUANTUM`."""
+    return as_decimal(value).quantize(QUANTUM)

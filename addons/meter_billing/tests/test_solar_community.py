@@ -1,0 +1,255 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command
+from odoo.tests import tagged
+
+from .common import MeterBillingCommon
+
+D = Decimal
+Q = timedelta(minutes=15)
+
+
+def quarter_hours(day, count=96):
+    start = datetime.combine(day, datetime.min.time())
+    return [start + k * Q for k in range(count)]
+
+
+@tagged("post_install", "-at_install")
+class TestSolarCommunity(MeterBillingCommon):
+    """A ZEV on site S (UTC): units S1 and S2 and one PV meter, January 2026
+    (31 days x 96 quarter-hours), every interval stored:
+
+    - S1 uses 0.25 kWh and S2 0.75 kWh in every quarter-hour (C = 1 kWh);
+    - PV gives 2 kWh per quarter-hour from 10:00 to 12:00 (8 intervals),
+      0.5 kWh from 12:00 to 14:00 (8 intervals), 0 otherwise.
+
+    Per day (RULES.md 2.2): 10-12 h ratio min(1, 2 / 1) = 1: S1 8 x 0.25 = 2,
+    S2 8 x 0.75 = 6 solar, export 8 x 1 = 8; 12-14 h ratio 0.5 / 1: S1 8 x
+    0.125 = 1, S2 8 x 0.375 = 3 solar. Day: S1 solar 3 of 24, S2 9 of 72,
+    self-consumed 12, production 16 + 4 = 20, export 8.
+    January (x 31): S1 744 kWh = 93 solar + 651 grid; S2 2232 = 279 + 1953;
+    production 620, self-consumed 372, export 248, import 2976 - 372 = 2604;
+    self-sufficiency 372 / 2976 = 12.5 %; self-consumption 372 / 620 = 60 %.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.site_s = env["meter.site"].create(
+            {"name": "Sonnenhof", "code": "SH", "tz": "UTC"}
+        )
+        building = env["meter.building"].create(
+            {"name": "House S", "site_id": cls.site_s.id}
+        )
+        cls.unit_s1 = cls._unit("S1", building, cls.tenant1)
+        cls.unit_s2 = cls._unit("S2", building, cls.tenant2)
+        cls.meter_s1 = cls._meter("EL-S1", cls.unit_s1)
+        cls.meter_s2 = cls._meter("EL-S2", cls.unit_s2)
+        cls.pv = env["meter.meter"].create(
+            {
+                "name": "PV-S",
+                "building_id": building.id,
+                "resource_id": cls.electricity.id,
+                "commissioning_date": "2025-01-01",
+            }
+        )
+        cls.solar_tariff = cls._solar_tariff("0.20")
+        cls.point_s1 = cls._point(cls.unit_s1, cls.meter_s1, cls.solar_tariff)
+        cls.point_s2 = cls._point(cls.unit_s2, cls.meter_s2, cls.solar_tariff)
+        for meter, total in ((cls.meter_s1, 744), (cls.meter_s2, 2232)):
+            cls._reading(meter, "2026-01-01 00:00:00", 0)
+            cls._reading(meter, "2026-02-01 00:00:00", total)
+        rows = []
+        for k in range(31):
+            for start in quarter_hours(date(2026, 1, 1) + timedelta(days=k)):
+                rows += cls._interval_rows(start)
+        env["meter.interval"]._bulk_load(rows)
+        cls.community = env["meter.solar.community"].create(
+            {
+                "name": "ZEV Sonnenhof",
+                "site_id": cls.site_s.id,
+                "community_type": "zev",
+                "production_meter_ids": [Command.set(cls.pv.ids)],
+                "peak_power_kw": 10.0,
+                "standard_price": 0.30,
+                "participant_ids": [
+                    Command.create({"billing_point_id": cls.point_s1.id}),
+                    Command.create({"billing_point_id": cls.point_s2.id}),
+                ],
+            }
+        )
+
+    @classmethod
+    def _interval_rows(cls, start):
+        hour = start.hour
+        production = "2" if 10 <= hour < 12 else "0.5" if 12 <= hour < 14 else "0"
+        return [
+            (cls.meter_s1.id, "T1", start, "0.25"),
+            (cls.meter_s2.id, "T1", start, "0.75"),
+            (cls.pv.id, "T1", start, production),
+        ]
+
+    @classmethod
+    def _solar_tariff(cls, solar_price):
+        """Solar kWh at ``solar_price``, grid kWh at 0.30."""
+
+        def component(name, part, price):
+            return Command.create(
+                {
+                    "name": name,
+                    "product_id": cls.product_energy.id,
+                    "component_type": "energy",
+                    "part": part,
+                    "price": price,
+                }
+            )
+
+        return cls.env["meter.tariff"].create(
+            {
+                "name": f"ZEV {solar_price}",
+                "version_ids": [
+                    Command.create(
+                        {
+                            "date_from": "2025-01-01",
+                            "component_ids": [
+                                component("Solar electricity", "solar", solar_price),
+                                component("Grid electricity", "grid", 0.30),
+                            ],
+                        }
+                    )
+                ],
+            }
+        )
+
+    def _shares(self, point, month=1):
+        shares = self.env["meter.solar.share"].search(
+            [("billing_point_id", "=", point.id)]
+        )
+        shares = shares.filtered(lambda s: s.date.month == month)
+        return (
+            round(sum(shares.mapped("consumption")), 4),
+            round(sum(shares.mapped("solar")), 4),
+            round(sum(shares.mapped("grid")), 4),
+        )
+
+    def test_month_shares_and_figures(self):
+        self.community.action_compute(date(2026, 1, 1), date(2026, 1, 31))
+        month = self.community.month_ids
+        self.assertEqual(month.month, date(2026, 1, 1))
+        self.assertEqual(
+            (
+                month.production,
+                month.consumption,
+                month.self_consumed,
+                month.export,
+                month.grid_import,
+            ),
+            (620, 2976, 372, 248, 2604),
+        )
+        self.assertAlmostEqual(month.self_sufficiency, 12.5)
+        self.assertAlmostEqual(month.self_consumption, 60.0)
+        self.assertEqual(month.filled_count, 0)
+        self.assertEqual(self._shares(self.point_s1), (744, 93, 651))
+        self.assertEqual(self._shares(self.point_s2), (2232, 279, 1953))
+        # one share per participant and day (no calendar: no band)
+        self.assertEqual(len(month.share_ids), 2 * 31)
+
+    def test_interval_import_to_posted_invoices(self):
+        """Invoices: S1 93 x 0.20 = 18.60 + 651 x 0.30 = 195.30 = 213.90; S2 279 x
+        0.20 = 55.80 + 1953 x 0.30 = 585.90 = 641.70. The solar price 0.20 is
+        under the flat cap 80 % x 0.30 = 0.24."""
+        self.community.action_compute(date(2026, 1, 1), date(2026, 1, 31))
+        run = self._bill(self._run(points=self.point_s1 | self.point_s2))
+        moves = run.result_ids.move_ids
+        self.assertEqual(set(moves.mapped("state")), {"posted"})
+        by_partner = {m.partner_id: m for m in moves}
+        s1 = by_partner[self.tenant1]
+        self.assertEqual(s1.amount_total, 213.90)
+        self.assertEqual(
+            sorted(
+                (line.name, line.quantity, line.price_unit)
+                for line in s1.invoice_line_ids
+            ),
+            [
+                ("Grid electricity, 01.01.2026 - 31.01.2026", 651, 0.30),
+                ("Solar electricity, 01.01.2026 - 31.01.2026", 93, 0.20),
+            ],
+        )
+        self.assertEqual(by_partner[self.tenant2].amount_total, 641.70)
+
+    def test_price_above_the_cap_blocks_the_point(self):
+        """Solar at 0.25 > flat cap 0.8 x 0.30 = 0.24: blocked; with the
+        effective-cost method (cost 0.22): cap 0.22 + (0.30 - 0.22) / 2 = 0.26
+        >= 0.25: billed."""
+        self.point_s1.tariff_line_ids.tariff_id = self._solar_tariff("0.25")
+        self.community.action_compute(date(2026, 1, 1), date(2026, 1, 31))
+        run = self._run(points=self.point_s1)
+        with self._cron_budget(None):
+            run.action_compute()
+            run._process()
+        self.assertEqual(run.result_ids.state, "blocked")
+        self.assertIn("exceeds the legal cap 0.24", run.result_ids.block_reason)
+        self.community.write({"price_cap_method": "effective", "effective_cost": 0.22})
+        self.assertAlmostEqual(self.community.price_cap, 0.26)
+        components = self.point_s1.tariff_line_ids.tariff_id.version_ids.component_ids
+        parts = self.point_s1._consumption_by_part(
+            date(2026, 1, 1), date(2026, 1, 31), components
+        )
+        self.assertEqual(parts, {"solar": D(93), "grid": D(651)})
+
+    def test_uncomputed_month_blocks_the_point(self):
+        run = self._run(points=self.point_s1)
+        with self._cron_budget(None):
+            run.action_compute()
+            run._process()
+        self.assertEqual(run.result_ids.state, "blocked")
+        self.assertIn("not computed", run.result_ids.block_reason)
+
+    def test_a_corrected_interval_recomputes_only_its_month(self):
+        """February holds one day (1 Feb); the other 27 days x 96 = 2592
+        intervals of each of the 3 series are filled (flagged): 7776. Then
+        S1's 10:00 value of 5 January goes from 0.25 to 0.5: that interval
+        has C = 1.25 <= P = 2, all solar, so S1 January = 744.25 kWh, 93.25
+        solar, 651 grid; February is not computed again."""
+        rows = []
+        for start in quarter_hours(date(2026, 2, 1)):
+            rows += self._interval_rows(start)
+        self.env["meter.interval"]._bulk_load(rows)
+        self.community.action_compute(date(2026, 1, 1), date(2026, 2, 28))
+        january, february = self.community.month_ids.sorted("month")
+        self.assertEqual(february.filled_count, 7776)
+        february_shares = february.share_ids
+        january_shares = january.share_ids
+        interval = self.env["meter.interval"].search(
+            [
+                ("meter_id", "=", self.meter_s1.id),
+                ("start", "=", datetime(2026, 1, 5, 10, 0)),
+            ]
+        )
+        interval.value = 0.5
+        self.community.action_compute(date(2026, 1, 1), date(2026, 2, 28))
+        self.assertEqual(february.share_ids, february_shares)
+        self.assertFalse(january_shares.exists())
+        self.assertEqual(self._shares(self.point_s1), (744.25, 93.25, 651))
+        self.assertEqual(january.self_consumed, 372.25)
+
+    def test_bad_input(self):
+        """A participant's point on another site is refused; a community
+        without participants cannot be computed; a part on a fixed
+        component is refused."""
+        with self.assertRaises(ValidationError):
+            self.community.participant_ids = [
+                Command.create({"billing_point_id": self.point_b1.id})
+            ]
+        empty = self.env["meter.solar.community"].create(
+            {"name": "Empty", "site_id": self.site_s.id}
+        )
+        with self.assertRaises(UserError):
+            empty.action_compute(date(2026, 1, 1), date(2026, 1, 31))
+        with self.assertRaises(ValidationError):
+            self.solar_tariff.version_ids.component_ids[0].component_type = "fixed"

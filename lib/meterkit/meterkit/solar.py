@@ -1,0 +1,437 @@
+# Copyright 2026 Meterkit contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Sharing the solar production of a self-consumption community (ZEV/RCP,
+vZEV, LEG) among its participants, per 15-minute interval (RULES.md §2.1-2.4).
+
+Per interval ``t`` with production ``P``, battery charge ``B+`` and
+discharge ``B-`` (where metered) and participant consumptions ``c_i``
+(``C = sum c_i``):
+
+- the battery is charged from production first; what production cannot cover
+  comes from the grid: ``available = max(0, P - B+) + B-`` (discharge counts
+  as production, charge as a consumption of the community);
+- ``self_consumed = min(available, C)``, ``export = available -
+  self_consumed``, ``import = C - self_consumed + max(0, B+ - P)``;
+- ``self_consumed`` is shared by ``weight_i``: the consumption ``c_i``
+  (``proportional``, the rule of §2.2), or the community's keys: ``fixed``
+  (share = key share of the self-consumed energy, at most ``c_i``; the rest
+  is exported) or ``dynamic`` (the same, and what a participant cannot take
+  goes to the others by their keys until consumption or production runs
+  out);
+- ``solar_i`` is rounded to :data:`QUANTUM` (0.0001 kWh, the resolution of
+  stored interval values) by the largest remainder: the shares are floored,
+  the units left go one each to the largest remainders (ties: first
+  participant in the given order), so ``sum solar_i = self_consumed``
+  exactly; ``grid_i = c_i - solar_i``.
+
+All arithmetic is on integers of :data:`QUANTUM` (exact and fast); totals are
+returned as Decimal kWh.
+
+Bad input (:func:`clean_series`): duplicates with the same value are dropped,
+with different values raise :class:`SolarDataError`; negative production
+(inverter standby) becomes 0 and production above the installation's peak
+power is kept; both are flagged. Missing intervals are filled (flag
+``filled``): linearly between the nearest known values before and after the
+gap, with the nearest known value at the edges, 0 for a series without any
+value.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from operator import add
+
+from .errors import MeterkitError
+
+SOLAR_DATA = "solar_data"
+
+__all__ = [
+    "QUANTUM",
+    "CommunityTotals",
+    "Flag",
+    "IntervalShare",
+    "ShareTotals",
+    "SolarDataError",
+    "average_shares",
+    "clean_series",
+    "share_interval",
+    "share_series",
+    "solar_price_cap",
+]
+
+QUANTUM = Decimal("0.0001")
+_SCALE = 10_000
+METHODS = ("proportional", "fixed", "dynamic")
+
+
+class SolarDataError(MeterkitError):
+    """Interval data that cannot be shared (e.g. two values for one interval)."""
+
+    def __init__(self, message):
+        super().__init__(SOLAR_DATA, message)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Something done to the data: ``kind`` is ``filled``, ``negative``,
+    ``above_peak`` or ``duplicate``; ``series`` names the meter or
+    participant, ``start`` the interval (UTC)."""
+
+    kind: str
+    series: object
+    start: object
+
+
+@dataclass(frozen=True)
+class IntervalShare:
+    """The sharing of one interval, in units of :data:`QUANTUM`."""
+
+    solar: dict
+    grid: dict
+    self_consumed: int
+    export: int
+    import_: int
+
+
+@dataclass
+class ShareTotals:
+    """Consumption, solar and grid energy (Decimal kWh) of a participant in a
+    month and band."""
+
+    consumption: Decimal = Decimal(0)
+    solar: Decimal = Decimal(0)
+    grid: Decimal = Decimal(0)
+
+
+@dataclass
+class CommunityTotals:
+    """Energy (Decimal kWh) of the community in a month."""
+
+    production: Decimal = Decimal(0)
+    consumption: Decimal = Decimal(0)
+    self_consumed: Decimal = Decimal(0)
+    export: Decimal = Decimal(0)
+    import_: Decimal = Decimal(0)
+    charge: Decimal = Decimal(0)
+    discharge: Decimal = Decimal(0)
+
+    @property
+    def self_sufficiency(self):
+        """Share of the consumption covered by solar (0 to 1)."""
+        return self.self_consumed / self.consumption if self.consumption else None
+
+    @property
+    def self_consumption(self):
+        """Share of the production consumed on site (0 to 1)."""
+        return self.self_consumed / self.production if self.production else None
+
+
+@dataclass
+class SharingResult:
+    """``participants[(participant, month)][band]`` and ``community[month]``;
+    ``flags`` lists what was filled or corrected."""
+
+    participants: dict = field(default_factory=dict)
+    community: dict = field(default_factory=dict)
+    flags: list = field(default_factory=list)
+
+
+def units(value):
+    """Decimal kWh as an integer of :data:`QUANTUM` (half-up)."""
+    return int((Decimal(value) * _SCALE).to_integral_value(ROUND_HALF_UP))
+
+
+def kwh(count):
+    """An integer of :data:`QUANTUM` as Decimal kWh."""
+    return Decimal(count).scaleb(-4)
+
+
+def _largest_remainder(total, weights):
+    """Split ``total`` (int) by ``weights`` ({key: int >= 0}, sum > 0): the
+    floors plus one unit to each of the largest remainders."""
+    return dict(zip(weights, _split_list(total, list(weights.values())), strict=True))
+
+
+def _split_list(total, weights):
+    """:func:`_largest_remainder` on a list of weights (ties: lowest index)."""
+    weight_sum = sum(weights)
+    shares = [total * w // weight_sum for w in weights]
+    left = total - sum(shares)
+    if left:
+        order = sorted(
+            range(len(weights)), key=lambda i: -(total * weights[i] % weight_sum)
+        )
+        for i in order[:left]:
+            shares[i] += 1
+    return shares
+
+
+def _capped_shares(total, keys, consumptions, redistribute):
+    """Share ``total`` by ``keys``, each share at most the consumption; with
+    ``redistribute`` the excess goes to the others by their keys."""
+    shares = dict.fromkeys(consumptions, 0)
+    active = {k: w for k, w in keys.items() if w > 0 and consumptions.get(k, 0) > 0}
+    left = total
+    while left > 0 and active:
+        offer = _largest_remainder(left, active)
+        given = 0
+        for key, amount in offer.items():
+            room = consumptions[key] - shares[key]
+            taken = min(room, amount)
+            shares[key] += taken
+            given += taken
+            if shares[key] >= consumptions[key]:
+                del active[key]
+        left -= given
+        if not redistribute or given == 0:
+            break
+    return shares
+
+
+def share_interval(
+    production,
+    consumptions,
+    charge=0,
+    discharge=0,
+    method="proportional",
+    keys=None,
+):
+    """Share one interval (all quantities integers of :data:`QUANTUM`).
+
+    :param consumptions: ``{participant: c_i}`` in a stable order.
+    :param keys: ``{participant: weight}`` for the ``fixed`` and ``dynamic``
+        methods (int weights, e.g. thousandths).
+    :return: :class:`IntervalShare`.
+    """
+    available = max(0, production - charge) + discharge
+    demand = sum(consumptions.values())
+    self_consumed = min(available, demand)
+    if self_consumed <= 0:
+        solar = dict.fromkeys(consumptions, 0)
+    elif method == "proportional":
+        solar = _largest_remainder(self_consumed, consumptions)
+    else:
+        solar = _capped_shares(
+            self_consumed, keys or {}, consumptions, method == "dynamic"
+        )
+        self_consumed = sum(solar.values())
+    grid = {key: c - solar[key] for key, c in consumptions.items()}
+    return IntervalShare(
+        solar,
+        grid,
+        self_consumed,
+        available - self_consumed,
+        demand - self_consumed + max(0, charge - production),
+    )
+
+
+def clean_series(name, rows, starts, peak=None, production=False, scaled=False):
+    """One series on the grid ``starts`` as integers of :data:`QUANTUM`.
+
+    :param rows: ``{start: value}`` (one value per interval), or an iterable
+        of ``(start, value)`` in any order that may hold duplicates; values
+        are Decimal kWh, or integers of :data:`QUANTUM` with ``scaled``.
+    :param peak: the largest plausible value of an interval (e.g. kWp x
+        0.25 h for a production meter); larger values are flagged.
+    :param production: negative values become 0 (flagged).
+    :return: ``(list of int, [Flag])``.
+    :raise SolarDataError: two different values for one interval.
+    """
+    flags = []
+    if isinstance(rows, dict):
+        values = rows if scaled else {at: units(v) for at, v in rows.items()}
+    else:
+        values = _unique_values(name, rows, scaled, flags)
+    series = [values.get(start) for start in starts]
+    limit = units(peak) if peak is not None else None
+    for i, amount in enumerate(series):
+        if amount is None:
+            continue
+        if amount < 0 and production:
+            flags.append(Flag("negative", name, starts[i]))
+            series[i] = 0
+        elif limit is not None and amount > limit:
+            flags.append(Flag("above_peak", name, starts[i]))
+    missing = [i for i, v in enumerate(series) if v is None]
+    if missing:
+        _fill(series)
+        flags.extend(Flag("filled", name, starts[i]) for i in missing)
+    return series, flags
+
+
+def _unique_values(name, rows, scaled, flags):
+    """``{start: units}`` of ``(start, value)`` rows: a repeated equal value
+    is flagged ``duplicate``, a different one raises."""
+    values = {}
+    for start, value in rows:
+        amount = value if scaled else units(value)
+        if start in values:
+            if values[start] != amount:
+                raise SolarDataError(
+                    f"{name}: two values for the interval at {start}: "
+                    f"{kwh(values[start])} and {kwh(amount)}."
+                )
+            flags.append(Flag("duplicate", name, start))
+            continue
+        values[start] = amount
+    return values
+
+
+def _fill(series):
+    """Fill the ``None`` of ``series`` in place: linear between the known
+    neighbours (integer units, floored), the nearest known value at the
+    edges, 0 without any known value."""
+    known = [i for i, v in enumerate(series) if v is not None]
+    if not known:
+        series[:] = [0] * len(series)
+        return
+    first, last = known[0], known[-1]
+    for i in range(first):
+        series[i] = series[first]
+    for i in range(last + 1, len(series)):
+        series[i] = series[last]
+    for left, right in zip(known, known[1:], strict=False):
+        gap = right - left
+        if gap > 1:
+            a, b = series[left], series[right]
+            for k in range(1, gap):
+                series[left + k] = a + (b - a) * k // gap
+
+
+def share_series(
+    starts,
+    production,
+    consumptions,
+    month_of,
+    band_of=None,
+    charge=None,
+    discharge=None,
+    method="proportional",
+    keys=None,
+):
+    """Share every interval of ``starts`` and total per participant, period
+    (e.g. month or local day) and band.
+
+    The same sharing as :func:`share_interval` for each interval, organised
+    for speed: the intervals are grouped by period and band; per interval
+    only the community totals are computed, and the participants' solar is
+    summed per group over the intervals where production covers the demand
+    (solar = consumption) plus the largest-remainder shares of the intervals
+    where it does not.
+
+    :param production: list of int per start (cleaned, e.g. by
+        :func:`clean_series`); ``charge``/``discharge`` likewise or None.
+    :param consumptions: ``{participant: list of int}``.
+    :param month_of: ``start -> period key``; ``band_of`` ``start -> band``
+        (None: one band ``None``).
+    :return: :class:`SharingResult` (without flags: the caller adds those of
+        the cleaning).
+    """
+    names = list(consumptions)
+    series = [consumptions[n] for n in names]
+    count = len(starts)
+    charge = charge or [0] * count
+    discharge = discharge or [0] * count
+    demand = [sum(column) for column in zip(*series, strict=True)] or [0] * count
+    groups = defaultdict(lambda: ([], [], []))  # all, covered, partial
+    per_month = defaultdict(lambda: [0] * 7)
+    weights = None
+    if method != "proportional":
+        weights = {n: (keys or {}).get(n, 0) for n in names}
+    keyed = defaultdict(lambda: dict.fromkeys(names, 0))
+    for t, start in enumerate(starts):
+        month = month_of(start)
+        group = groups[(month, band_of(start) if band_of else None)]
+        group[0].append(t)
+        p, b_in, b_out, c = production[t], charge[t], discharge[t], demand[t]
+        available = max(0, p - b_in) + b_out
+        used = min(available, c)
+        if weights is not None and used > 0:
+            share = share_interval(
+                p,
+                dict(zip(names, (s[t] for s in series), strict=True)),
+                b_in,
+                b_out,
+                method=method,
+                keys=weights,
+            )
+            used = share.self_consumed
+            solar = keyed[(month, band_of(start) if band_of else None)]
+            for name, amount in share.solar.items():
+                solar[name] += amount
+        elif used == c and c > 0:
+            group[1].append(t)
+        elif used > 0:
+            group[2].append(t)
+        totals = per_month[month]
+        totals[0] += p
+        totals[1] += c
+        totals[2] += used
+        totals[3] += available - used
+        totals[4] += c - used + max(0, b_in - p)
+        totals[5] += b_in
+        totals[6] += b_out
+    result = SharingResult()
+    for (month, band), (every, covered, partial) in groups.items():
+        solar = dict(keyed.get((month, band)) or dict.fromkeys(names, 0))
+        for name, column in zip(names, series, strict=True):
+            solar[name] += sum(map(column.__getitem__, covered))
+        partial_solar = [0] * len(names)
+        for t in partial:
+            used = min(max(0, production[t] - charge[t]) + discharge[t], demand[t])
+            shares = _split_list(used, [column[t] for column in series])
+            partial_solar = list(map(add, partial_solar, shares))
+        for name, extra in zip(names, partial_solar, strict=True):
+            solar[name] += extra
+        for name, column in zip(names, series, strict=True):
+            used = sum(map(column.__getitem__, every))
+            result.participants.setdefault((name, month), {})[band] = ShareTotals(
+                kwh(used), kwh(solar[name]), kwh(used - solar[name])
+            )
+    for month, values in per_month.items():
+        result.community[month] = CommunityTotals(*(kwh(v) for v in values))
+    return result
+
+
+def average_shares(self_consumed, consumptions):
+    """The average method (no interval data of the participants, RULES.md
+    §2.2): the community's self-consumed energy of a period shared by the
+    participants' period consumption (or their high-tariff consumption, as
+    the key the caller passes), each at most its consumption.
+
+    :param self_consumed: Decimal kWh (production minus export of the period).
+    :param consumptions: ``{participant: Decimal kWh}``.
+    :return: ``{participant: ShareTotals}``; the sum of the solar shares is
+        ``min(self_consumed, total consumption)`` exactly.
+    """
+    demand = {name: units(value) for name, value in consumptions.items()}
+    total = min(units(self_consumed), sum(demand.values()))
+    solar = _largest_remainder(total, demand) if total > 0 else dict.fromkeys(demand, 0)
+    return {
+        name: ShareTotals(kwh(used), kwh(solar[name]), kwh(used - solar[name]))
+        for name, used in demand.items()
+    }
+
+
+def solar_price_cap(standard_price, method, effective_cost=None, share_saving=True):
+    """The highest internal solar price per kWh allowed to a tenant (RULES.md
+    §2.1, EnV Art. 16), extra costs per kWh (metering, admin) included.
+
+    - ``flat``: 80 % of the DSO's standard product price;
+    - ``effective``: the effective cost per kWh (capital, O&M, metering and
+      admin costs minus feed-in revenue, divided by the solar kWh sold), never
+      above the standard price; when lower, the owner may add at most half of
+      the saving (``share_saving``): ``min(standard, cost + (standard -
+      cost) / 2)``.
+
+    :return: Decimal price per kWh (not rounded).
+    """
+    standard = Decimal(standard_price)
+    if method == "flat":
+        return standard * Decimal("0.8")
+    if method != "effective" or effective_cost is None:
+        raise SolarDataError(f"unknown price cap method {method!r}")
+    cost = Decimal(effective_cost)
+    if cost >= standard:
+        return standard
+    return cost + (standard - cost) / 2 if share_saving else cost
