@@ -27,6 +27,11 @@ BADGE_BLOCKED = "Blocked"
 BADGE_INVALID = "Invalid"
 
 
+def normalize_token(token):
+    """RFID UIDs are compared without case, spaces or separators."""
+    return "".join(ch for ch in (token or "") if ch.isalnum()).upper()
+
+
 class OdooUnavailable(Exception):
     """Odoo did not answer (network, timeout, 5xx): retry later."""
 
@@ -97,7 +102,10 @@ class Directory:
             self.charge_points = {
                 cp["identity"]: cp for cp in config.get("charge_points", [])
             }
-            self.badges = {b["token"]: b["state"] for b in config.get("badges", [])}
+            self.badges = {
+                normalize_token(b["token"]): b["state"]
+                for b in config.get("badges", [])
+            }
             self.loaded_at = now
 
     async def charge_point(self, identity):
@@ -108,6 +116,7 @@ class Directory:
 
     async def authorize(self, token):
         """OCPP authorization status of an RFID ``token``."""
+        token = normalize_token(token)
         await self.refresh()
         if token not in self.badges:
             await self.refresh(force=True)
