@@ -5,8 +5,11 @@ points (1.6J and 2.0.1), handing events to a local stand-in for Odoo."""
 
 import asyncio
 import contextlib
+import datetime
+import ipaddress
 import json
 import logging
+import ssl
 
 import pytest
 import websockets
@@ -456,3 +459,149 @@ def test_odoo_unreachable_events_buffered_then_delivered_once(fake, tmp_path):
         "session_stop",
         "connection",
     ]
+
+
+class Commanded16(Station16):
+    @on(Action16.remote_start_transaction)
+    def on_remote_start(self, id_tag, connector_id=None, **_kw):
+        return result16.RemoteStartTransaction(status="Accepted")
+
+    @on(Action16.change_availability)
+    def on_change_availability(self, connector_id, type):  # noqa: A002
+        return result16.ChangeAvailability(status="Scheduled")
+
+
+class Commanded201(Station201):
+    @on("RequestStartTransaction")
+    def on_request_start(self, id_token, remote_start_id, **_kw):
+        return result201.RequestStartTransaction(status="Accepted")
+
+    @on("ChangeAvailability")
+    def on_change_availability(self, operational_status, **_kw):
+        return result201.ChangeAvailability(status="Accepted")
+
+    @on("Reset")
+    def on_reset(self, type, **_kw):  # noqa: A002
+        return result201.Reset(status="Rejected")
+
+
+@pytest.mark.parametrize(
+    "cls, protocol, expected",
+    [
+        (Commanded16, "ocpp1.6", ["Accepted", "Scheduled", "Accepted", "offline"]),
+        (Commanded201, "ocpp2.0.1", ["Accepted", "Accepted", "Rejected", "offline"]),
+    ],
+)
+def test_commands_from_odoo_executed_once(fake, tmp_path, cls, protocol, expected):
+    """Remote start, availability and reset reach the charge point in its
+    protocol; a command for a charge point not connected is answered
+    ``offline``; a command polled again is not executed twice."""
+
+    async def scenario():
+        async with central_system(fake, tmp_path) as central:
+            async with station(cls, central.port, "CP-1", protocol):
+                fake.commands = [
+                    {
+                        "id": 1,
+                        "charge_point": "CP-1",
+                        "action": "remote_start",
+                        "params": {"token": "04A1B2C3", "connector": 1},
+                    },
+                    {
+                        "id": 2,
+                        "charge_point": "CP-1",
+                        "action": "change_availability",
+                        "params": {"connector": 1, "operative": False},
+                    },
+                    {
+                        "id": 3,
+                        "charge_point": "CP-1",
+                        "action": "reset",
+                        "params": {"hard": False},
+                    },
+                    {"id": 4, "charge_point": "CP-2", "action": "reset"},
+                ]
+                await central.poll_commands()
+                fake.commands = [
+                    {"id": 1, "charge_point": "CP-1", "action": "remote_start"}
+                ]
+                await central.poll_commands()
+            await central.sender.flush()
+
+    asyncio.run(scenario())
+    results = fake.of_type("command_result")
+    assert [r["status"] for r in results] == expected
+    assert [r["command_id"] for r in results] == [1, 2, 3, 4]
+
+
+def _self_signed(tmp_path):
+    """A certificate for 127.0.0.1 and its key, as PEM files."""
+    x509 = pytest.importorskip("cryptography.x509")
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+def test_security_profile_2_tls_and_basic_auth(fake, tmp_path):
+    """wss:// with the central system's certificate and Basic auth."""
+    cert_file, key_file = _self_signed(tmp_path)
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(cert_file, key_file)
+    client_ctx = ssl.create_default_context(cafile=str(cert_file))
+
+    async def scenario():
+        api = OdooApi(fake.url, "test-key", timeout=5)
+        store = Store(str(tmp_path / "central.sqlite"))
+        central = CentralSystem(store, Directory(api, ttl=0, min_refresh=0))
+        await central.serve("127.0.0.1", 0, ssl_context=server_ctx)
+        try:
+            async with websockets.connect(
+                f"wss://127.0.0.1:{central.port}/CP-1",
+                subprotocols=["ocpp1.6"],
+                additional_headers=basic("CP-1"),
+                ssl=client_ctx,
+            ) as ws:
+                cp = Station16("CP-1", ws, response_timeout=5)
+                task = asyncio.create_task(cp.start())
+                boot = await cp.call(
+                    call16.BootNotification(
+                        charge_point_model="Wallbox", charge_point_vendor="ACME"
+                    )
+                )
+                task.cancel()
+            return boot.status
+        finally:
+            await central.close()
+            store.close()
+
+    assert asyncio.run(scenario()) == "Accepted"
