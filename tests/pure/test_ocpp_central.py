@@ -5,8 +5,6 @@ points (1.6J and 2.0.1), handing events to a local stand-in for Odoo."""
 
 import asyncio
 import contextlib
-import datetime
-import ipaddress
 import json
 import logging
 import ssl
@@ -534,50 +532,15 @@ def test_commands_from_odoo_executed_once(fake, tmp_path, cls, protocol, expecte
     assert [r["command_id"] for r in results] == [1, 2, 3, 4]
 
 
-def _self_signed(tmp_path):
-    """A certificate for 127.0.0.1 and its key, as PEM files."""
-    x509 = pytest.importorskip("cryptography.x509")
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_file, key_file
-
-
 def test_security_profile_2_tls_and_basic_auth(fake, tmp_path):
     """wss:// with the central system's certificate and Basic auth."""
-    cert_file, key_file = _self_signed(tmp_path)
+    from test_exchange_ftp import self_signed  # the FTPS tests' certificate
+
+    pem = self_signed(tmp_path)
     server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server_ctx.load_cert_chain(cert_file, key_file)
-    client_ctx = ssl.create_default_context(cafile=str(cert_file))
+    server_ctx.load_cert_chain(pem)
+    client_ctx = ssl.create_default_context(cafile=str(pem))
+    client_ctx.check_hostname = False  # its name is in the subject, not a SAN
 
     async def scenario():
         api = OdooApi(fake.url, "test-key", timeout=5)
