@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from meterkit.ocpp.api import normalize_token
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 _logger = logging.getLogger(__name__)
 
@@ -103,7 +104,13 @@ class MeterOcppApi(models.AbstractModel):
                 )
                 results.append({"key": key, "status": "error", "message": message})
                 continue
-            status, message = handler(charge_point, event)
+            try:
+                with self.env.cr.savepoint():
+                    status, message = handler(charge_point, event)
+            except (UserError, ValidationError, ValueError, TypeError) as error:
+                # answered, not retried: the same event would fail again
+                _logger.warning("OCPP event %s refused: %s", key, error)
+                status, message = "error", str(error)
             results.append({"key": key, "status": status, "message": message})
         return results
 

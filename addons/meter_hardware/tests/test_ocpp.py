@@ -302,31 +302,42 @@ class TestOcppCentralSystem(HttpCase, OcppCommon):
         )
         status, body = self._post("events", {"nope": 1}, self.key)
         self.assertEqual((status, body["error"]["code"]), (400, "bad_request"))
-        status, body = self._post(
-            "events",
-            {
-                "events": [
-                    {"key": "a", "type": "heartbeat", "charge_point": "CP-B-1"},
-                    {"key": "b", "type": "nope", "charge_point": "CP-A-1"},
-                    {
-                        "key": "c",
-                        "type": "meter_values",
-                        "charge_point": "CP-A-1",
-                        "transaction_id": "999",
-                        "energy_wh": 5,
-                    },
-                    {
-                        "key": "d",
-                        "type": "session_start",
-                        "charge_point": "CP-A-1",
-                        "transaction_id": "5",
-                        "started_at": "yesterday",
-                    },
-                    {"type": "heartbeat"},
-                ]
-            },
-            self.key,
-        )
+        with self.assertLogs(
+            "odoo.addons.meter_hardware.models.meter_ocpp_api", "WARNING"
+        ) as logs:
+            status, body = self._post(
+                "events",
+                {
+                    "events": [
+                        {"key": "a", "type": "heartbeat", "charge_point": "CP-B-1"},
+                        {"key": "b", "type": "nope", "charge_point": "CP-A-1"},
+                        {
+                            "key": "c",
+                            "type": "meter_values",
+                            "charge_point": "CP-A-1",
+                            "transaction_id": "999",
+                            "energy_wh": 5,
+                        },
+                        {
+                            "key": "d",
+                            "type": "session_start",
+                            "charge_point": "CP-A-1",
+                            "transaction_id": "5",
+                            "started_at": "yesterday",
+                        },
+                        {"type": "heartbeat"},
+                        {
+                            "key": "e",
+                            "type": "session_start",
+                            "charge_point": "CP-A-1",
+                            "transaction_id": "6",
+                            "started_at": "2026-11-02T18:00:00Z",
+                            "connector": "one",
+                        },
+                    ]
+                },
+                self.key,
+            )
         self.assertEqual(status, 200)
         self.assertEqual(
             [(r["key"], r["status"], r["message"]) for r in body["results"]],
@@ -336,6 +347,8 @@ class TestOcppCentralSystem(HttpCase, OcppCommon):
                 ("c", "error", "unknown transaction"),
                 ("d", "error", "started_at is not an ISO 8601 timestamp"),
                 (None, "error", "no event key"),
+                ("e", "error", "invalid literal for int() with base 10: 'one'"),
             ],
         )
+        self.assertEqual(len(logs.records), 1, "the refused event is logged")
         self.assertFalse(self.charge_point_b.last_seen_at)
