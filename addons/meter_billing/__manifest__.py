@@ -8,7 +8,7 @@
     "author": "Meter Suite contributors",
     "website": "https://github.com/meter-suite/meter-suite",
     "license": "LGPL-3",
-    "depends": ["meter_base", "account"],
+    "depends": ["meter_base", "meter_hardware", "account"],
     "external_dependencies": {"python": ["meterkit>=1.0"]},
     "data": [
         "security/ir.model.access.csv",
@@ -16,6 +16,7 @@
         "views/meter_interval_views.xml",
         "wizards/meter_interval_import_views.xml",
         "security/meter_billing_security.xml",
+        "security/meter_usage_billing_security.xml",
         "data/meter_billing_data.xml",
         "report/meter_billing_report.xml",
         "wizards/meter_billing_move_views.xml",
