@@ -8,6 +8,7 @@ import contextlib
 import json
 import logging
 import ssl
+import time
 
 import pytest
 import websockets
@@ -568,3 +569,20 @@ def test_security_profile_2_tls_and_basic_auth(fake, tmp_path):
             store.close()
 
     assert asyncio.run(scenario()) == "Accepted"
+
+
+def test_outbox_keeps_answered_events_a_day(tmp_path):
+    """An event queued again while kept is stored once; after the purge of
+    answered events only the unanswered one stays."""
+    store = Store(str(tmp_path / "outbox.sqlite"))
+    assert store.enqueue("a", {"type": "heartbeat"})
+    assert not store.enqueue("a", {"type": "heartbeat"})
+    assert store.enqueue("b", {"type": "heartbeat"})
+    (row_a, _event), _row_b = store.pending()
+    store.mark_sent({row_a: {"status": "ok"}})
+    store.purge(time.time() - 3600)
+    assert not store.enqueue("a", {"type": "heartbeat"}), "kept for an hour"
+    store.purge(time.time() + 1)
+    assert [e["key"] for _i, e in store.pending()] == ["b"]
+    assert store.pending_count() == 1
+    store.close()

@@ -132,11 +132,12 @@ class Sender:
     """Drains the store's outbox to Odoo in order, in batches; on failure it
     keeps everything and retries with a growing delay (at most ``max_delay``)."""
 
-    def __init__(self, store, api, batch=200, max_delay=30):
+    def __init__(self, store, api, batch=200, max_delay=30, keep=86400):
         self.store = store
         self.api = api
         self.batch = batch
         self.max_delay = max_delay
+        self.keep = keep  # seconds answered events stay (local duplicates)
         self.wakeup = asyncio.Event()
         self.on_result = None
 
@@ -170,7 +171,8 @@ class Sender:
         delay = interval
         while True:
             try:
-                await self.flush()
+                if await self.flush():
+                    self.store.purge(time.time() - self.keep)
                 delay = interval
             except (OdooUnavailable, ValueError) as error:
                 _logger.warning(
