@@ -11,7 +11,14 @@
     "license": "LGPL-3",
     "depends": ["meter_base", "mail"],
     "external_dependencies": {
-        "python": ["meterkit>=1.0", "pymodbus>=3.10", "pyserial", "requests"]
+        "python": [
+            "meterkit>=1.0",
+            "pymodbus>=3.10",
+            "pyserial",
+            "requests",
+            "ocpp",
+            "websockets",
+        ]
     },
     "data": [
         "security/ir.model.access.csv",
@@ -19,6 +26,7 @@
         "data/meter_register_map_data.xml",
         "data/meter_alarm_route_data.xml",
         "data/meter_hardware_data.xml",
+        "data/meter_ocpp_data.xml",
         "wizards/meter_gateway_assign_views.xml",
         "wizards/meter_gateway_probe_views.xml",
         "wizards/meter_supply_set_views.xml",
@@ -30,6 +38,7 @@
         "views/meter_relay_command_views.xml",
         "views/meter_meter_views.xml",
         "views/meter_hardware_menus.xml",
+        "views/meter_ocpp_views.xml",
     ],
     "demo": ["demo/meter_hardware_demo.xml"],
     "application": False,

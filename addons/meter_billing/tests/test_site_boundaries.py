@@ -133,12 +133,29 @@ class TestSiteBoundaries(SiteSweepMixin, MeterBillingCommon):
             run,
             run.result_ids,
             run.result_ids.line_ids,
+            self._usage_billed_b(run),
             invoice,
             invoice.line_ids,
             payment,
             payment.move_id,
             payment.move_id.line_ids,
         ]
+
+    def _usage_billed_b(self, run):
+        """A usage session of site B linked to one of its billing lines."""
+        charge_point = self.env["meter.charge.point"].create(
+            {"name": "CP B", "identity": "CP-B-SWEEP", "site_id": self.site_b.id}
+        )
+        session = self.env["meter.usage.session"].create(
+            {
+                "charge_point_id": charge_point.id,
+                "transaction_id": "1",
+                "start_at": "2026-01-05 10:00:00",
+            }
+        )
+        return self.env["meter.usage.billing"].create(
+            {"session_id": session.id, "line_id": run.result_ids.line_ids[:1].id}
+        )
 
     def _shared_records(self):
         """Records of no site: tariffs and calendars shared by several sites,

@@ -7,3 +7,7 @@ from . import meter_alarm
 from . import meter_alarm_route
 from . import meter_relay_command
 from . import meter_meter
+from . import meter_charge_point
+from . import meter_badge
+from . import meter_usage_session
+from . import meter_ocpp_api

@@ -10,6 +10,8 @@ ALARM_KINDS = [
     ("counter_backwards", "Counter going backwards"),
     ("relay_mismatch", "Relay does not follow"),
     ("low_balance", "Low prepaid balance"),
+    ("charge_point_offline", "Charge point offline"),
+    ("session_unstopped", "Usage session without a stop"),
 ]
 OPEN_STATES = ("open", "acknowledged")
 
@@ -37,6 +39,9 @@ class MeterAlarm(models.Model):
     state_sequence = fields.Integer(compute="_compute_state_sequence", store=True)
     gateway_id = fields.Many2one("meter.gateway", ondelete="cascade", index=True)
     meter_id = fields.Many2one("meter.meter", ondelete="cascade", index=True)
+    charge_point_id = fields.Many2one(
+        "meter.charge.point", ondelete="cascade", index="btree_not_null"
+    )
     site_id = fields.Many2one(
         "meter.site", compute="_compute_site_id", store=True, index=True
     )
@@ -50,16 +55,21 @@ class MeterAlarm(models.Model):
     acknowledged_at = fields.Datetime(readonly=True)
 
     _one_open = models.UniqueIndex(
-        "(kind, COALESCE(gateway_id, 0), COALESCE(meter_id, 0)) "
-        "WHERE state != 'closed'",
+        "(kind, COALESCE(gateway_id, 0), COALESCE(meter_id, 0), "
+        "COALESCE(charge_point_id, 0)) WHERE state != 'closed'",
         "This alarm is already open.",
     )
 
-    @api.depends("kind", "gateway_id", "meter_id")
+    @api.depends("kind", "gateway_id", "meter_id", "charge_point_id")
     def _compute_name(self):
         kinds = dict(ALARM_KINDS)
         for alarm in self:
-            subject = alarm.meter_id.name or alarm.gateway_id.name or ""
+            subject = (
+                alarm.meter_id.name
+                or alarm.gateway_id.name
+                or alarm.charge_point_id.name
+                or ""
+            )
             alarm.name = f"{kinds.get(alarm.kind, '')}: {subject}"
 
     @api.depends("state")
@@ -68,10 +78,14 @@ class MeterAlarm(models.Model):
         for alarm in self:
             alarm.state_sequence = order.get(alarm.state, 3)
 
-    @api.depends("gateway_id.site_id", "meter_id.site_id")
+    @api.depends("gateway_id.site_id", "meter_id.site_id", "charge_point_id.site_id")
     def _compute_site_id(self):
         for alarm in self:
-            alarm.site_id = alarm.meter_id.site_id or alarm.gateway_id.site_id
+            alarm.site_id = (
+                alarm.meter_id.site_id
+                or alarm.gateway_id.site_id
+                or alarm.charge_point_id.site_id
+            )
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -98,8 +112,9 @@ class MeterAlarm(models.Model):
 
     @api.model
     def _open_alarms(self, keys):
-        """{(kind, gateway_id, meter_id): alarm} of the open alarms of keys."""
-        keys = {(k, g or False, m or False) for k, g, m in keys}
+        """{(kind, gateway_id, meter_id[, charge_point_id]): alarm} of the open
+        alarms of keys (a key without charge point is one of no charge point)."""
+        keys = {_key(*key) for key in keys}
         if not keys:
             return {}
         # only the alarms of these gateways and meters (False: none), not
@@ -110,15 +125,20 @@ class MeterAlarm(models.Model):
                 ("kind", "in", list({k[0] for k in keys})),
                 ("gateway_id", "in", list({k[1] for k in keys})),
                 ("meter_id", "in", list({k[2] for k in keys})),
+                ("charge_point_id", "in", list({k[3] for k in keys})),
             ]
         )
-        found = {(a.kind, a.gateway_id.id, a.meter_id.id): a for a in alarms}
+        found = {
+            (a.kind, a.gateway_id.id, a.meter_id.id, a.charge_point_id.id): a
+            for a in alarms
+        }
         return {key: found[key] for key in keys if key in found}
 
     @api.model
     def _raise(self, vals_list):
         """Open the alarms described (``kind``, ``gateway_id``, ``meter_id``,
-        ``message``) unless already open; then they are counted and updated.
+        ``charge_point_id``, ``message``) unless already open; then they are
+        counted and updated.
 
         The entry point for other addons too (e.g. prepaid billing raising
         ``low_balance`` on a meter and resolving it with :meth:`_resolve`)."""
@@ -127,10 +147,11 @@ class MeterAlarm(models.Model):
         now = fields.Datetime.now()
         unique = {}
         for vals in vals_list:
-            key = (
+            key = _key(
                 vals["kind"],
-                vals.get("gateway_id") or False,
-                vals.get("meter_id") or False,
+                vals.get("gateway_id"),
+                vals.get("meter_id"),
+                vals.get("charge_point_id"),
             )
             unique[key] = vals
         existing = self._open_alarms(unique)
@@ -153,7 +174,8 @@ class MeterAlarm(models.Model):
 
     @api.model
     def _resolve(self, keys):
-        """Close the open alarms of ``keys`` ``(kind, gateway_id, meter_id)``."""
+        """Close the open alarms of ``keys`` ``(kind, gateway_id, meter_id[,
+        charge_point_id])``."""
         alarms = self.browse()
         for alarm in self._open_alarms(keys).values():
             alarms |= alarm
@@ -207,3 +229,7 @@ class MeterAlarm(models.Model):
                     alarm._message_sms(
                         alarm.message or alarm.name, partner_ids=users.partner_id.ids
                     )
+
+
+def _key(kind, gateway_id=False, meter_id=False, charge_point_id=False):
+    return (kind, gateway_id or False, meter_id or False, charge_point_id or False)

@@ -2,3 +2,4 @@ from . import test_access_rights
 from . import test_alarms_relays
 from . import test_commissioning
 from . import test_polling
+from . import test_ocpp

@@ -29,6 +29,27 @@ class TestAccessRights(SiteSweepMixin, MeterHardwareCommon):
             {"code": "sdm630-site-b", "site_id": self.site_b.id}
         )
         self.sdm630_map.point_ids[:1].copy({"map_id": map_b.id})
+        cp_b = env["meter.charge.point"].create(
+            {"name": "CP B", "identity": "CP-B", "site_id": self.site_b.id}
+        )
+        session_b = env["meter.usage.session"].create(
+            {
+                "charge_point_id": cp_b.id,
+                "transaction_id": "1",
+                "start_at": "2026-01-05 10:00:00",
+            }
+        )
+        ocpp_b = [
+            cp_b,
+            env["meter.charge.connector"].create(
+                {"charge_point_id": cp_b.id, "number": 1}
+            ),
+            env["meter.charge.command"].create(
+                {"charge_point_id": cp_b.id, "action": "reset", "params": {}}
+            ),
+            env["meter.badge"].create({"token": "B0B0", "site_id": self.site_b.id}),
+            session_b,
+        ]
         foreign = [
             self.gw_b,
             device_b,
@@ -52,6 +73,7 @@ class TestAccessRights(SiteSweepMixin, MeterHardwareCommon):
             ),
             map_b,
             map_b.point_ids,
+            *ocpp_b,
         ]
         shared = [
             self.sdm630_map,
