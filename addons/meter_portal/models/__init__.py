@@ -1,0 +1,11 @@
+from . import (
+    meter_portal_scope_mixin,
+    meter_portal_access,
+    meter_portal_nickname,
+    meter_building,
+    meter_meter,
+    meter_occupancy,
+    meter_reading,
+    meter_site,
+    meter_unit,
+)

@@ -1,0 +1,7 @@
+from . import (
+    test_portal_access,
+    test_portal_scope,
+    test_portal_submit,
+    test_portal_sweep,
+    test_ui_tour,
+)
