@@ -313,6 +313,17 @@ class MeterPortal(CustomerPortal):
                     break
         return months
 
+    @http.route("/my/meters/information", type="http", auth="user", website=True)
+    def portal_monthly_information(self, **kw):
+        """Monthly consumption information (HeizKV §6a) of the user's
+        occupancies, newest month first (record rules scope it)."""
+        values = self._prepare_portal_layout_values()
+        values.update(
+            page_name="meters",
+            infos=request.env["meter.portal.monthly.info"].search([], limit=120),
+        )
+        return request.render("meter_portal.portal_monthly_information", values)
+
     # ------------------------------------------------------------
     # NICKNAMES AND VERIFICATION
     # ------------------------------------------------------------

@@ -76,6 +76,11 @@ class TestPortalSweep(MeterPortalFixture, AccountTestInvoicingHttpCommon):
         self.assertIn("2026-02", page.text)
         self.assertNotIn("2025-12", page.text)
 
+    def test_monthly_information_page(self):
+        page = self.url_open("/my/meters/information")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("o_meter_portal_rule", page.text)
+
     def test_sweep_invoices(self):
         for move in self.env["account.move"].search([]):
             with self.subTest(move=move.name):
