@@ -1,0 +1,30 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Meter Portal",
+    "summary": "Residents in the portal: access, readings, consumption, documents",
+    "version": "19.0.1.0.0",
+    "category": "Services/Metering",
+    "author": "Meter Suite contributors",
+    "website": "https://github.com/meter-suite/meter-suite",
+    "license": "LGPL-3",
+    "depends": ["meter_billing", "portal"],
+    "external_dependencies": {"python": ["meterkit>=1.0"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "security/meter_portal_security.xml",
+        "data/meter_portal_mail_data.xml",
+        "data/meter_portal_cron.xml",
+        "report/meter_portal_letter_report.xml",
+        "views/meter_portal_access_views.xml",
+        "views/meter_portal_templates.xml",
+    ],
+    "assets": {
+        "web.assets_frontend": [
+            "meter_portal/static/src/js/*.js",
+            "meter_portal/static/src/scss/*.scss",
+        ],
+        "web.assets_tests": ["meter_portal/static/tests/tours/*.js"],
+    },
+    "application": False,
+}

@@ -1,0 +1,12 @@
+from . import (
+    meter_portal_scope_mixin,
+    meter_portal_access,
+    meter_portal_nickname,
+    meter_portal_monthly_info,
+    meter_building,
+    meter_meter,
+    meter_occupancy,
+    meter_reading,
+    meter_site,
+    meter_unit,
+)
