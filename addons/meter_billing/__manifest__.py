@@ -29,6 +29,7 @@
     ],
     "demo": ["demo/meter_billing_demo.xml"],
     "assets": {
+        "web.assets_backend": ["meter_billing/static/src/**/*"],
         "web.assets_tests": ["meter_billing/static/tests/tours/*.js"],
     },
     "application": False,
