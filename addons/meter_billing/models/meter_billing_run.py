@@ -654,6 +654,10 @@ class MeterBillingRun(models.Model):
             "occupancy_id": occupancy.id,
             "product_id": product.id,
             "component_type": "common",
+            # under their own section of the invoice, in the occupant's language
+            "invoice_group": self.with_context(
+                lang=occupancy.partner_id.lang or self.env.lang
+            ).env._("Common areas"),
             "date_from": result.date_from,
             "date_to": result.date_to,
             "days": (result.date_to - result.date_from).days + 1,

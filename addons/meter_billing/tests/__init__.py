@@ -9,3 +9,4 @@ from . import test_ui_tour
 from . import test_meter_billing_money
 from . import test_site_boundaries
 from . import test_meter_billing_run_form
+from . import test_meter_billing_invoice_report
