@@ -41,6 +41,8 @@ class AccountMove(models.Model):
         self.ensure_one()
         self.check_access("read")
         move_sudo = self.sudo()
+        if not move_sudo.meter_billing_run_id:
+            return []
         lines_sudo = move_sudo.meter_billing_line_ids.filtered(
             lambda line: line.result_id.kind == "consumption"
         )
