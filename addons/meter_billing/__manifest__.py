@@ -18,6 +18,7 @@
         "security/meter_usage_billing_security.xml",
         "data/meter_billing_data.xml",
         "report/meter_billing_report.xml",
+        "report/account_move_report.xml",
         "wizards/meter_billing_move_views.xml",
         "views/meter_tariff_views.xml",
         "views/meter_tou_calendar_views.xml",
@@ -30,6 +31,7 @@
     ],
     "demo": ["demo/meter_billing_demo.xml"],
     "assets": {
+        "web.assets_backend": ["meter_billing/static/src/**/*"],
         "web.assets_tests": ["meter_billing/static/tests/tours/*.js"],
     },
     "application": False,

@@ -21,7 +21,7 @@ from meterkit.readings import max_consumption
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 
 from .meter_meter import LIVE_STATES, REGISTERS
 
@@ -181,7 +181,7 @@ class MeterReading(models.Model):
                     self.env._(
                         "Reading of meter %(meter)s at %(at)s: %(error)s [%(code)s]",
                         meter=meter.name,
-                        at=fields.Datetime.to_string(reading.read_at),
+                        at=format_datetime(self.env, reading.read_at),
                         error=reading._admission_message(code),
                         code=code,
                     )
@@ -524,7 +524,7 @@ class MeterReading(models.Model):
                         "Reading of meter %(meter)s at %(at)s (value %(value)s, "
                         "previous %(prev)s): %(error)s [%(code)s]",
                         meter=meter.name,
-                        at=fields.Datetime.to_string(read_at),
+                        at=format_datetime(self.env, read_at),
                         value=value,
                         prev=previous,
                         error=str(error),

@@ -138,6 +138,7 @@ class MeterRule(models.Model):
         help="Service residents and staff order when a meter's verification is due.",
     )
     anomaly_factor = fields.Float(
+        string="Unusual Consumption Factor",
         default=DEFAULT_ANOMALY_FACTOR,
         digits=(16, 2),
         help="A consumption above this factor times the average monthly "

@@ -118,6 +118,10 @@ class MeterSite(models.Model):
                 site.complete_name = site.name
 
     def _compute_counts(self):
+        """Buildings, units and meters of each site; a portfolio group counts
+        those of all the sites below it."""
+        sites = self.filtered("id")
+        members = self.search([("id", "child_of", sites.ids)]) if sites else sites
         for field, model in (
             ("building_count", "meter.building"),
             ("unit_count", "meter.unit"),
@@ -125,11 +129,19 @@ class MeterSite(models.Model):
         ):
             counts = dict(
                 self.env[model]._read_group(
-                    [("site_id", "in", self.ids)], ["site_id"], ["__count"]
+                    [("site_id", "in", members.ids)], ["site_id"], ["__count"]
                 )
             )
             for site in self:
-                site[field] = counts.get(site, 0)
+                site[field] = (
+                    sum(
+                        counts.get(member, 0)
+                        for member in members
+                        if member.parent_path.startswith(site.parent_path)
+                    )
+                    if site.id and site.parent_path
+                    else 0
+                )
 
     @api.depends("rule_ids")
     def _compute_rule_summary(self):

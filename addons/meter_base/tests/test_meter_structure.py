@@ -91,6 +91,22 @@ class TestMeterStructure(MeterBaseCommon):
             self.meter_a1 | self.meter_a2,
         )
 
+    def test_group_counts_sum_its_sites(self):
+        """The portfolio holds Site A (1 building, 2 units, 2 meters) and a
+        second site with one building and no unit: its card shows 2 buildings,
+        2 units, 2 meters; Site B, outside it, is not counted."""
+        site_c = self.env["meter.site"].create(
+            {"name": "Site C", "code": "SC", "parent_id": self.group.id}
+        )
+        self.env["meter.building"].create({"name": "Building C", "site_id": site_c.id})
+        self.group.invalidate_recordset()
+        self.assertEqual(
+            (self.group.building_count, self.group.unit_count, self.group.meter_count),
+            (2, 2, 2),
+        )
+        self.assertEqual(site_c.building_count, 1)
+        self.assertEqual(self.site_a.building_count, 1)
+
     def test_moving_a_unit_moves_its_meters_and_readings(self):
         reading = self._reading(self.meter_a1, "2025-02-01 00:00:00", 5)
         self.unit_a1.building_id = self.building_b

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_datetime
 
 
 class MeterReplace(models.TransientModel):
@@ -103,7 +104,7 @@ class MeterReplace(models.TransientModel):
             body=self.env._(
                 "Replaced by %(new)s at %(at)s: %(values)s.",
                 new=new.name,
-                at=self.replaced_at,
+                at=format_datetime(self.env, self.replaced_at),
                 values=", ".join(
                     self.env._(
                         "%(reg)s closing %(close)s, opening %(open)s",

@@ -74,8 +74,12 @@ class MeterBillingLine(models.Model):
         string="Readings used", help="Readings behind the quantity; estimates marked."
     )
     is_estimated = fields.Boolean(string="Estimated")
-    move_id = fields.Many2one("account.move", readonly=True, index=True, copy=False)
-    move_line_id = fields.Many2one("account.move.line", readonly=True, copy=False)
+    move_id = fields.Many2one(
+        "account.move", string="Invoice", readonly=True, index=True, copy=False
+    )
+    move_line_id = fields.Many2one(
+        "account.move.line", string="Invoice line", readonly=True, copy=False
+    )
 
     def _compute_quantity_shown(self):
         for line in self:

@@ -3,6 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
+from odoo.tools import format_date
 
 # Results in these states do not hold their period: it can be billed again.
 FREE_STATES = ("reversed", "deferred")
@@ -74,6 +75,18 @@ class MeterBillingResult(models.Model):
         "WHERE state NOT IN ('reversed', 'deferred')",
         "This billing point is already billed for this period.",
     )
+
+    @api.depends("billing_point_id", "date_from", "date_to")
+    def _compute_display_name(self):
+        # breadcrumbs and links name the billing point and its period, never
+        # "meter.billing.result,79"
+        for result in self:
+            result.display_name = self.env._(
+                "%(point)s, %(start)s - %(end)s",
+                point=result.billing_point_id.display_name or "",
+                start=format_date(self.env, result.date_from),
+                end=format_date(self.env, result.date_to),
+            )
 
     @api.depends("line_ids.amount")
     def _compute_amount(self):

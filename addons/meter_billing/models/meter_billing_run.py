@@ -271,10 +271,11 @@ class MeterBillingRun(models.Model):
     # ACTIONS
     # ------------------------------------------------------------
 
-    def _check_billing_access(self):
+    def _check_billing_access(self, lock=True):
         """Billing officers bill only their sites (record rules on the run's
         scope); readers never bill. A button never races the cron: it holds
-        the runs for its transaction, or says that one is being processed."""
+        the runs for its transaction, or says that one is being processed
+        (``lock=False``: the caller takes the lock itself)."""
         if not self.env.user.has_group("meter_base.meter_base_group_billing"):
             raise AccessError(
                 self.env._("Only billing officers and managers can run billing.")
@@ -283,7 +284,7 @@ class MeterBillingRun(models.Model):
         for run in self:
             run.site_ids.check_access("read")
             run.billing_point_ids.check_access("read")
-        for run in self:
+        for run in self if lock else ():
             run._lock_for_processing()
 
     def action_compute(self):
@@ -323,6 +324,22 @@ class MeterBillingRun(models.Model):
         self._process(commit=False)
         return True
 
+    def action_process_batch(self):
+        """Advance the run by one batch in this request and return where it
+        stands: the form calls it after Compute, Create invoices and Post
+        invoices, batch after batch, until the step is done, and shows the
+        progress (one click per step; the cron, woken by the same click, does the
+        work if the form is closed). A batch held by the cron is left to it.
+
+        :return: ``{"state": ..., "progress": percent}``
+        """
+        self.ensure_one()
+        self._check_billing_access(lock=False)
+        if self.state in ACTIVE_STATES and self._lock_for_processing(busy_error=False):
+            self._process_step()
+        self.invalidate_recordset(["progress"])
+        return {"state": self.state, "progress": self.progress}
+
     def action_cancel(self):
         """Cancel a run that has no invoice: its results free their periods."""
         self._check_billing_access()
@@ -351,7 +368,13 @@ class MeterBillingRun(models.Model):
             "name": self.env._("Invoices"),
             "res_model": "account.move",
             "view_mode": "list,form",
+            # the customer invoice list (customer, dates, totals, status)
+            "views": [
+                (self.env.ref("account.view_out_invoice_tree").id, "list"),
+                (False, "form"),
+            ],
             "domain": [("meter_billing_run_id", "=", self.id)],
+            "context": {"default_move_type": "out_invoice"},
         }
 
     def action_open_results(self):
@@ -389,15 +412,19 @@ class MeterBillingRun(models.Model):
                 # another cron worker holds the run: leave it to that one
                 if not run._lock_for_processing(busy_error=not commit):
                     break
-                done, remaining = run._process_batch()
-                if not remaining and run.state in ACTIVE_STATES:
-                    # the last batch is done: reach the step's final state in
-                    # the same transaction, before running out of time can
-                    # leave the run in its step until the next cron call
-                    run._process_batch()
+                done, remaining = run._process_step()
                 if commit and not cron._commit_progress(done, remaining=remaining):
                     return False
         return True
+
+    def _process_step(self):
+        """Run the next batch; after the last one, reach the step's final state
+        in the same transaction (running out of time must not leave the run in
+        its step until the next cron call). Return (done, remaining)."""
+        done, remaining = self._process_batch()
+        if not remaining and self.state in ACTIVE_STATES:
+            self._process_batch()
+        return done, remaining
 
     def _process_batch(self):
         """Run the next batch of the active step; return (done, remaining)."""
@@ -627,6 +654,10 @@ class MeterBillingRun(models.Model):
             "occupancy_id": occupancy.id,
             "product_id": product.id,
             "component_type": "common",
+            # under their own section of the invoice, in the occupant's language
+            "invoice_group": self.with_context(
+                lang=occupancy.partner_id.lang or self.env.lang
+            ).env._("Common areas"),
             "date_from": result.date_from,
             "date_to": result.date_to,
             "days": (result.date_to - result.date_from).days + 1,

@@ -103,3 +103,19 @@ class TestMeterBillingCommon(MeterBillingCommon):
         )
         self.assertIn("common areas not apportioned", run.residual_note)
         self.assertIn("has no occupant", run.residual_note)
+
+    def test_common_lines_in_their_section(self):
+        """Tenant One's invoice: the common-area share (equally: 9.00) is a line
+        under its own "Common areas" section, not loose among the energy lines;
+        Energy and Fees keep theirs."""
+        run, lines = self._common_lines("equal")
+        move = run.move_ids.filtered(lambda m: m.partner_id == self.tenant1)
+        common = lines[self.point_a1].move_line_id
+        sections = move.invoice_line_ids.filtered(
+            lambda ml: ml.display_type == "line_section"
+        )
+        self.assertEqual(sections.mapped("name"), ["Common areas", "Energy", "Fees"])
+        section = sections.filtered(lambda ml: ml.name == "Common areas")
+        ordered = move.invoice_line_ids.sorted("sequence")
+        self.assertEqual(ordered[list(ordered).index(section) + 1], common)
+        self.assertEqual(common.price_subtotal, 9.0)
