@@ -65,6 +65,7 @@ __all__ = [
     "co2_landlord_share",
     "degree_day_permille",
     "dump_input",
+    "dump_result",
     "fuel_consumed",
     "hash_payload",
     "hot_water_heat",
@@ -284,6 +285,11 @@ def dump_input(expense_input):
     return _plain(expense_input)
 
 
+def dump_result(result):
+    """``result`` as JSON-safe dicts and lists (stored beside the inputs)."""
+    return _plain(result)
+
+
 def _load(cls, data):
     hints = typing.get_type_hints(cls)
     values = {}
@@ -307,7 +313,8 @@ def _load_value(hint, raw):
         return _load(hint, raw)
     if hint is Decimal:
         return Decimal(raw)
-    if hint is date:
+    if isinstance(hint, type) and (issubclass(hint, date) or issubclass(date, hint)):
+        # either way round: a frozen clock (freezegun) swaps ``date`` for a subclass
         return date.fromisoformat(raw)
     return raw
 

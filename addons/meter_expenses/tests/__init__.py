@@ -1,0 +1,2 @@
+from . import test_meter_expense_period
+from . import test_access_rights
