@@ -188,7 +188,10 @@ class MeterExpenseStatement(models.Model):
                     )
                 )
             statement.message_post_with_source(
-                template, subtype_xmlid="mail.mt_comment"
+                template,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                partner_ids=statement.partner_id.ids,
             )
         return True
 

@@ -730,7 +730,7 @@ class _Allocator:
             raise _error(
                 f"section {section.name}: the main meter "
                 f"({section.main_quantity}) measured less than the units "
-                f"({_as_decimal(units_sum)})",
+                f"({_as_decimal(units_sum).normalize()})",
                 "main_quantity",
             )
         return consumption_pool - round_money(
