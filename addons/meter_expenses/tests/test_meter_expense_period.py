@@ -257,3 +257,29 @@ class TestMeterExpensePeriod(MeterExpensesCommon):
         self.assertEqual(html.count("Balance to pay"), 2)
         self.assertIn("542.50", html)
         self.assertIn("577.50", html)
+
+    def test_rating_factor_of_heat_cost_allocators(self):
+        """A1's device has a rating factor of 2: 300 x 2 = 600 against A2's 500.
+
+        Consumption 700: cents 70000 x 600/1100 = 38181.81, A2 31818.18; the
+        missing cent to A1: 381.82, 318.18. A1 381.82 + 200.00 + 80.00 = 661.82,
+        A2 318.18 + 100.00 + 40.00 = 458.18 (1120.00)."""
+        self.meter_a1.expense_rating_factor = 2.0
+        statements = self._close_costs_and_allocate()
+        self.assertAlmostEqual(statements[self.tenant1].amount_share, 661.82, places=2)
+        self.assertAlmostEqual(statements[self.tenant2].amount_share, 458.18, places=2)
+
+    def test_co2_landlord_share(self):
+        """CO2KostAufG on the electricity section: CO2 cost 200.00, 3000 kg over
+        120 m² in 31 days = 3000 x 365 / (120 x 31) = 294.35 kg/m²/a >= 52:
+        landlord 95 % = 190.00, credited by the section shares 462.50 / 537.50:
+        cents 8787.5 and 10212.5, the tie to the earlier (A1): 87.88, 102.12.
+        A1 542.50 - 87.88 = 454.62, A2 577.50 - 102.12 = 475.38; the owner
+        bears 190.00."""
+        self.electricity_section.write(
+            {"co2_cost": 200.0, "co2_kg": 3000.0, "co2_area": 120.0}
+        )
+        statements = self._close_costs_and_allocate()
+        self.assertAlmostEqual(statements[self.tenant1].amount_share, 454.62, places=2)
+        self.assertAlmostEqual(statements[self.tenant2].amount_share, 475.38, places=2)
+        self.assertAlmostEqual(self.period.owner_total, 190.0, places=2)
