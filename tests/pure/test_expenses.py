@@ -23,8 +23,10 @@ from meterkit.expenses import (
     Unit,
     allocate_period,
     co2_landlord_share,
+    compare_runs,
     degree_day_permille,
     dump_input,
+    dump_result,
     fuel_consumed,
     hot_water_heat,
     load_input,
@@ -456,6 +458,25 @@ def test_fuel_bought_plus_opening_minus_closing():
 def test_bad_input_names_the_record(occupancies, units, section, message):
     with pytest.raises(AllocationError, match=message):
         allocate_period(year(units, occupancies, section))
+
+
+def test_compare_runs():
+    """The ancillary cost goes from 1000.00 to 1100.00 (area 60/40): a 600.00 ->
+    660.00 (+60.00), b 400.00 -> 440.00 (+40.00); the section is listed."""
+    units, occupancies = two_units(), [occ("a", "A"), occ("b", "B")]
+    old_input = year(units, occupancies, Section("anc", "Anc", D(1000)))
+    new_input = year(units, occupancies, Section("anc", "Anc", D(1100)))
+    sections, changes = compare_runs(
+        dump_input(old_input),
+        dump_result(allocate_period(old_input)),
+        dump_input(new_input),
+        dump_result(allocate_period(new_input)),
+    )
+    assert sections == (("anc", D(1000), D(1100)),)
+    assert changes == (
+        ("a", D("600.00"), D("660.00"), D("60.00")),
+        ("b", D("400.00"), D("440.00"), D("40.00")),
+    )
 
 
 # ------------------------------------------------------------------

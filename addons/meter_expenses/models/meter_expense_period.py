@@ -278,6 +278,21 @@ class MeterExpensePeriod(models.Model):
             )
         self.state = "collected"
 
+    def action_print_statements(self):
+        """Every statement of the period as one PDF."""
+        self.ensure_one()
+        return self.env.ref(
+            "meter_expenses.action_report_expense_statement"
+        ).report_action(self.statement_ids)
+
+    def action_export_consumptions(self):
+        self.ensure_one()
+        if not self.statement_ids:
+            raise UserError(
+                self.env._("Period %s has no statement yet.", self.display_name)
+            )
+        return self.statement_ids.action_export_consumptions()
+
     def action_open_statements(self):
         self.ensure_one()
         return {

@@ -1,6 +1,7 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from meterkit.expenses import allocate_period, dump_result, load_input
+from markupsafe import Markup, escape
+from meterkit.expenses import allocate_period, compare_runs, dump_result, load_input
 
 from odoo import fields, models
 from odoo.exceptions import UserError
@@ -58,4 +59,45 @@ class MeterExpenseRun(models.Model):
                     hash=run.output_hash,
                 )
             )
+        return True
+
+    def action_compare_previous(self):
+        """Post what changed against the previous run of the period: the
+        sections whose inputs changed and every occupancy's delta."""
+        self.ensure_one()
+        previous = self.period_id.run_ids.filtered(lambda r: r.id < self.id).sorted(
+            "id"
+        )[-1:]
+        if not previous:
+            raise UserError(
+                self.env._("Run %s is the first of its period.", self.display_name)
+            )
+        sections, changes = compare_runs(
+            previous.input_json, previous.output_json, self.input_json, self.output_json
+        )
+        names = {f"{s.kind}-{s.id}": s.name for s in self.period_id.section_ids}
+        occupancies = self.env["meter.occupancy"].browse(
+            [int(key) for key, *_rest in changes]
+        )
+        labels = {str(o.id): o.display_name for o in occupancies}
+        rows = [
+            Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
+            % (labels.get(key, key), old, new, delta)
+            for key, old, new, delta in changes
+        ]
+        body = Markup(
+            "<p>%s</p><ul>%s</ul><table class='table table-sm'>%s</table>"
+        ) % (
+            self.env._(
+                "Run %(new)s against run %(old)s:",
+                new=self.display_name,
+                old=previous.display_name,
+            ),
+            Markup("").join(
+                Markup("<li>%s: %s -> %s</li>") % (names.get(code, code), old, new)
+                for code, old, new in sections
+            ),
+            Markup("").join(rows) or escape(self.env._("No occupancy changed.")),
+        )
+        self.period_id.message_post(body=body)
         return True

@@ -126,6 +126,8 @@ class TestMeterExpensePeriod(MeterExpensesCommon):
             }
         )
         self.period.action_allocate()
+        self.assertTrue(self.period.run_id.action_compare_previous())
+        self.assertIn("20.67", self.period.message_ids[0].body)
         corrections = self._statements()
         c1, c2 = corrections[self.tenant1], corrections[self.tenant2]
         self.assertEqual(c1.correction_of_id, first[self.tenant1])

@@ -63,6 +63,7 @@ __all__ = [
     "Unit",
     "allocate_period",
     "co2_landlord_share",
+    "compare_runs",
     "degree_day_permille",
     "dump_input",
     "dump_result",
@@ -891,3 +892,35 @@ def allocate_period(expense_input):
         hash_payload(expense_input),
         hash_payload(output),
     )
+
+
+def compare_runs(old_input, old_output, new_input, new_output):
+    """What changed between two runs of a period, from their stored JSON
+    (:func:`dump_input`, :func:`dump_result`).
+
+    :return: ``(sections, occupancies)``: ``(code, old cost, new cost)`` of the
+        sections whose cost, key or consumption changed (a section missing on
+        one side has ``None`` there), and ``(key, old total, new total, delta)``
+        of every occupancy whose total changed, all amounts as Decimal.
+    """
+    old_sections = {s["code"]: s for s in old_input["sections"]}
+    new_sections = {s["code"]: s for s in new_input["sections"]}
+    sections = []
+    for code in sorted(old_sections.keys() | new_sections.keys()):
+        old, new = old_sections.get(code), new_sections.get(code)
+        if old != new:
+            sections.append(
+                (
+                    code,
+                    Decimal(old["cost"]) if old else None,
+                    Decimal(new["cost"]) if new else None,
+                )
+            )
+    old_totals = {k: Decimal(v) for k, v in old_output["totals"]}
+    new_totals = {k: Decimal(v) for k, v in new_output["totals"]}
+    occupancies = []
+    for key in sorted(old_totals.keys() | new_totals.keys()):
+        old, new = old_totals.get(key, Decimal(0)), new_totals.get(key, Decimal(0))
+        if old != new:
+            occupancies.append((key, old, new, new - old))
+    return tuple(sections), tuple(occupancies)
