@@ -178,6 +178,7 @@ class MeterExpensePeriod(models.Model):
                     self.env._("Period %s has no section.", period.display_name)
                 )
         self.state = "collected"
+        return True
 
     def _collect_vendor_bills(self):
         self.ensure_one()
@@ -245,6 +246,7 @@ class MeterExpensePeriod(models.Model):
                 period._prepare_statements(run, result, context)
             )
         self.state = "allocated"
+        return True
 
     def action_issue(self):
         """Post every statement's balance (invoice or credit note), all or
@@ -255,10 +257,12 @@ class MeterExpensePeriod(models.Model):
             drafts._check_postable()
             drafts._post()
         self.state = "issued"
+        return True
 
     def action_close(self):
         self._check_state("issued")
         self.state = "closed"
+        return True
 
     def action_reopen(self):
         """Back to costs collected; issued statements stay as they are and a
@@ -277,6 +281,7 @@ class MeterExpensePeriod(models.Model):
                 )
             )
         self.state = "collected"
+        return True
 
     def action_print_statements(self):
         """Every statement of the period as one PDF."""
