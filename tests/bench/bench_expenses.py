@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Benchmark of an expense statement period (meter_expenses).
+
+Run by ``./scripts/test bench`` on the test database (meter_expenses installed).
+Measured side by side in one run, in one database:
+
+* a site of N units (default 1,000), each with area and thousandths, a heat
+  meter and a water meter with two readings, 3 occupant changes per 100 units
+  (the meters have no interim reading: §9b(3) split by time), and a period of 6
+  sections (room heating 70 % by consumption with degree-days, hot water 70 %,
+  water 100 % with a main meter residual, ancillary by area, electricity by
+  units, renovation fund by thousandths);
+* allocation: ``action_allocate`` (consumption read through meter.consumption,
+  meterkit allocation, run stored with its hashes, one statement per occupancy
+  with its lines) in units/s, and the meterkit allocation alone;
+* issuing: ``action_issue`` (every balance posted as an invoice) in
+  statements/s, against the baseline: the same balances as plain
+  ``account.move.create(vals_list)`` + ``action_post()`` (goal >= 0.80);
+* PDF: the statements of M occupancies rendered in one batch against Odoo
+  rendering M invoice PDFs (``account.account_invoices``).
+
+Everything is rolled back at the end.
+"""
+
+import argparse
+import resource
+import time
+
+from bench_billing import ensure_chart  # the same chart of accounts, loaded once
+
+#: issuing (statements posted) against the bare create + post
+GOAL = 0.8
+
+
+def make_site(env, count):
+    from odoo.fields import Command
+
+    site = env["meter.site"].create({"name": "Bench Exp", "code": "BEXP", "tz": "UTC"})
+    building = env["meter.building"].create({"name": "Bench", "site_id": site.id})
+    owner = env["res.partner"].create({"name": "Bench owner"})
+    tenants = env["res.partner"].create(
+        [{"name": f"Exp tenant {i:06d}"} for i in range(count)]
+    )
+    units = env["meter.unit"].create(
+        [
+            {"name": f"E{i:06d}", "building_id": building.id, "owner_id": owner.id}
+            for i in range(count)
+        ]
+    )
+    env["meter.unit.basis"].create(
+        [
+            {
+                "unit_id": unit.id,
+                "kind": kind,
+                "value": value,
+                "date_from": "2024-01-01",
+            }
+            for i, unit in enumerate(units)
+            for kind, value in (("area", 40 + i % 80), ("thousandths", 1 + i % 3))
+        ]
+    )
+    env["meter.occupancy"].create(
+        [
+            {
+                "unit_id": unit.id,
+                "partner_id": tenant.id,
+                "role": "tenant",
+                "date_start": "2024-01-01",
+            }
+            for unit, tenant in zip(units, tenants, strict=True)
+        ]
+    )
+    movers = env["res.partner"].create(
+        [{"name": f"Exp newcomer {i:06d}"} for i in range(0, count, 33)]
+    )
+    env["meter.occupancy"].create(
+        [
+            {
+                "unit_id": units[i].id,
+                "partner_id": mover.id,
+                "role": "tenant",
+                "date_start": f"2025-{1 + i % 12:02d}-15",
+            }
+            for mover, i in zip(movers, range(0, count, 33), strict=True)
+        ]
+    )
+    heat = env.ref("meter_base.resource_heat")
+    water = env.ref("meter_base.resource_cold_water")
+    meters = {}
+    for resource_, prefix in ((heat, "H"), (water, "W")):
+        meters[prefix] = env["meter.meter"].create(
+            [
+                {
+                    "name": f"{prefix}-{i:06d}",
+                    "unit_id": unit.id,
+                    "resource_id": resource_.id,
+                }
+                for i, unit in enumerate(units)
+            ]
+        )
+    main = env["meter.meter"].create(
+        {
+            "name": "W-MAIN",
+            "kind": "main",
+            "building_id": building.id,
+            "resource_id": water.id,
+        }
+    )
+    rows = [(main.id, "T1", "2025-01-01 00:00:00", 0)]
+    rows.append((main.id, "T1", "2026-01-01 00:00:00", 120 * count))
+    for prefix, step in (("H", 1000), ("W", 50)):
+        for i, meter in enumerate(meters[prefix]):
+            rows.append((meter.id, "T1", "2025-01-01 00:00:00", i))
+            rows.append((meter.id, "T1", "2026-01-01 00:00:00", i + step + i % 97))
+    env["meter.reading"]._bulk_ingest(rows)
+    product = env["product.product"].create(
+        {"name": "Bench statement", "type": "service", "taxes_id": [Command.clear()]}
+    )
+    sections = [
+        ("heating", "Room heating", "area", 70.0, "H", "degree_days", 250_000),
+        ("hot_water", "Hot water", "area", 70.0, "H", "days", 80_000),
+        ("water", "Water", "area", 100.0, "W", "days", 60_000),
+        ("ancillary", "Ancillary", "area", 0.0, None, "days", 120_000),
+        ("electricity", "Common electricity", "units", 0.0, None, "days", 30_000),
+        ("renovation", "Renovation fund", "thousandths", 0.0, None, "days", 90_000),
+    ]
+    period = env["meter.expense.period"].create(
+        {
+            "name": "Bench 2025",
+            "site_id": site.id,
+            "date_start": "2025-01-01",
+            "date_end": "2025-12-31",
+            "product_id": product.id,
+            "deduct_advances": "none",
+            "section_ids": [
+                Command.create(
+                    {
+                        "kind": kind,
+                        "name": name,
+                        "base_key": key,
+                        "consumption_share": share,
+                        "time_basis": basis,
+                        "meter_ids": [Command.set(meters[m].ids)] if m else [],
+                        "main_meter_id": main.id if kind == "water" else False,
+                    }
+                )
+                for kind, name, key, share, m, basis, _cost in sections
+            ],
+        }
+    )
+    env["meter.expense.cost"].create(
+        [
+            {
+                "period_id": period.id,
+                "section_id": section.id,
+                "name": f"{section.name} costs",
+                "amount": cost,
+            }
+            for section, (*_s, cost) in zip(period.section_ids, sections, strict=True)
+        ]
+    )
+    return period
+
+
+def baseline_vals(moves):
+    from odoo.fields import Command
+
+    return [
+        {
+            "move_type": move.move_type,
+            "partner_id": move.partner_id.id,
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "product_id": line.product_id.id,
+                        "name": line.name,
+                        "quantity": line.quantity,
+                        "price_unit": line.price_unit,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+                for line in move.invoice_line_ids
+            ],
+        }
+        for move in moves
+    ]
+
+
+def render_both(env, statements, invoices):
+    """Seconds to render the statements in one batch and as many invoices:
+    PDF, or the HTML of the same reports when this wkhtmltopdf cannot batch
+    (unpatched Qt)."""
+    from odoo.exceptions import UserError
+
+    Report = env["ir.actions.report"]
+    jobs = (
+        ("meter_expenses.action_report_expense_statement", statements.ids),
+        ("account.account_invoices", invoices.ids),
+    )
+    try:
+        return (*(timed(env, Report._render_qweb_pdf, *job)[0] for job in jobs), "PDF")
+    except UserError:
+        return (
+            *(timed(env, Report._render_qweb_html, *job)[0] for job in jobs),
+            "HTML",
+        )
+
+
+def timed(env, function, *args):
+    t0 = time.perf_counter()
+    result = function(*args)
+    env.flush_all()
+    return time.perf_counter() - t0, result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--conf", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--units", type=int, default=1_000)
+    parser.add_argument("--pdf", type=int, default=50)
+    args = parser.parse_args()
+
+    from meterkit.expenses import allocate_period
+
+    import odoo  # noqa: F401  (Odoo 19 is importable when this runs)
+    from odoo import api
+    from odoo.modules.registry import Registry
+    from odoo.tools import config
+
+    config.parse_config(["-c", args.conf, "-d", args.db])
+    registry = Registry(args.db)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, api.SUPERUSER_ID, {"tracking_disable": True})
+        ensure_chart(env)
+        t0 = time.perf_counter()
+        period = make_site(env, args.units)
+        env.flush_all()
+        cr.execute("ANALYZE")
+        setup_s = time.perf_counter() - t0
+        period.action_collect_costs()
+        allocate_s, _none = timed(env, period.action_allocate)
+        statements = period.statement_ids
+        expense_input, _context = period._prepare_input()
+        core_s, _result = timed(env, allocate_period, expense_input)
+        issue_s, _none = timed(env, period.action_issue)
+        moves = statements.move_id
+        assert set(moves.mapped("state")) == {"posted"}
+        vals_list = baseline_vals(moves)
+        env.invalidate_all()
+        t0 = time.perf_counter()
+        baseline = env["account.move"].create(vals_list)
+        baseline.action_post()
+        env.flush_all()
+        baseline_s = time.perf_counter() - t0
+        assert round(sum(baseline.mapped("amount_total")), 2) == round(
+            sum(moves.mapped("amount_total")), 2
+        )
+        some = statements[: args.pdf]
+        pdf_s, invoice_pdf_s, kind = render_both(env, some, baseline[: len(some)])
+        cr.rollback()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    count = len(statements)
+    print(
+        f"bench expenses: {args.units} units, 6 sections, {count} statements "
+        f"({count - args.units} occupant changes), {len(moves)} posted "
+        f"(setup {setup_s:.1f} s)"
+    )
+    rows = [
+        (
+            "allocate (read, meterkit, run, statements)",
+            args.units / allocate_s,
+            "units/s",
+            allocate_s,
+        ),
+        ("meterkit allocation alone", args.units / core_s, "units/s", core_s),
+        ("issue: statements posted", len(moves) / issue_s, "moves/s", issue_s),
+        (
+            "baseline: account.move create + post",
+            len(moves) / baseline_s,
+            "moves/s",
+            baseline_s,
+        ),
+        (
+            f"PDF: {len(some)} statements in one batch",
+            len(some) / pdf_s,
+            "docs/s",
+            pdf_s,
+        ),
+        (
+            f"PDF: {len(some)} invoices (Odoo)",
+            len(some) / invoice_pdf_s,
+            "docs/s",
+            invoice_pdf_s,
+        ),
+    ]
+    for label, rate, unit, seconds in rows:
+        print(f"  {label:<46} {rate:>9,.0f} {unit:<8} {seconds:7.2f} s")
+    ratio = baseline_s / issue_s
+    verdict = "met" if ratio >= GOAL else "NOT met"
+    print(f"  {'issue / baseline':<46} {ratio:>9.2f}  (goal >= {GOAL:.2f}: {verdict})")
+    print(f"  {kind + ' statements / invoices':<46} {invoice_pdf_s / pdf_s:>9.2f}")
+    print(f"  {'peak RSS of this process':<46} {peak_mb:>9,.0f} MB")
+    return 0 if ratio >= GOAL else 3  # 3: the goal is missed (not a crash)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
