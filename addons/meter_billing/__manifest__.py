@@ -26,6 +26,10 @@
         "views/meter_billing_run_views.xml",
         "views/res_config_settings_views.xml",
         "views/meter_billing_menus.xml",
+        "security/meter_prepaid_security.xml",
+        "data/meter_prepaid_data.xml",
+        "wizards/meter_prepaid_payment_views.xml",
+        "views/meter_prepaid_views.xml",
     ],
     "demo": ["demo/meter_billing_demo.xml"],
     "assets": {

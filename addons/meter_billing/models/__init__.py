@@ -21,3 +21,7 @@ from . import meter_billing_line
 from . import account_move
 from . import meter_interval
 from . import meter_meter
+from . import meter_prepaid_account
+from . import meter_prepaid_move
+from . import meter_prepaid_move_line
+from . import meter_prepaid_reconciliation

@@ -8,3 +8,4 @@ from . import test_meter_billing_settlement
 from . import test_ui_tour
 from . import test_meter_billing_money
 from . import test_site_boundaries
+from . import test_prepaid
