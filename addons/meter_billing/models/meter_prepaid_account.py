@@ -61,7 +61,16 @@ class MeterPrepaidAccount(models.Model):
     site_id = fields.Many2one(related="billing_point_id.site_id", store=True)
     company_id = fields.Many2one(related="billing_point_id.company_id", store=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    meter_ids = fields.Many2many(related="billing_point_id.meter_ids")
+    extra_point_ids = fields.Many2many(
+        "meter.billing.point",
+        string="Other billing points",
+        check_company=True,
+        help="Dormitory mode: the billing points of the other resources (cold "
+        "and hot water) deducted from the same balance.",
+    )
+    meter_ids = fields.Many2many(
+        "meter.meter", compute="_compute_meter_ids", string="Meters"
+    )
     partner_id = fields.Many2one(
         "res.partner", string="Occupant", required=True, index=True, tracking=True
     )
@@ -135,6 +144,23 @@ class MeterPrepaidAccount(models.Model):
                         account.partner_id.name,
                     )
                     if n
+                )
+
+    @api.depends("billing_point_id.meter_ids", "extra_point_ids.meter_ids")
+    def _compute_meter_ids(self):
+        for account in self:
+            account.meter_ids = account._points().meter_ids
+
+    @api.constrains("dormitory", "extra_point_ids")
+    def _check_dormitory(self):
+        for account in self:
+            if account.extra_point_ids and not account.dormitory:
+                raise ValidationError(
+                    self.env._(
+                        "%(account)s: only a dormitory account deducts several "
+                        "billing points.",
+                        account=account.display_name,
+                    )
                 )
 
     @api.constrains("max_balance", "restore_amount")
@@ -429,34 +455,46 @@ class MeterPrepaidAccount(models.Model):
         top_ups = self.move_ids.filtered(lambda m: m.move_type == "top_up")
         return min(top_ups.mapped("date")) if top_ups else False
 
+    def _points(self):
+        self.ensure_one()
+        return self.billing_point_id | self.extra_point_ids
+
     def _month_lines(self, date_from, date_to):
         """Tariff valuation of ``[date_from, date_to]`` (inside one month) by
-        meter_billing's computation, summed per component, version and band:
-        ``{key: {name, product_id, quantity, amount, ...}}``."""
-        point = self.billing_point_id
-        series = point._series_for(date_from, date_to)
+        meter_billing's computation for each billing point, summed per point,
+        component, version and band: ``{key: {name, product_id, quantity,
+        amount, ...}}``."""
+        points = self._points()
+        series = points._series_for(date_from, date_to)
         month_days = calendar.monthrange(date_from.year, date_from.month)[1]
-        lines = point._prepare_billing_lines(date_from, date_to, series, month_days, {})
         totals = {}
-        for vals in lines:
-            if vals["partner_id"] != self.partner_id.id:
-                continue
-            key = (vals["component_id"], vals["tariff_version_id"], vals["band"] or "")
-            line = totals.setdefault(
-                key,
-                {
-                    "component_id": vals["component_id"],
-                    "tariff_version_id": vals["tariff_version_id"],
-                    "band": vals["band"] or False,
-                    "product_id": vals["product_id"],
-                    "name": vals["name"],
-                    "quantity": Decimal(0),
-                    "amount": Decimal(0),
-                },
+        for point in points:
+            lines = point._prepare_billing_lines(
+                date_from, date_to, series, month_days, {}
             )
-            line["quantity"] += Decimal(repr(vals["quantity"]))
-            line["amount"] += Decimal(repr(vals["amount"]))
+            for vals in lines:
+                if vals["partner_id"] == self.partner_id.id:
+                    self._add_line(totals, point, vals)
         return totals
+
+    @api.model
+    def _add_line(self, totals, point, vals):
+        key = _key(point.id, vals)
+        line = totals.setdefault(
+            key,
+            {
+                "billing_point_id": point.id,
+                "component_id": vals["component_id"],
+                "tariff_version_id": vals["tariff_version_id"],
+                "band": vals["band"] or False,
+                "product_id": vals["product_id"],
+                "name": vals["name"],
+                "quantity": Decimal(0),
+                "amount": Decimal(0),
+            },
+        )
+        line["quantity"] += Decimal(repr(vals["quantity"]))
+        line["amount"] += Decimal(repr(vals["amount"]))
 
     def _deducted_in_month(self, month_start, date_to, pending=()):
         """``{key: (quantity, amount)}`` deducted for the days of the month up
@@ -472,16 +510,19 @@ class MeterPrepaidAccount(models.Model):
         )
         done = defaultdict(lambda: [Decimal(0), Decimal(0)])
         for line in lines:
-            key = (line.component_id.id, line.tariff_version_id.id, line.band or "")
+            key = _key(
+                line.billing_point_id.id,
+                {
+                    "component_id": line.component_id.id,
+                    "tariff_version_id": line.tariff_version_id.id,
+                    "band": line.band,
+                },
+            )
             done[key][0] += Decimal(repr(line.quantity))
             done[key][1] += self._money(line.amount)
         for vals in pending:
             if month_start <= vals["date"] <= date_to:
-                key = (
-                    vals["component_id"],
-                    vals["tariff_version_id"],
-                    vals["band"] or "",
-                )
+                key = _key(vals["billing_point_id"], vals)
                 done[key][0] += Decimal(repr(vals["quantity"]))
                 done[key][1] += self._money(vals["amount"])
         return done
@@ -514,11 +555,12 @@ class MeterPrepaidAccount(models.Model):
         return lines
 
     def _line_from_key(self, key):
-        component = self.env["meter.tariff.component"].browse(key[0])
+        component = self.env["meter.tariff.component"].browse(key[1])
         return {
-            "component_id": key[0],
-            "tariff_version_id": key[1],
-            "band": key[2] or False,
+            "billing_point_id": key[0],
+            "component_id": key[1],
+            "tariff_version_id": key[2],
+            "band": key[3] or False,
             "product_id": component.product_id.id,
             "name": component.name,
             "quantity": Decimal(0),
@@ -570,3 +612,14 @@ class MeterPrepaidAccount(models.Model):
                     )
                 month = last + timedelta(days=1)
         return self.env["meter.prepaid.move"]._create_posted(vals_list)
+
+
+def _key(point_id, vals):
+    """What a deduction line is summed by within a month: billing point,
+    tariff component, tariff version and band."""
+    return (
+        point_id,
+        vals["component_id"],
+        vals["tariff_version_id"],
+        vals["band"] or "",
+    )

@@ -20,6 +20,7 @@ class MeterPrepaidMoveLine(models.Model):
     date = fields.Date(related="move_id.date", store=True)
     move_type = fields.Selection(related="move_id.move_type", store=True)
     currency_id = fields.Many2one(related="move_id.currency_id")
+    billing_point_id = fields.Many2one("meter.billing.point", ondelete="restrict")
     component_id = fields.Many2one("meter.tariff.component", ondelete="restrict")
     tariff_version_id = fields.Many2one("meter.tariff.version", ondelete="restrict")
     band = fields.Char()

@@ -361,3 +361,48 @@ class TestPrepaid(MeterBillingCommon):
             .search([("id", "=", self.account.id)])
         )
         self.assertEqual(Decimal(str(self.account.balance)), Decimal("20.0"))
+
+    def test_dormitory_water_arrears_cut_electricity(self):
+        """Dormitory mode: cold water meter W-P1 (no valve) on a second billing
+        point at 5.00 per m3, read Jan 1 10, Jan 2 19, Jan 3 26 m3, deducted
+        from the same balance as the electricity.
+        Jan 1: electricity 6.00 + water 9 m3 x 5.00 = 45.00 -> 51.00,
+               balance 100.00 - 51.00 = 49.00 (alarm 1, on)
+        Jan 2: electricity 11.00 + water 7 x 5.00 = 35.00 -> 46.00,
+               balance 3.00 < alarm 2: the electricity meter is switched off
+               although the arrears come from water."""
+        water = self.env.ref("meter_base.resource_cold_water")
+        meter_w = self.env["meter.meter"].create(
+            {
+                "name": "W-P1",
+                "unit_id": self.unit_p1.id,
+                "resource_id": water.id,
+                "commissioning_date": "2025-01-01",
+            }
+        )
+        for day, value in ((1, 10), (2, 19), (3, 26)):
+            self._reading(
+                meter_w, f"2026-01-0{day} 00:00:00", value, confirm_anomaly=True
+            )
+        point_w = self._point(self.unit_p1, meter_w, self._flat_tariff("Water", 5.0))
+        self.account.write(
+            {"dormitory": True, "extra_point_ids": [Command.set(point_w.ids)]}
+        )
+        self.assertEqual(self.account.meter_ids, self.meter_p1 | meter_w)
+        self._pay(100.0)
+        self._deduct(date(2026, 1, 2))
+        deductions = self.account.move_ids.filtered(
+            lambda m: m.move_type == "deduction"
+        ).sorted("date")
+        self.assertEqual(deductions.mapped("amount"), [51.0, 46.0])
+        self.assertEqual(
+            deductions[1]
+            .line_ids.filtered(lambda line: line.billing_point_id == point_w)
+            .amount,
+            35.0,
+        )
+        self.assertRecordValues(
+            self.account, [{"balance": 3.0, "level": "alarm2", "supply": "off"}]
+        )
+        if "supply_desired" in self.meter_p1._fields:
+            self.assertEqual(self.meter_p1.supply_desired, "off")
