@@ -9,6 +9,7 @@ MOVE_TYPES = [
     ("top_up", "Top-up"),
     ("deduction", "Deduction"),
     ("backbill", "Back-billing"),
+    ("apportion", "Common areas"),
     ("refund", "Refund"),
 ]
 #: the kind of balance change of meterkit.prepaid for each move type
@@ -16,9 +17,10 @@ KINDS = {
     "top_up": "top_up",
     "deduction": "deduction",
     "backbill": "deduction",
+    "apportion": "deduction",
     "refund": "refund",
 }
-SIGNS = {"top_up": 1, "deduction": -1, "backbill": -1, "refund": -1}
+SIGNS = {"top_up": 1, "deduction": -1, "backbill": -1, "apportion": -1, "refund": -1}
 
 
 class MeterPrepaidMove(models.Model):
@@ -60,10 +62,17 @@ class MeterPrepaidMove(models.Model):
         "account.move", string="Journal entry", readonly=True, index=True
     )
     line_ids = fields.One2many("meter.prepaid.move.line", "move_id")
+    resource_id = fields.Many2one(
+        "meter.resource", help="Resource of the common meters apportioned."
+    )
 
     _one_deduction_per_day = models.UniqueIndex(
         "(account_id, date) WHERE move_type = 'deduction'",
         "A prepaid account is deducted once per day.",
+    )
+    _one_apportionment_per_month = models.UniqueIndex(
+        "(account_id, period_from, resource_id) WHERE move_type = 'apportion'",
+        "The common areas of a resource are apportioned once per account and month.",
     )
     _one_payment_per_reference = models.UniqueIndex(
         "(company_id, payment_reference) WHERE payment_reference IS NOT NULL "
@@ -112,7 +121,7 @@ class MeterPrepaidMove(models.Model):
 
     @api.model
     def _move_amount(self, account, vals):
-        if vals["move_type"] in ("deduction", "backbill"):
+        if vals["move_type"] in ("deduction", "backbill", "apportion"):
             return sum(
                 (account._money(cmd[2]["amount"]) for cmd in vals["line_ids"]),
                 Decimal(0),

@@ -406,3 +406,59 @@ class TestPrepaid(MeterBillingCommon):
         )
         if "supply_desired" in self.meter_p1._fields:
             self.assertEqual(self.meter_p1.supply_desired, "off")
+
+    def test_common_area_apportionment_by_area(self):
+        """Common meter C-A of house A uses 100 kWh in January (0 -> 100),
+        priced 0.30: 30.00. The open prepaid accounts of house A are P1 (60 m2)
+        and A2 (40 m2): P1 pays 30.00 x 60/100 = 18.00 (60 kWh), A2 12.00
+        (40 kWh); balances 100.00 - 18.00 = 82.00 and 50.00 - 12.00 = 38.00.
+        The same month and resource cannot be apportioned twice."""
+        for unit, area in ((self.unit_p1, 60.0), (self.unit_a2, 40.0)):
+            self.env["meter.unit.basis"].create(
+                {
+                    "unit_id": unit.id,
+                    "kind": "area",
+                    "value": area,
+                    "date_from": "2025-01-01",
+                }
+            )
+        common = self.env["meter.meter"].create(
+            {
+                "name": "C-A",
+                "kind": "common",
+                "building_id": self.building_a.id,
+                "resource_id": self.electricity.id,
+                "commissioning_date": "2025-01-01",
+            }
+        )
+        self._reading(common, "2026-01-01 00:00:00", 0)
+        self._reading(common, "2026-02-01 00:00:00", 100, confirm_anomaly=True)
+        account_a2 = self.env["meter.prepaid.account"].create(
+            {"billing_point_id": self.point_a2.id, "partner_id": self.tenant2.id}
+        )
+        self._pay(100.0)
+        self._pay(50.0, account=account_a2)
+        wizard = self.env["meter.prepaid.apportion"].create(
+            {
+                "building_id": self.building_a.id,
+                "resource_id": self.electricity.id,
+                "month": "2026-01-15",
+                "method": "area",
+                "price": 0.30,
+                "product_id": self.product_fixed.id,
+                "date": "2026-02-01",
+            }
+        )
+        wizard.action_confirm()
+        moves = (self.account | account_a2).move_ids.filtered(
+            lambda m: m.move_type == "apportion"
+        )
+        self.assertRecordValues(
+            moves.line_ids.sorted("amount"),
+            [{"quantity": 40.0, "amount": 12.0}, {"quantity": 60.0, "amount": 18.0}],
+        )
+        self.assertEqual(self.account.balance, 82.0)
+        self.assertEqual(account_a2.balance, 38.0)
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+            with self.env.cr.savepoint():
+                wizard.action_confirm()
