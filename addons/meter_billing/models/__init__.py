@@ -25,3 +25,4 @@ from . import meter_prepaid_account
 from . import meter_prepaid_move
 from . import meter_prepaid_move_line
 from . import meter_prepaid_reconciliation
+from . import meter_prepaid_transaction

@@ -6,7 +6,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 from meterkit import prepaid
-from meterkit.prepaid import PrepaidError, Status, Thresholds, post, reclose
+from meterkit.prepaid import (
+    PrepaidError,
+    Status,
+    Thresholds,
+    check_top_up,
+    post,
+    reclose,
+)
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -231,6 +238,65 @@ class MeterPrepaidAccount(models.Model):
             "target": "new",
             "context": {"default_account_id": self.id},
         }
+
+    # ------------------------------------------------------------
+    # ONLINE TOP-UPS
+    # ------------------------------------------------------------
+
+    def _prepare_top_up_transaction_values(self, amount):
+        """Values of the ``payment.transaction`` of an online top-up of
+        ``amount``, checked now (open account, positive amount, maximum
+        balance) since a paid amount cannot be refused afterwards. The portal
+        passes them as ``custom_create_values`` to the payment flow.
+
+        :raise UserError: the top-up is refused.
+        """
+        self.ensure_one()
+        self._check_open()
+        try:
+            check_top_up(
+                self._thresholds(),
+                self._money(self.balance),
+                Decimal(str(amount)),
+                self._quantum(),
+            )
+        except PrepaidError as error:
+            raise self._refusal(error) from None
+        return {
+            "amount": amount,
+            "currency_id": self.currency_id.id,
+            "partner_id": self.partner_id.id,
+            "meter_prepaid_account_id": self.id,
+        }
+
+    def _credit_transaction(self, transaction):
+        """Credit a done transaction once: a second notification of the same
+        transaction finds its top-up (looked up again under the account's row
+        lock; the unique payment reference is the last guard)."""
+        self.ensure_one()
+        reference = transaction.reference
+        Move = self.env["meter.prepaid.move"]
+        domain = [
+            ("company_id", "=", self.company_id.id),
+            ("move_type", "=", "top_up"),
+            ("payment_reference", "=", reference),
+        ]
+        self._lock()
+        credited = Move.search(domain)
+        if credited:
+            return credited
+        return Move._create_posted(
+            [
+                {
+                    "account_id": self.id,
+                    "move_type": "top_up",
+                    "date": fields.Date.context_today(self),
+                    "amount": transaction.amount,
+                    "journal_id": transaction.provider_id.journal_id.id,
+                    "payment_reference": reference,
+                }
+            ]
+        )
 
     # ------------------------------------------------------------
     # BALANCE AND THRESHOLDS

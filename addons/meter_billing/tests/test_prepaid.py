@@ -462,3 +462,55 @@ class TestPrepaid(MeterBillingCommon):
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
             with self.env.cr.savepoint():
                 wizard.action_confirm()
+
+    def _online_transaction(self, amount):
+        """A transaction of a provider without implementation (code 'none',
+        as Odoo's payment tests use) paid into the bank journal."""
+        method = self.env.ref("payment.payment_method_unknown")
+        provider = self.env["payment.provider"].create(
+            {
+                "name": "Test provider",
+                "code": "none",
+                "state": "test",
+                "journal_id": self.company_data["default_journal_bank"].id,
+                "payment_method_ids": [Command.set(method.ids)],
+            }
+        )
+        method.active = True
+        Transaction = self.env["payment.transaction"]
+        return Transaction.create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": method.id,
+                "reference": Transaction._compute_reference("none", prefix="PRE"),
+                "operation": "online_redirect",
+                **self.account._prepare_top_up_transaction_values(amount),
+            }
+        )
+
+    def test_online_top_up_credited_once_and_restores_supply(self):
+        """Balance 16.00 after Jan 4 (alarm 2, supply off, see above). An online
+        top-up of 40.00 is paid: its post-processing credits 56.00 >= restore
+        50.00, supply back on; a second notification (post-processing again)
+        credits nothing more. The ledger owes 56.00. A top-up of 444.01 would
+        pass the maximum of 500.00 (56.00 + 444.01) and is refused before any
+        payment."""
+        self._pay(100.0)
+        self._deduct(date(2026, 1, 4))
+        self.assertEqual(self.account.supply, "off")
+        tx = self._online_transaction(40.0)
+        tx._set_done()
+        tx._post_process()
+        self.assertEqual(self.account.balance, 56.0)
+        tx._create_payment()  # the same notification delivered twice
+        top_ups = self.account.move_ids.filtered(lambda m: m.payment_reference)
+        self.assertRecordValues(
+            top_ups, [{"amount": 40.0, "payment_reference": tx.reference}]
+        )
+        self.assertFalse(tx.payment_id, "no customer payment against invoices")
+        self.assertRecordValues(self.account, [{"balance": 56.0, "supply": "on"}])
+        if "supply_desired" in self.meter_p1._fields:
+            self.assertEqual(self.meter_p1.supply_desired, "on")
+        self.assertEqual(self._liability(), 56.0)
+        with self.assertRaises(UserError):
+            self.account._prepare_top_up_transaction_values(444.01)
