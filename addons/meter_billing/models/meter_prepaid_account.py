@@ -116,6 +116,13 @@ class MeterPrepaidAccount(models.Model):
     supply = fields.Selection(SUPPLY, default="on", readonly=True, copy=False)
     reclosed = fields.Selection(LEVELS, readonly=True, copy=False)
     grace_used = fields.Boolean(readonly=True, copy=False)
+    date_start = fields.Date(
+        string="Deducted from",
+        copy=False,
+        tracking=True,
+        help="First day deducted (the day of the opening top-up); nothing used "
+        "before it is deducted from this balance.",
+    )
     deducted_until = fields.Date(
         copy=False,
         tracking=True,
@@ -191,7 +198,9 @@ class MeterPrepaidAccount(models.Model):
                         account=account.display_name,
                     )
                 )
-        self.write({"state": "open"})
+        today = fields.Date.context_today(self)
+        for account in self:
+            account.write({"state": "open", "date_start": account.date_start or today})
 
     def action_close(self):
         """Close at move-out: the balance must have been refunded (or be 0)."""
@@ -497,7 +506,7 @@ class MeterPrepaidAccount(models.Model):
             errors, last, pending = False, account.deducted_until, []
             while day and day <= until:
                 try:
-                    lines = account._prepare_delta(day.replace(day=1), day, pending)
+                    lines = account._prepare_delta(day, pending=pending)
                 except UsageError as error:
                     errors = str(error)
                     break
@@ -513,13 +522,16 @@ class MeterPrepaidAccount(models.Model):
         return moves
 
     def _first_day_to_deduct(self):
-        """The day after the last deducted one; for a new account, the day of
-        its first top-up (opening)."""
+        """The day after the last deducted one, else the first day."""
         self.ensure_one()
         if self.deducted_until:
             return self.deducted_until + timedelta(days=1)
-        top_ups = self.move_ids.filtered(lambda m: m.move_type == "top_up")
-        return min(top_ups.mapped("date")) if top_ups else False
+        return self.date_start
+
+    def _month_start(self, day):
+        """The first day deducted in the month of ``day``: the 1st, or the
+        first day of the account when it started in that month."""
+        return max(day.replace(day=1), self.date_start or day.replace(day=1))
 
     def _points(self):
         self.ensure_one()
@@ -593,11 +605,12 @@ class MeterPrepaidAccount(models.Model):
                 done[key][1] += self._money(vals["amount"])
         return done
 
-    def _prepare_delta(self, month_start, date_to, pending=()):
+    def _prepare_delta(self, date_to, pending=()):
         """Lines that bring what was deducted in the month up to the valuation
         of ``[month_start, date_to]`` at the current tariffs: the month-to-date
         charge minus what was deducted (tiers, minimum charges and demand count
         on the whole month, so the days of a month add up to its bill)."""
+        month_start = self._month_start(date_to)
         now = self._month_lines(month_start, date_to)
         done = self._deducted_in_month(month_start, date_to, pending)
         lines = []
@@ -659,14 +672,14 @@ class MeterPrepaidAccount(models.Model):
                 last = month.replace(
                     day=calendar.monthrange(month.year, month.month)[1]
                 )
-                lines = account._prepare_delta(month, min(last, end))
+                lines = account._prepare_delta(min(last, end))
                 if lines:
                     vals_list.append(
                         {
                             "account_id": account.id,
                             "move_type": "backbill",
                             "date": date,
-                            "period_from": month,
+                            "period_from": account._month_start(min(last, end)),
                             "period_to": min(last, end),
                             "line_ids": [
                                 fields.Command.create(

@@ -155,6 +155,19 @@ class TestPrepaid(MeterBillingCommon):
         )
         self.assertEqual(sum(revenue.mapped("credit")), 50.0)
 
+    def test_opened_mid_month(self):
+        """Opened by a top-up of 100.00 on Jan 3: Jan 1-2 are not deducted;
+        Jan 3 = 70 kWh x 0.50 = 35.00 + fee 31 x 1/31 = 1.00 -> 36.00,
+        balance 64.00."""
+        self._pay(100.0, day="2026-01-03")
+        self.assertEqual(self.account.date_start, date(2026, 1, 3))
+        self._deduct(date(2026, 1, 3))
+        self.assertEqual(
+            self.account.move_ids.filtered(lambda m: m.move_type == "deduction").amount,
+            36.0,
+        )
+        self.assertEqual(self.account.balance, 64.0)
+
     def test_restart_never_deducts_twice(self):
         """Running the deduction again for Jan 1-3 adds nothing; nor does it
         when the day marker lags behind the posted moves (a job killed between

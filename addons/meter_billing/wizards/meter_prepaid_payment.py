@@ -33,6 +33,8 @@ class MeterPrepaidPayment(models.TransientModel):
         self.ensure_one()
         account = self.account_id
         if account.state == "draft" and self.kind == "top_up":
+            # the opening top-up: deducted from its day on
+            account.date_start = account.date_start or self.date
             account.action_open()
         self.env["meter.prepaid.move"]._create_posted(
             [
