@@ -201,6 +201,7 @@ class MeterPrepaidAccount(models.Model):
         today = fields.Date.context_today(self)
         for account in self:
             account.write({"state": "open", "date_start": account.date_start or today})
+        return True
 
     def action_close(self):
         """Close at move-out: the balance must have been refunded (or be 0)."""
@@ -215,6 +216,7 @@ class MeterPrepaidAccount(models.Model):
                     )
                 )
         self.write({"state": "closed"})
+        return True
 
     def action_reclose(self):
         """The occupant's one re-close (grace at alarm 2, or into the
@@ -236,6 +238,7 @@ class MeterPrepaidAccount(models.Model):
                 balance=self.balance,
             ),
         )
+        return True
 
     def action_payment(self):
         self.ensure_one()
@@ -501,12 +504,19 @@ class MeterPrepaidAccount(models.Model):
         one entry per account and day. An account whose usage cannot be
         valued (e.g. a missing reading) stops at that day and says why."""
         vals_list, done = [], {}
+        starts = [a._first_day_to_deduct() for a in self if a._first_day_to_deduct()]
+        series = None
+        if starts:
+            # the readings of the whole batch in one read
+            first = min(starts).replace(day=1)
+            points = self.billing_point_id | self.extra_point_ids
+            series = points._series_for(first, until)
         for account in self:
             day = account._first_day_to_deduct()
             errors, last, pending = False, account.deducted_until, []
             while day and day <= until:
                 try:
-                    lines = account._prepare_delta(day, pending=pending)
+                    lines = account._prepare_delta(day, pending=pending, series=series)
                 except UsageError as error:
                     errors = str(error)
                     break
@@ -537,13 +547,14 @@ class MeterPrepaidAccount(models.Model):
         self.ensure_one()
         return self.billing_point_id | self.extra_point_ids
 
-    def _month_lines(self, date_from, date_to):
+    def _month_lines(self, date_from, date_to, series=None):
         """Tariff valuation of ``[date_from, date_to]`` (inside one month) by
         meter_billing's computation for each billing point, summed per point,
         component, version and band: ``{key: {name, product_id, quantity,
         amount, ...}}``."""
         points = self._points()
-        series = points._series_for(date_from, date_to)
+        if series is None:
+            series = points._series_for(date_from, date_to)
         month_days = calendar.monthrange(date_from.year, date_from.month)[1]
         totals = {}
         for point in points:
@@ -605,13 +616,13 @@ class MeterPrepaidAccount(models.Model):
                 done[key][1] += self._money(vals["amount"])
         return done
 
-    def _prepare_delta(self, date_to, pending=()):
+    def _prepare_delta(self, date_to, pending=(), series=None):
         """Lines that bring what was deducted in the month up to the valuation
         of ``[month_start, date_to]`` at the current tariffs: the month-to-date
         charge minus what was deducted (tiers, minimum charges and demand count
         on the whole month, so the days of a month add up to its bill)."""
         month_start = self._month_start(date_to)
-        now = self._month_lines(month_start, date_to)
+        now = self._month_lines(month_start, date_to, series)
         done = self._deducted_in_month(month_start, date_to, pending)
         lines = []
         for key in sorted(set(now) | set(done), key=str):
