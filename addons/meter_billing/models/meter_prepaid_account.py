@@ -505,18 +505,21 @@ class MeterPrepaidAccount(models.Model):
         valued (e.g. a missing reading) stops at that day and says why."""
         vals_list, done = [], {}
         starts = [a._first_day_to_deduct() for a in self if a._first_day_to_deduct()]
-        series = None
+        series = known = None
         if starts:
             # the readings of the whole batch in one read
             first = min(starts).replace(day=1)
             points = self.billing_point_id | self.extra_point_ids
             series = points._series_for(first, until)
+            known = self._deducted_lines(first, until)
         for account in self:
             day = account._first_day_to_deduct()
             errors, last, pending = False, account.deducted_until, []
             while day and day <= until:
                 try:
-                    lines = account._prepare_delta(day, pending=pending, series=series)
+                    lines = account._prepare_delta(
+                        day, pending=pending, series=series, known=known
+                    )
                 except UsageError as error:
                     errors = str(error)
                     break
@@ -585,18 +588,32 @@ class MeterPrepaidAccount(models.Model):
         line["quantity"] += Decimal(repr(vals["quantity"]))
         line["amount"] += Decimal(repr(vals["amount"]))
 
-    def _deducted_in_month(self, month_start, date_to, pending=()):
-        """``{key: (quantity, amount)}`` deducted for the days of the month up
-        to ``date_to``, including the ``pending`` line values prepared but not
-        created yet."""
-        lines = self.env["meter.prepaid.move.line"].search(
+    def _deducted_lines(self, month_start, date_to):
+        """The deduction and back-billing lines of these accounts for the days
+        from ``month_start`` to ``date_to``."""
+        return self.env["meter.prepaid.move.line"].search(
             [
-                ("move_id.account_id", "=", self.id),
-                ("move_id.move_type", "in", ("deduction", "backbill")),
+                ("account_id", "in", self.ids),
+                ("move_type", "in", ("deduction", "backbill")),
                 ("move_id.period_from", ">=", month_start),
                 ("move_id.period_to", "<=", date_to),
             ]
         )
+
+    def _deducted_in_month(self, month_start, date_to, pending=(), known=None):
+        """``{key: (quantity, amount)}`` deducted for the days of the month up
+        to ``date_to``, including the ``pending`` line values prepared but not
+        created yet. ``known``: the batch's lines read beforehand."""
+        if known is None:
+            lines = self._deducted_lines(month_start, date_to)
+        else:
+            lines = known.filtered(
+                lambda line: (
+                    line.account_id == self
+                    and line.move_id.period_from >= month_start
+                    and line.move_id.period_to <= date_to
+                )
+            )
         done = defaultdict(lambda: [Decimal(0), Decimal(0)])
         for line in lines:
             key = _key(
@@ -616,14 +633,14 @@ class MeterPrepaidAccount(models.Model):
                 done[key][1] += self._money(vals["amount"])
         return done
 
-    def _prepare_delta(self, date_to, pending=(), series=None):
+    def _prepare_delta(self, date_to, pending=(), series=None, known=None):
         """Lines that bring what was deducted in the month up to the valuation
         of ``[month_start, date_to]`` at the current tariffs: the month-to-date
         charge minus what was deducted (tiers, minimum charges and demand count
         on the whole month, so the days of a month add up to its bill)."""
         month_start = self._month_start(date_to)
         now = self._month_lines(month_start, date_to, series)
-        done = self._deducted_in_month(month_start, date_to, pending)
+        done = self._deducted_in_month(month_start, date_to, pending, known)
         lines = []
         for key in sorted(set(now) | set(done), key=str):
             line = now.get(key)
