@@ -8,7 +8,7 @@
     "author": "Meter Suite contributors",
     "website": "https://github.com/meter-suite/meter-suite",
     "license": "LGPL-3",
-    "depends": ["meter_base", "meter_hardware", "account"],
+    "depends": ["meter_base", "meter_hardware", "account", "account_payment"],
     "external_dependencies": {"python": ["meterkit>=1.0"]},
     "data": [
         "security/ir.model.access.csv",
@@ -28,6 +28,10 @@
         "views/res_config_settings_views.xml",
         "views/meter_billing_menus.xml",
         "views/meter_solar_views.xml",
+        "security/meter_prepaid_security.xml",
+        "data/meter_prepaid_data.xml",
+        "wizards/meter_prepaid_payment_views.xml",
+        "views/meter_prepaid_views.xml",
     ],
     "demo": ["demo/meter_billing_demo.xml"],
     "assets": {

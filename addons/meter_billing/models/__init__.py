@@ -24,3 +24,8 @@ from . import meter_solar_billing
 from . import meter_interval
 from . import meter_meter
 from . import meter_usage_billing
+from . import meter_prepaid_account
+from . import meter_prepaid_move
+from . import meter_prepaid_move_line
+from . import meter_prepaid_reconciliation
+from . import meter_prepaid_transaction

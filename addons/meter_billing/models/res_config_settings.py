@@ -15,3 +15,9 @@ class ResConfigSettings(models.TransientModel):
     meter_common_product_id = fields.Many2one(
         related="company_id.meter_common_product_id", readonly=False
     )
+    meter_prepaid_account_id = fields.Many2one(
+        related="company_id.meter_prepaid_account_id", readonly=False
+    )
+    meter_prepaid_journal_id = fields.Many2one(
+        related="company_id.meter_prepaid_journal_id", readonly=False
+    )

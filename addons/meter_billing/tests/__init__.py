@@ -14,3 +14,4 @@ from . import test_meter_billing_run_form
 from . import test_meter_billing_invoice_report
 from . import test_ui_tour_accountant
 from . import test_demo_setup
+from . import test_prepaid

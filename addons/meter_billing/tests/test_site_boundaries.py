@@ -69,6 +69,7 @@ class TestSiteBoundaries(SiteSweepMixin, MeterBillingCommon):
             .create({})
             ._create_payments()
         )
+        prepaid = self._prepaid_b()
         job = env["meter.exchange.job"].create(
             {"name": "Site B job", "host": "127.0.0.1", "site_id": self.site_b.id}
         )
@@ -134,6 +135,12 @@ class TestSiteBoundaries(SiteSweepMixin, MeterBillingCommon):
             run.result_ids,
             run.result_ids.line_ids,
             self._usage_billed_b(run),
+            prepaid,
+            prepaid.move_ids,
+            prepaid.move_ids.line_ids,
+            env["meter.prepaid.reconciliation"].search(
+                [("account_id", "=", prepaid.id)]
+            ),
             invoice,
             invoice.line_ids,
             payment,
@@ -156,6 +163,41 @@ class TestSiteBoundaries(SiteSweepMixin, MeterBillingCommon):
         return self.env["meter.usage.billing"].create(
             {"session_id": session.id, "line_id": run.result_ids.line_ids[:1].id}
         )
+
+    def _prepaid_b(self):
+        """A prepaid account of site B with a top-up and a deduction."""
+        env = self.env
+        account = env["meter.prepaid.account"].create(
+            {"billing_point_id": self.point_b1.id, "partner_id": self.tenant3.id}
+        )
+        account.action_open()
+        env["meter.prepaid.move"]._create_posted(
+            [
+                {
+                    "account_id": account.id,
+                    "move_type": "top_up",
+                    "date": "2026-01-01",
+                    "amount": 50.0,
+                    "journal_id": self.company_data["default_journal_cash"].id,
+                },
+                {
+                    "account_id": account.id,
+                    "move_type": "deduction",
+                    "date": "2026-01-01",
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "name": "Energy",
+                                "product_id": self.product_energy.id,
+                                "amount": 1.0,
+                            }
+                        )
+                    ],
+                },
+            ]
+        )
+        env.flush_all()
+        return account
 
     def _shared_records(self):
         """Records of no site: tariffs and calendars shared by several sites,

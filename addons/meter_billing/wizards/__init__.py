@@ -6,3 +6,5 @@ from . import meter_tariff_simulate
 from . import meter_tariff_simulate_line
 from . import meter_interval_import
 from . import meter_replace
+from . import meter_prepaid_payment
+from . import meter_prepaid_apportion
