@@ -21,8 +21,6 @@ from . import meter_billing_line
 from . import account_move
 from . import meter_solar_community
 from . import meter_solar_billing
-from . import meter_interval
-from . import meter_meter
 from . import meter_usage_billing
 from . import meter_prepaid_account
 from . import meter_prepaid_move
