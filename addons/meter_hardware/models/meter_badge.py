@@ -69,9 +69,12 @@ class MeterBadge(models.Model):
 
     def action_lost(self):
         self.write({"state": "lost"})
+        return True
 
     def action_block(self):
         self.write({"state": "blocked"})
+        return True
 
     def action_activate(self):
         self.write({"state": "active"})
+        return True
