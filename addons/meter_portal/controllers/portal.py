@@ -33,6 +33,11 @@ class MeterPortal(CustomerPortal):
                 if Meter.has_access("read")
                 else 0
             )
+        if "statement_count" in counters:
+            Statement = request.env["meter.expense.statement"]
+            values["statement_count"] = (
+                Statement.search_count([]) if Statement.has_access("read") else 0
+            )
         if not counters and request.env["meter.portal.access"]._portal_periods():
             # The home page itself (not the counters call): a tile per resource.
             values["meter_tiles"] = self._meters_page_values()["tiles"]
@@ -323,6 +328,65 @@ class MeterPortal(CustomerPortal):
             infos=request.env["meter.portal.monthly.info"].search([], limit=120),
         )
         return request.render("meter_portal.portal_monthly_information", values)
+
+    # ------------------------------------------------------------
+    # EXPENSE STATEMENTS
+    # ------------------------------------------------------------
+
+    @http.route("/my/statements", type="http", auth="user", website=True)
+    def portal_my_statements(self, page=1, **kw):
+        """Issued expense statements of the user's occupancies (the portal
+        record rule scopes the search), newest period first."""
+        Statement = request.env["meter.expense.statement"]
+        total = Statement.search_count([])
+        page_pager = pager(
+            url="/my/statements",
+            total=total,
+            page=int(page),
+            step=self._items_per_page,
+        )
+        statements = Statement.search(
+            [],
+            order="date_end desc, id desc",
+            limit=self._items_per_page,
+            offset=page_pager["offset"],
+        )
+        values = self._prepare_portal_layout_values()
+        values.update(
+            page_name="statements",
+            pager=page_pager,
+            # Found as the user above: the records are theirs; the period and
+            # unit names are read as superuser (no portal access to periods).
+            statements_sudo=statements.sudo(),
+        )
+        return request.render("meter_portal.portal_my_statements", values)
+
+    @http.route(
+        "/my/statements/<int:statement_id>/pdf", type="http", auth="user", website=True
+    )
+    def portal_statement_pdf(self, statement_id, **kw):
+        """The statement's PDF (meter_expenses' report), after the portal
+        rules allowed the user to read it."""
+        statement = request.env["meter.expense.statement"].browse(statement_id)
+        try:
+            statement.check_access("read")
+            if not statement.exists():
+                raise MissingError(request.env._("This statement does not exist."))
+        except (AccessError, MissingError):
+            return request.redirect("/my/statements")
+        report_sudo = request.env["ir.actions.report"].sudo()
+        pdf, _type = report_sudo._render_qweb_pdf(
+            "meter_expenses.action_report_expense_statement", statement.ids
+        )
+        filename = request.env._("Statement %s.pdf", statement.id)
+        return request.make_response(
+            pdf,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Length", len(pdf)),
+                ("Content-Disposition", http.content_disposition(filename)),
+            ],
+        )
 
     # ------------------------------------------------------------
     # NICKNAMES AND VERIFICATION

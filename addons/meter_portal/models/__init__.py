@@ -4,6 +4,7 @@ from . import (
     meter_portal_nickname,
     meter_portal_monthly_info,
     meter_building,
+    meter_expense_statement,
     meter_meter,
     meter_occupancy,
     meter_reading,
