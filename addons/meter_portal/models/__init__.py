@@ -7,6 +7,7 @@ from . import (
     meter_expense_statement,
     meter_meter,
     meter_occupancy,
+    meter_prepaid_account,
     meter_reading,
     meter_site,
     meter_unit,
