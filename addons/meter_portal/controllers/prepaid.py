@@ -7,6 +7,8 @@ from odoo.http import request
 from odoo.addons.account_payment.controllers.payment import PaymentPortal
 from odoo.addons.payment import utils as payment_utils
 
+from .portal import portal_record
+
 RECENT_MOVES = 20
 
 
@@ -27,11 +29,11 @@ class MeterPrepaidPortal(PaymentPortal):
 
     def _prepaid_check(self, account_id):
         """The account as the user, after the portal rules allowed reading it."""
-        account = request.env["meter.prepaid.account"].browse(account_id)
-        account.check_access("read")
-        if not account.exists():
-            raise MissingError(request.env._("This prepaid account does not exist."))
-        return account
+        return portal_record(
+            "meter.prepaid.account",
+            account_id,
+            request.env._("This prepaid account does not exist."),
+        )
 
     @http.route("/my/prepaid", type="http", auth="user", website=True)
     def portal_my_prepaid_accounts(self, **kw):

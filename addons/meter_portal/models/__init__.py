@@ -1,5 +1,6 @@
 from . import (
     meter_portal_scope_mixin,
+    meter_portal_periods_source,
     meter_portal_access,
     meter_portal_nickname,
     meter_portal_monthly_info,
