@@ -8,7 +8,7 @@
     "author": "Meter Suite contributors",
     "website": "https://github.com/meter-suite/meter-suite",
     "license": "LGPL-3",
-    "depends": ["meter_billing", "portal"],
+    "depends": ["meter_billing", "meter_expenses", "portal"],
     "external_dependencies": {"python": ["meterkit>=1.0"]},
     "data": [
         "security/ir.model.access.csv",

@@ -33,10 +33,58 @@ class MeterPortal(CustomerPortal):
                 if Meter.has_access("read")
                 else 0
             )
-        if not counters and request.env["meter.portal.access"]._portal_periods():
+        if "statement_count" in counters:
+            Statement = request.env["meter.expense.statement"]
+            values["statement_count"] = (
+                Statement.search_count([]) if Statement.has_access("read") else 0
+            )
+        if not counters:
             # The home page itself (not the counters call): a tile per resource.
-            values["meter_tiles"] = self._meters_page_values()["tiles"]
+            periods = request.env["meter.portal.access"]._portal_periods()
+            if periods:
+                today = fields.Date.context_today(request.env.user)
+                tiles = {}
+                for meter in self._current_meters(periods):
+                    self._add_to_tile(tiles, meter, *self._meter_window(meter, today))
+                values["meter_tiles"] = list(tiles.values())
         return values
+
+    def _current_meters(self, periods, meters=None):
+        """The user's individual meters of their current homes, in service."""
+        now = fields.Datetime.now()
+        current_units = {
+            p.unit_id for p in periods if p.start <= now and (not p.end or now < p.end)
+        }
+        if meters is None:
+            meters = request.env["meter.meter"].search(
+                [("kind", "=", "individual"), ("unit_id", "in", list(current_units))],
+                order="resource_id, name",
+            )
+        return meters.filtered(
+            lambda m: m.unit_id.id in current_units and m.status != "archived"
+        )
+
+    def _meter_window(self, meter, today):
+        """(rule as superuser, window state, start of the current window)."""
+        # Read under the portal rules: the meter is the user's.
+        rule_sudo = meter.effective_rule_id.sudo()
+        window = window_state(
+            today, rule_sudo.window_first_day, rule_sudo.window_last_day
+        )
+        opens = (
+            _local_midnight_utc(window.opens_on, meter.site_id.tz)
+            if window
+            else datetime.combine(today.replace(day=1), datetime.min.time())
+        )
+        return rule_sudo, window, opens
+
+    def _add_to_tile(self, tiles, meter, _rule_sudo, window, opens):
+        tile = tiles.setdefault(
+            meter.resource_id,
+            {"resource": meter.resource_id, "window": window, "meters": 0, "done": 0},
+        )
+        tile["meters"] += 1
+        tile["done"] += bool(meter.last_read_at and meter.last_read_at >= opens)
 
     # ------------------------------------------------------------
     # READINGS PAGE
@@ -53,15 +101,10 @@ class MeterPortal(CustomerPortal):
         values = self._prepare_portal_layout_values()
         periods = env["meter.portal.access"]._portal_periods()
         now = fields.Datetime.now()
-        current_units = {
-            p.unit_id for p in periods if p.start <= now and (not p.end or now < p.end)
-        }
         meters = env["meter.meter"].search(
             [("kind", "=", "individual")], order="resource_id, name"
         )
-        current = meters.filtered(
-            lambda m: m.unit_id.id in current_units and m.status != "archived"
-        )
+        current = self._current_meters(periods, meters)
         common = env["meter.meter"].search(
             [("kind", "in", ("common", "main"))], order="resource_id, name"
         )
@@ -83,16 +126,8 @@ class MeterPortal(CustomerPortal):
             own_by_meter[reading.meter_id.id].append(reading)
         nicknames = self._nicknames(meters | common)
         for meter in current:
-            # Read under the portal rules above: the meter is the user's.
-            rule_sudo = meter.effective_rule_id.sudo()
-            window = window_state(
-                today, rule_sudo.window_first_day, rule_sudo.window_last_day
-            )
-            opens = (
-                _local_midnight_utc(window.opens_on, meter.site_id.tz)
-                if window
-                else datetime.combine(today.replace(day=1), datetime.min.time())
-            )
+            rule_sudo, window, opens = self._meter_window(meter, today)
+            self._add_to_tile(tiles, meter, rule_sudo, window, opens)
             editable = window is None or window.is_open
             previous = []
             for register_no in range(1, (meter.register_count or 1) + 1):
@@ -101,17 +136,6 @@ class MeterPortal(CustomerPortal):
                 shown = found and found[0] >= start_of.get(meter.unit_id.id, now)
                 previous.append((register, found if shown else None))
             own_now = [r for r in own_by_meter[meter.id] if r.read_at >= opens]
-            tile = tiles.setdefault(
-                meter.resource_id,
-                {
-                    "resource": meter.resource_id,
-                    "window": window,
-                    "meters": 0,
-                    "done": 0,
-                },
-            )
-            tile["meters"] += 1
-            tile["done"] += bool(meter.last_read_at and meter.last_read_at >= opens)
             cards.append(
                 {
                     "meter": meter,
@@ -204,11 +228,9 @@ class MeterPortal(CustomerPortal):
 
     def _meter_check(self, meter_id):
         """The meter as the user, after the portal rules allowed reading it."""
-        meter = request.env["meter.meter"].browse(meter_id)
-        meter.check_access("read")
-        if not meter.exists():
-            raise MissingError(request.env._("This meter does not exist."))
-        return meter
+        return portal_record(
+            "meter.meter", meter_id, request.env._("This meter does not exist.")
+        )
 
     @http.route("/my/meters/<int:meter_id>", type="http", auth="user", website=True)
     def portal_meter_history(
@@ -325,6 +347,66 @@ class MeterPortal(CustomerPortal):
         return request.render("meter_portal.portal_monthly_information", values)
 
     # ------------------------------------------------------------
+    # EXPENSE STATEMENTS
+    # ------------------------------------------------------------
+
+    @http.route("/my/statements", type="http", auth="user", website=True)
+    def portal_my_statements(self, page=1, **kw):
+        """Issued expense statements of the user's occupancies (the portal
+        record rule scopes the search), newest period first."""
+        Statement = request.env["meter.expense.statement"]
+        total = Statement.search_count([])
+        page_pager = pager(
+            url="/my/statements",
+            total=total,
+            page=int(page),
+            step=self._items_per_page,
+        )
+        statements = Statement.search(
+            [],
+            order="date_end desc, id desc",
+            limit=self._items_per_page,
+            offset=page_pager["offset"],
+        )
+        values = self._prepare_portal_layout_values()
+        values.update(
+            page_name="statements",
+            pager=page_pager,
+            # Found as the user above: the records are theirs; the period and
+            # unit names are read as superuser (no portal access to periods).
+            statements_sudo=statements.sudo(),
+        )
+        return request.render("meter_portal.portal_my_statements", values)
+
+    @http.route(
+        "/my/statements/<int:statement_id>/pdf", type="http", auth="user", website=True
+    )
+    def portal_statement_pdf(self, statement_id, **kw):
+        """The statement's PDF (meter_expenses' report), after the portal
+        rules allowed the user to read it."""
+        try:
+            statement = portal_record(
+                "meter.expense.statement",
+                statement_id,
+                request.env._("This statement does not exist."),
+            )
+        except (AccessError, MissingError):
+            return request.redirect("/my/statements")
+        report_sudo = request.env["ir.actions.report"].sudo()
+        pdf, _type = report_sudo._render_qweb_pdf(
+            "meter_expenses.action_report_expense_statement", statement.ids
+        )
+        filename = request.env._("Statement %s.pdf", statement.id)
+        return request.make_response(
+            pdf,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Length", len(pdf)),
+                ("Content-Disposition", http.content_disposition(filename)),
+            ],
+        )
+
+    # ------------------------------------------------------------
     # NICKNAMES AND VERIFICATION
     # ------------------------------------------------------------
 
@@ -396,6 +478,16 @@ class MeterPortal(CustomerPortal):
         return request.redirect(
             f"/web/login?login={new_user.login}&redirect=/my/meters"
         )
+
+
+def portal_record(model, record_id, missing_message):
+    """The record as the logged-in user, after the record rules allowed them
+    to read it. :raise AccessError: not theirs; MissingError: deleted."""
+    record = request.env[model].browse(record_id)
+    record.check_access("read")
+    if not record.exists():
+        raise MissingError(missing_message)
+    return record
 
 
 def _parse_date(text):

@@ -5,7 +5,11 @@ from odoo import api, fields, models
 
 class MeterOccupancy(models.Model):
     _name = "meter.occupancy"
-    _inherit = ["meter.occupancy", "meter.portal.scope.mixin"]
+    _inherit = [
+        "meter.occupancy",
+        "meter.portal.scope.mixin",
+        "meter.portal.periods.source",
+    ]
 
     portal_access_ids = fields.One2many("meter.portal.access", "occupancy_id")
 

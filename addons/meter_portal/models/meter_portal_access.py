@@ -10,6 +10,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import email_normalize
 
+from .meter_portal_periods_source import PERIODS_CACHE_KEY
+
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 12
 CODE_VALID_DAYS = 30
@@ -51,7 +53,7 @@ class MeterPortalAccess(models.Model):
     """
 
     _name = "meter.portal.access"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "meter.portal.periods.source"]
     _description = "Resident Portal Access"
     _order = "id desc"
     _check_company_auto = True
@@ -374,7 +376,18 @@ class MeterPortalAccess(models.Model):
     @api.model
     def _portal_periods(self):
         """The current user's confirmed occupancy periods (record rules of
-        the portal read them: superuser, limited to the user's accesses)."""
+        the portal read them: superuser, limited to the user's accesses).
+
+        Kept on the cursor for the rest of the request (every portal record
+        rule asks for them); a change of an access, an occupancy or a site's
+        time zone drops them (meter.portal.periods.source)."""
+        cache = self.env.cr.cache.setdefault(PERIODS_CACHE_KEY, {})
+        if self.env.uid not in cache:
+            cache[self.env.uid] = tuple(self._read_portal_periods())
+        return cache[self.env.uid]
+
+    @api.model
+    def _read_portal_periods(self):
         accesses_sudo = self.sudo().search(
             [("user_id", "=", self.env.uid), ("state", "=", "confirmed")]
         )

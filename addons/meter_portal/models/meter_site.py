@@ -5,7 +5,11 @@ from odoo import api, models
 
 class MeterSite(models.Model):
     _name = "meter.site"
-    _inherit = ["meter.site", "meter.portal.scope.mixin"]
+    _inherit = [
+        "meter.site",
+        "meter.portal.scope.mixin",
+        "meter.portal.periods.source",
+    ]
 
     @api.model
     def _portal_scope_domain(self, periods):

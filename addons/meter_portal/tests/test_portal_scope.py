@@ -75,3 +75,23 @@ class TestPortalScope(MeterPortalCommon):
         )
         with self.assertRaises(AccessError):
             nickname.with_user(staff).read(["name"])
+
+    def test_periods_read_once_per_request_and_dropped_on_change(self):
+        """Every portal record rule asks for the user's periods: within a
+        request they are read once (no query the second time); revoking
+        the access or moving the occupant out counts at once."""
+        env = self.env(user=self.user_a)
+        Access = env["meter.portal.access"]
+        self.env.cr.cache.clear()
+        periods = Access._portal_periods()
+        self.assertEqual([p.occupancy_id for p in periods], [self.occ_a.id])
+        with self.assertQueryCount(0):
+            Access._portal_periods()
+            env["meter.unit"]._portal_domain()
+        self.occ_a.date_end = "2026-01-31"
+        self.assertEqual(
+            Access._portal_periods()[0].end.date().isoformat(), "2026-02-01"
+        )
+        self.access_a.action_revoke()
+        self.assertFalse(Access._portal_periods())
+        self.assertFalse(env["meter.unit"].search([]))

@@ -26,6 +26,67 @@ class TestPortalSweep(MeterPortalFixture, AccountTestInvoicingHttpCommon):
         cls.invoice_b = cls.init_invoice(
             "out_invoice", partner=cls.partner_b, amounts=[200], post=True
         )
+        cls._setup_statements()
+
+    @classmethod
+    def _setup_statements(cls):
+        """Unit Q1 is owned by O: vacant in 2025, O lives there from 2026
+        (owner-occupier, portal access confirmed). Statements of 2025: A's
+        previous tenant, B (issued), A's draft one for 2026, the vacancy of
+        Q1 (borne by O) and one of O as occupant."""
+        env = cls.env
+        cls.owner = env["res.partner"].create(
+            {"name": "Owner O", "email": "o@example.com"}
+        )
+        cls.unit_q1.owner_id = cls.owner
+        Occupancy = env["meter.occupancy"]
+        cls.occ_vacancy = Occupancy.create(
+            {
+                "unit_id": cls.unit_q1.id,
+                "role": "vacancy",
+                "partner_id": cls.owner.id,
+                "date_start": "2025-01-01",
+                "date_end": "2025-12-31",
+            }
+        )
+        cls.occ_owner = Occupancy.create(
+            {
+                "unit_id": cls.unit_q1.id,
+                "role": "owner",
+                "partner_id": cls.owner.id,
+                "date_start": "2026-01-01",
+            }
+        )
+        cls.user_o = cls._confirmed_access(cls.occ_owner, "o-secret-pw").user_id
+        period = env["meter.expense.period"].create(
+            {
+                "name": "Heating 2025",
+                "site_id": cls.site.id,
+                "date_start": "2025-01-01",
+                "date_end": "2025-12-31",
+            }
+        )
+        Statement = env["meter.expense.statement"]
+
+        def statement(occupancy, state="issued"):
+            return Statement.create(
+                {
+                    "period_id": period.id,
+                    "occupancy_id": occupancy.id,
+                    "partner_id": occupancy.partner_id.id,
+                    "date_start": "2025-01-01",
+                    "date_end": "2025-12-31",
+                    "state": state,
+                    "amount_share": 120.0,
+                }
+            )
+
+        cls.statement_previous = statement(cls.occ_previous)
+        cls.statement_b = statement(cls.occ_b)
+        cls.statement_a_draft = statement(cls.occ_a, state="draft")
+        cls.statement_a = statement(cls.occ_a)
+        cls.statement_vacancy = statement(cls.occ_vacancy)
+        cls.statement_owner = statement(cls.occ_owner)
 
     def setUp(self):
         super().setUp()
@@ -89,3 +150,36 @@ class TestPortalSweep(MeterPortalFixture, AccountTestInvoicingHttpCommon):
                     self.assertEqual(page.status_code, 200)
                 else:
                     self.assertIn(page.status_code, (302, 303, 403, 404))
+
+    def test_sweep_statements(self):
+        """A gets the PDF of their issued statement only (not the draft one,
+        not the previous tenant's, not B's, not the owner's vacancy)."""
+        statements = self.env["meter.expense.statement"].search([])
+        self.assertGreaterEqual(len(statements), 6)
+        for statement in statements:
+            with self.subTest(statement=statement.display_name):
+                page = self.url_open(
+                    f"/my/statements/{statement.id}/pdf", allow_redirects=False
+                )
+                if statement == self.statement_a:
+                    self.assertEqual(page.status_code, 200)
+                    self.assertIn("Resident A", page.text)
+                else:
+                    self.assertIn(page.status_code, (302, 303))
+        listing = self.url_open("/my/statements")
+        self.assertEqual(listing.text.count("o_meter_portal_statement_row"), 1)
+        self.assertIn(f"/my/statements/{self.statement_a.id}/pdf", listing.text)
+
+    def test_owner_sees_what_they_bear(self):
+        """O, owner-occupier of Q1, gets their own statement and the vacancy
+        of Q1 made out to them; nobody else's."""
+        self.authenticate(self.user_o.login, "o-secret-pw")
+        listing = self.url_open("/my/statements")
+        self.assertEqual(listing.text.count("o_meter_portal_statement_row"), 2)
+        for statement in self.env["meter.expense.statement"].search([]):
+            with self.subTest(statement=statement.display_name):
+                page = self.url_open(
+                    f"/my/statements/{statement.id}/pdf", allow_redirects=False
+                )
+                mine = statement in self.statement_vacancy | self.statement_owner
+                self.assertEqual(page.status_code == 200, mine)
