@@ -23,7 +23,7 @@ import statistics
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -86,7 +86,7 @@ class Sink:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def events(self, events):
-        now = datetime.now(UTC)
+        now = bench_now()
         results = []
         with self.lock:
             self.requests += 1
@@ -100,6 +100,17 @@ class Sink:
                     {"key": event["key"], "status": "duplicate" if seen else "ok"}
                 )
         return {"results": results}
+
+
+# The bench's own clock: a fixed instant advanced by the monotonic clock, so
+# the messages carry the same timestamps on any date and the delays (sink time
+# minus the charge point's timestamp) are still real elapsed seconds.
+CLOCK_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+_MONOTONIC_START = time.monotonic()
+
+
+def bench_now():
+    return CLOCK_EPOCH + timedelta(seconds=time.monotonic() - _MONOTONIC_START)
 
 
 async def charge_point(port, identity, interval, duration, counters):
@@ -122,7 +133,7 @@ async def charge_point(port, identity, interval, duration, counters):
                 connector_id=1,
                 id_tag="BENCH",
                 meter_start=0,
-                timestamp=datetime.now(UTC).isoformat(),
+                timestamp=bench_now().isoformat(),
             )
         )
         counters["calls"] += 2
@@ -138,7 +149,7 @@ async def charge_point(port, identity, interval, duration, counters):
                     transaction_id=start.transaction_id,
                     meter_value=[
                         {
-                            "timestamp": datetime.now(UTC).isoformat(),
+                            "timestamp": bench_now().isoformat(),
                             "sampledValue": [{"value": str(wh)}],
                         }
                     ],
@@ -150,7 +161,7 @@ async def charge_point(port, identity, interval, duration, counters):
         await cp.call(
             call16.StopTransaction(
                 meter_stop=wh,
-                timestamp=datetime.now(UTC).isoformat(),
+                timestamp=bench_now().isoformat(),
                 transaction_id=start.transaction_id,
             )
         )
