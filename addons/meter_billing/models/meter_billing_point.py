@@ -593,7 +593,6 @@ class MeterBillingPoint(models.Model):
                     date=start,
                 )
             )
-        quantum = Decimal(repr(self.currency_id.rounding))
         capacity = self.capacity_kva
         by_date = {v.date_from: v for v in versions}
         vals_list = []
@@ -616,35 +615,10 @@ class MeterBillingPoint(models.Model):
                     tier_base=tier_base,
                     cache=cache,
                 )
-            needs_demand = any(
-                c.kind == "demand_peak" for v in per_period for c in v.components
-            )
             if any(v.components for v in per_period):
-                for piece_start, piece_end, basis in basis_pieces(
-                    start, end, tariff.period_basis
-                ):
-                    area = self.unit_id._get_basis("area", piece_start)
-                    usage = Usage(
-                        piece_start,
-                        piece_end,
-                        area=Decimal(repr(area)) if area else None,
-                        peak_demand=(
-                            self._peak_demand(piece_start, piece_end, cache)
-                            if needs_demand
-                            else None
-                        ),
-                    )
-                    lines = evaluate_period(
-                        per_period,
-                        usage,
-                        basis,
-                        usage_by_segment=None,
-                        quantum=quantum,
-                    )
-                    vals_list += [
-                        self._prepare_line_vals(occupancy, line, by_date)
-                        for line in lines
-                    ]
+                vals_list += self._evaluate_per_period(
+                    occupancy, per_period, by_date, tariff, start, end, cache
+                )
         except MeterkitError as error:
             raise UsageError(
                 self.env._(
@@ -653,6 +627,39 @@ class MeterBillingPoint(models.Model):
                     problem=str(error),
                 )
             ) from None
+        return vals_list
+
+    def _evaluate_per_period(
+        self, occupancy, versions, by_date, tariff, start, end, cache=None
+    ):
+        """Line values of the charges billed per period (fixed, area, demand)
+        of ``versions`` on ``[start, end]``, piece by piece of the tariff's
+        period basis (calendar months or days)."""
+        quantum = Decimal(repr(self.currency_id.rounding))
+        needs_demand = any(
+            c.kind == "demand_peak" for v in versions for c in v.components
+        )
+        vals_list = []
+        for piece_start, piece_end, basis in basis_pieces(
+            start, end, tariff.period_basis
+        ):
+            area = self.unit_id._get_basis("area", piece_start)
+            usage = Usage(
+                piece_start,
+                piece_end,
+                area=Decimal(repr(area)) if area else None,
+                peak_demand=(
+                    self._peak_demand(piece_start, piece_end, cache)
+                    if needs_demand
+                    else None
+                ),
+            )
+            lines = evaluate_period(
+                versions, usage, basis, usage_by_segment=None, quantum=quantum
+            )
+            vals_list += [
+                self._prepare_line_vals(occupancy, line, by_date) for line in lines
+            ]
         return vals_list
 
     def _evaluate_consumption(
