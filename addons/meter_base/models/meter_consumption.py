@@ -367,17 +367,36 @@ class MeterConsumption(models.AbstractModel):
         """Maximum demand (kW) of ``meters`` together (feeders of one
         connection summed per interval) in each period of ``periods`` (a list
         for all meters): ``{(start, end): Decimal}``, 0 without data."""
+        peaks = self._group_peaks(
+            {0: (meters, periods)}, interval_minutes, registers=registers
+        )
+        return {(t0, t1): peak for (_group, t0, t1), peak in peaks.items()}
+
+    @api.model
+    def _group_peaks(self, groups, interval_minutes=15, registers=None):
+        """:meth:`_coincident_peaks` of many groups of meters (e.g. the feeders
+        of each billing point of a run) in one query.
+
+        :param groups: ``{key: (meters, [(start, end)])}``, ``key`` an int.
+        :return: ``{(key, start, end): Decimal}``, 0 without data.
+        """
+        result, keys = {}, []
+        for group, (meters, periods) in groups.items():
+            for t0, t1 in periods:
+                result[(group, t0, t1)] = Decimal(0)
+                keys += [(meter_id, t0, t1, group) for meter_id in meters.ids]
+        meters = self.env["meter.meter"].browse(sorted({k[0] for k in keys}))
         rows = self._interval_query(
             meters,
-            periods,
+            None,
             registers,
-            SQL("p.t0, p.t1, i.start, sum(i.value) AS energy"),
-            SQL("GROUP BY p.t0, p.t1, i.start"),
-            wrap="SELECT t0, t1, max(energy) FROM (%s) s GROUP BY 1, 2",
+            keys=keys,
+            select=SQL("p.grp, p.t0, p.t1, i.start, sum(i.value) AS energy"),
+            tail=SQL("GROUP BY p.grp, p.t0, p.t1, i.start"),
+            wrap="SELECT grp, t0, t1, max(energy) FROM (%s) s GROUP BY 1, 2, 3",
         )
-        result = {(t0, t1): Decimal(0) for t0, t1 in periods}
         result.update(
-            {(t0, t1): peak_demand([e], interval_minutes) for t0, t1, e in rows}
+            {(g, t0, t1): peak_demand([e], interval_minutes) for g, t0, t1, e in rows}
         )
         return result
 
@@ -414,25 +433,37 @@ class MeterConsumption(models.AbstractModel):
         return [(m, t0, t1) for m in meters.ids for t0, t1 in periods]
 
     def _interval_query(
-        self, meters, periods, registers, select, tail=None, join=None, wrap=None
+        self,
+        meters,
+        periods,
+        registers,
+        select,
+        tail=None,
+        join=None,
+        wrap=None,
+        keys=None,
     ):
         """``SELECT select`` over the interval values ``i`` of ``meters`` inside
-        each period ``p(meter_id, t0, t1)``, then ``tail``; ``wrap`` (an SQL
-        text with one ``%s``) wraps the query. Checks the user of this
-        environment may read the meters."""
+        each period ``p(meter_id, t0, t1, grp)``, then ``tail``; ``wrap`` (an
+        SQL text with one ``%s``) wraps the query; ``keys`` (``[(meter_id, t0,
+        t1, grp)]``) replaces ``periods`` when meters are grouped (``grp`` is 0
+        otherwise). Checks the user of this environment may read the meters."""
         meters = meters.with_env(self.env)
         meters.check_access("read")
         self.env["meter.interval"].check_access("read")
         self.env["meter.interval"].flush_model()
         readable = set(meters.ids)
-        keys = [k for k in self._period_keys(meters, periods) if k[0] in readable]
+        if keys is None:
+            keys = [(*k, 0) for k in self._period_keys(meters, periods)]
+        keys = [k for k in keys if k[0] in readable]
         if not keys:
             return []
         query = SQL(
             """
             SELECT %(select)s
-              FROM unnest(%(ids)s::int[], %(t0)s::timestamp[], %(t1)s::timestamp[])
-                   AS p(meter_id, t0, t1)
+              FROM unnest(%(ids)s::int[], %(t0)s::timestamp[], %(t1)s::timestamp[],
+                          %(grp)s::int[])
+                   AS p(meter_id, t0, t1, grp)
               JOIN meter_interval i ON i.meter_id = p.meter_id
                AND i.start >= p.t0 AND i.start < p.t1
               %(join)s
@@ -443,6 +474,7 @@ class MeterConsumption(models.AbstractModel):
             ids=[k[0] for k in keys],
             t0=[k[1] for k in keys],
             t1=[k[2] for k in keys],
+            grp=[k[3] for k in keys],
             join=join or SQL(),
             registers=(
                 SQL("i.register IN %s", tuple(registers)) if registers else SQL("TRUE")

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from itertools import count
 
 from meterkit.estimates import local_midnight_utc
+from meterkit.readings import REGISTER_NAMES
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -227,15 +228,23 @@ class MeterInterval(models.Model):
                 tuple(meter_ids),
             )
         )
+        self._check_loaded_registers()
+
+    def _check_loaded_registers(self):
+        """Every register loaded exists on its meter (T1 up to its count)."""
+        table = SQL.identifier(LOAD_TABLE)
         rows = self.env.execute_query(
             SQL(
                 """
                 SELECT l.line, m.name, l.register, m.register_count
                   FROM %s l JOIN meter_meter m ON m.id = l.meter_id
-                 WHERE substr(l.register, 2)::int > m.register_count
+                  JOIN unnest(%s::varchar[]) WITH ORDINALITY AS r(name, n)
+                    ON r.name = l.register
+                 WHERE r.n > m.register_count
                  ORDER BY l.line LIMIT %s
                 """,
                 table,
+                list(REGISTER_NAMES),
                 MAX_SHOWN + 1,
             )
         )

@@ -5,6 +5,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from meterkit import MeterRules, codes, latest_instant
 from meterkit.estimates import local_midnight_utc
+from meterkit.readings import REGISTER_NAMES
 from meterkit.verification import (
     RULE_COMMISSIONING,
     RULE_LAST_VERIFICATION,
@@ -16,7 +17,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, split_every
 
-REGISTERS = [(f"T{i}", f"T{i}") for i in range(1, 9)]
+REGISTERS = [(name, name) for name in REGISTER_NAMES]
 # Readings that count: the others are rejected or superseded (kept as history).
 LIVE_STATES = ("valid", "estimated")
 OUTSIDE_WINDOW_GROUP = "meter_base.meter_base_group_outside_window"

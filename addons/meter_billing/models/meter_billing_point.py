@@ -1,5 +1,7 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
 from meterkit.errors import MeterkitError
@@ -282,7 +284,7 @@ class MeterBillingPoint(models.Model):
                 estimated |= flag
         return by_register, notes, estimated
 
-    def _usage(self, series, start, end, version):
+    def _usage(self, series, start, end, version, cache=None):
         """A :class:`meterkit.tariffs.Usage` of ``[start, end]`` with the bands
         of ``version``'s calendar read from the band registers, plus the notes
         of the readings used and the estimated flag."""
@@ -309,7 +311,10 @@ class MeterBillingPoint(models.Model):
             if register in by_register
         }
         if tou_bands - set(by_band):
-            by_band = {**self._interval_bands(start, end, calendar), **by_band}
+            by_band = {
+                **self._interval_bands(start, end, calendar, cache),
+                **by_band,
+            }
             notes.append(
                 self.env._(
                     "Time-of-use bands from 15-minute interval data (%(calendar)s).",
@@ -327,15 +332,20 @@ class MeterBillingPoint(models.Model):
         )
         return usage, notes, estimated
 
-    def _interval_bands(self, start, end, calendar):
+    def _interval_bands(self, start, end, calendar, cache=None):
         """Consumption per band of this point's meters from their interval
-        data on ``[start, end]`` (local days)."""
-        t0, t1 = local_day_bounds(start, end, self.site_id.tz)
-        per_meter = self.env["meter.consumption"]._interval_bands(
-            self.meter_ids, [(t0, t1)], calendar._to_meterkit()
-        )
+        data on ``[start, end]`` (local days): from the days prefetched for
+        the batch (:meth:`_prefetch_intervals`), else one query."""
+        days = self._prefetched(cache, "bands", calendar.id, start, end)
+        if days is None:
+            t0, t1 = local_day_bounds(start, end, self.site_id.tz)
+            days = (
+                self.env["meter.consumption"]
+                ._interval_bands(self.meter_ids, [(t0, t1)], calendar._to_meterkit())
+                .values()
+            )
         totals = {}
-        for bands in per_meter.values():
+        for bands in days:
             for band, value in bands.items():
                 totals[band] = totals.get(band, Decimal(0)) + value
         if not any(totals.values()):
@@ -350,14 +360,115 @@ class MeterBillingPoint(models.Model):
             )
         return totals
 
-    def _peak_demand(self, start, end):
+    def _peak_demand(self, start, end, cache=None):
         """Maximum demand (kW) of this point's meters together on ``[start,
-        end]`` from their 15-minute interval data (None without data)."""
+        end]`` from their 15-minute interval data (None without data): the
+        largest daily peak prefetched for the batch, else one query."""
+        days = self._prefetched(cache, "peaks", None, start, end)
+        if days is not None:
+            return max(days, default=None) or None
         t0, t1 = local_day_bounds(start, end, self.site_id.tz)
         peaks = self.env["meter.consumption"]._coincident_peaks(
             self.meter_ids, [(t0, t1)]
         )
         return peaks[(t0, t1)] or None
+
+    # ------------------------------------------------------------
+    # INTERVAL DATA OF A BATCH: one call per run batch, not per point
+    # ------------------------------------------------------------
+
+    def _prefetch_intervals(self, starts, date_to, cache):
+        """Read, for all these points at once, the interval data their tariffs
+        bill on ``[starts[point], date_to]``, per local day: band energy (one
+        :meth:`meter.consumption._interval_bands` call per calendar) and the
+        coincident peak of each point's meters (one
+        :meth:`meter.consumption._group_peaks` call). Any part of the period
+        is then a sum (bands) or a maximum (peaks) of its days; the result is
+        kept in ``cache`` for :meth:`_interval_bands` and :meth:`_peak_demand`.
+        """
+        days = {point: self._local_days(point, starts, date_to) for point in self}
+        calendars, peak_points = self._interval_needs(starts, date_to)
+        Consumption = self.env["meter.consumption"]
+        prefetched = cache.setdefault("intervals", {})
+        for calendar, points in calendars.items():
+            periods = defaultdict(set)
+            for point in points:
+                for meter in point.meter_ids:
+                    periods[meter.id].update(bounds for _day, bounds in days[point])
+            bands = Consumption._interval_bands(
+                points.meter_ids,
+                {meter_id: sorted(spans) for meter_id, spans in periods.items()},
+                calendar._to_meterkit(),
+            )
+            for point in points:
+                for day, (t0, t1) in days[point]:
+                    prefetched["bands", calendar.id, point.id, day] = [
+                        bands[(meter.id, t0, t1)] for meter in point.meter_ids
+                    ]
+        if peak_points:
+            peaks = Consumption._group_peaks(
+                {
+                    point.id: (point.meter_ids, [b for _d, b in days[point]])
+                    for point in peak_points
+                }
+            )
+            for point in peak_points:
+                for day, (t0, t1) in days[point]:
+                    prefetched["peaks", None, point.id, day] = [
+                        peaks[(point.id, t0, t1)]
+                    ]
+
+    @staticmethod
+    def _local_days(point, starts, date_to):
+        """``[(day, (t0, t1))]``: each local day of ``point`` to bill and its
+        naive UTC bounds."""
+        day, result = starts[point], []
+        while day <= date_to:
+            result.append((day, local_day_bounds(day, day, point.site_id.tz)))
+            day += timedelta(days=1)
+        return result
+
+    def _interval_needs(self, starts, date_to):
+        """``({calendar: points}, points)``: the points whose tariffs bill
+        time-of-use bands without a register (so from interval data) with each
+        calendar, and those billing peak demand, on ``[starts[point],
+        date_to]``."""
+        calendars = defaultdict(lambda: self.browse())
+        peak_points = self.browse()
+        for point in self:
+            for tariff, start, end in point._tariff_segments(starts[point], date_to):
+                for version in tariff._versions_for(start, end):
+                    components = version.component_ids
+                    types = set(components.mapped("component_type"))
+                    registers = {
+                        band.code: band.register
+                        for band in version.tou_calendar_id.band_ids
+                    }
+                    if "tou_energy" in types and any(
+                        not registers.get(c.band_code)
+                        for c in components
+                        if c.component_type == "tou_energy"
+                    ):
+                        calendars[version.tou_calendar_id] |= point
+                    if "demand_peak" in types:
+                        peak_points |= point
+        return calendars, peak_points
+
+    def _prefetched(self, cache, kind, calendar_id, start, end):
+        """The values prefetched for this point on each local day of ``[start,
+        end]``, flattened; None when any day is missing (not prefetched)."""
+        prefetched = (cache or {}).get("intervals")
+        if not prefetched:
+            return None
+        values = []
+        day = start
+        while day <= end:
+            found = prefetched.get((kind, calendar_id, self.id, day))
+            if found is None:
+                return None
+            values += found
+            day += timedelta(days=1)
+        return values
 
     # ------------------------------------------------------------
     # BILLING: usage + tariff -> line values
@@ -482,7 +593,6 @@ class MeterBillingPoint(models.Model):
                     date=start,
                 )
             )
-        quantum = Decimal(repr(self.currency_id.rounding))
         capacity = self.capacity_kva
         by_date = {v.date_from: v for v in versions}
         vals_list = []
@@ -503,36 +613,12 @@ class MeterBillingPoint(models.Model):
                     series,
                     run_days,
                     tier_base=tier_base,
+                    cache=cache,
                 )
-            needs_demand = any(
-                c.kind == "demand_peak" for v in per_period for c in v.components
-            )
             if any(v.components for v in per_period):
-                for piece_start, piece_end, basis in basis_pieces(
-                    start, end, tariff.period_basis
-                ):
-                    area = self.unit_id._get_basis("area", piece_start)
-                    usage = Usage(
-                        piece_start,
-                        piece_end,
-                        area=Decimal(repr(area)) if area else None,
-                        peak_demand=(
-                            self._peak_demand(piece_start, piece_end)
-                            if needs_demand
-                            else None
-                        ),
-                    )
-                    lines = evaluate_period(
-                        per_period,
-                        usage,
-                        basis,
-                        usage_by_segment=None,
-                        quantum=quantum,
-                    )
-                    vals_list += [
-                        self._prepare_line_vals(occupancy, line, by_date)
-                        for line in lines
-                    ]
+                vals_list += self._evaluate_per_period(
+                    occupancy, per_period, by_date, tariff, start, end, cache
+                )
         except MeterkitError as error:
             raise UsageError(
                 self.env._(
@@ -543,15 +629,57 @@ class MeterBillingPoint(models.Model):
             ) from None
         return vals_list
 
+    def _evaluate_per_period(
+        self, occupancy, versions, by_date, tariff, start, end, cache=None
+    ):
+        """Line values of the charges billed per period (fixed, area, demand)
+        of ``versions`` on ``[start, end]``, piece by piece of the tariff's
+        period basis (calendar months or days)."""
+        quantum = Decimal(repr(self.currency_id.rounding))
+        needs_demand = any(
+            c.kind == "demand_peak" for v in versions for c in v.components
+        )
+        vals_list = []
+        for piece_start, piece_end, basis in basis_pieces(
+            start, end, tariff.period_basis
+        ):
+            area = self.unit_id._get_basis("area", piece_start)
+            usage = Usage(
+                piece_start,
+                piece_end,
+                area=Decimal(repr(area)) if area else None,
+                peak_demand=(
+                    self._peak_demand(piece_start, piece_end, cache)
+                    if needs_demand
+                    else None
+                ),
+            )
+            lines = evaluate_period(
+                versions, usage, basis, usage_by_segment=None, quantum=quantum
+            )
+            vals_list += [
+                self._prepare_line_vals(occupancy, line, by_date) for line in lines
+            ]
+        return vals_list
+
     def _evaluate_consumption(
-        self, occupancy, versions, by_date, start, end, series, run_days, tier_base=None
+        self,
+        occupancy,
+        versions,
+        by_date,
+        start,
+        end,
+        series,
+        run_days,
+        tier_base=None,
+        cache=None,
     ):
         segments = split_period(start, end, versions)
         usages, notes, estimated = [], {}, {}
         for segment in segments:
             version = by_date[segment.version.date_from]
             usage, seg_notes, seg_estimated = self._usage(
-                series, segment.start, segment.end, version
+                series, segment.start, segment.end, version, cache
             )
             usages.append(usage)
             notes[segment.start] = "\n".join(seg_notes)

@@ -757,6 +757,7 @@ class MeterBillingRun(models.Model):
         self._carry_estimates(points, starts, series)
         run_days = (self.date_to - self.date_from).days + 1
         cache = {}
+        points._prefetch_intervals(starts, self.date_to, cache)
         vals_list = []
         for point in points:
             vals = {

@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
+from odoo.addons.meter_base.models.meter_meter import REGISTERS
+
 
 class MeterTouBand(models.Model):
     """A rate band of a calendar (e.g. critical peak, peak, flat, valley)."""
@@ -17,7 +19,7 @@ class MeterTouBand(models.Model):
     code = fields.Char(required=True, help="Referenced by tariff components.")
     name = fields.Char(required=True, translate=True)
     register = fields.Selection(
-        [(f"T{i}", f"T{i}") for i in range(1, 9)],
+        REGISTERS,
         help="Register of multi-rate meters that accumulates this band.",
     )
 

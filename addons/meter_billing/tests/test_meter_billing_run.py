@@ -1,5 +1,6 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from odoo import fields
@@ -147,14 +148,11 @@ class TestMeterBillingRun(MeterBillingCommon):
             [("peak", 300.0, 90.0), ("valley", 200.0, 30.0), ("", 65.5, 32.75)],
         )
 
-    def test_two_part_tariff_from_interval_data(self):
-        """Monday 5 and Tuesday 6 January 2026, 192 intervals of 0.25 kWh but
-        2.5 kWh at 10:00 on Monday. Peak (08-22 weekdays): 111 x 0.25 + 2.5 =
-        30.25 kWh x 0.30 = 9.075 -> 9.08; valley 80 x 0.25 = 20 kWh x 0.15 =
-        3.00; maximum demand 2.5 kWh x 4 = 10 kW x 30.00 per kW and month x
-        2/31 days = 19.35. Total 31.43."""
+    def _two_part_tariff(self):
+        """Peak 0.30 and valley 0.15 per kWh from interval data (the calendar's
+        bands have no register), maximum demand 30.00 per kW and month."""
         calendar = self._calendar(registers=(False, False))
-        tariff = self.env["meter.tariff"].create(
+        return self.env["meter.tariff"].create(
             {
                 "name": "Two-part",
                 "version_ids": [
@@ -184,6 +182,14 @@ class TestMeterBillingRun(MeterBillingCommon):
                 ],
             }
         )
+
+    def test_two_part_tariff_from_interval_data(self):
+        """Monday 5 and Tuesday 6 January 2026, 192 intervals of 0.25 kWh but
+        2.5 kWh at 10:00 on Monday. Peak (08-22 weekdays): 111 x 0.25 + 2.5 =
+        30.25 kWh x 0.30 = 9.075 -> 9.08; valley 80 x 0.25 = 20 kWh x 0.15 =
+        3.00; maximum demand 2.5 kWh x 4 = 10 kW x 30.00 per kW and month x
+        2/31 days = 19.35. Total 31.43."""
+        tariff = self._two_part_tariff()
         unit = self._unit("A5", self.building_a, self.tenant3)
         meter = self._meter("EL-A5", unit, registers=1)
         start = datetime(2026, 1, 5)
@@ -203,6 +209,59 @@ class TestMeterBillingRun(MeterBillingCommon):
             [(30.25, 9.08), (20.0, 3.0), (10.0, 19.35)],
         )
         self.assertAlmostEqual(run.move_ids.amount_untaxed, 31.43, places=2)
+
+    def test_interval_data_read_once_per_run_batch(self):
+        """Three points on the two-part tariff, one run: the interval data of
+        all of them is read in one batched bands query (two statements: the
+        interval starts, then the sums) and one grouped peaks query, not three
+        per point; each point keeps its own coincident peak.
+
+        Monday 5 and Tuesday 6 January 2026, 192 intervals of 0.25 kWh per
+        meter, but v kWh at 10:00 on Monday (v = 1, 2, 3 for A5, A6, A7).
+        Peak (08-22 weekdays, 112 intervals): 111 x 0.25 + v = 27.75 + v kWh x
+        0.30; valley 80 x 0.25 = 20 kWh x 0.15 = 3.00; demand v x 4 kW x 30.00
+        x 2/31 days:
+        A5: 28.75 x 0.30 = 8.625 -> 8.63; 4 kW x 60/31 = 7.741.. -> 7.74;
+        A6: 29.75 x 0.30 = 8.925 -> 8.93; 8 kW x 60/31 = 15.483.. -> 15.48;
+        A7: 30.75 x 0.30 = 9.225 -> 9.23; 12 kW x 60/31 = 23.225.. -> 23.23.
+        (Summed across the points, the peak would be 6 kWh x 4 = 24 kW.)"""
+        tariff = self._two_part_tariff()
+        points = self.env["meter.billing.point"]
+        start = datetime(2026, 1, 5)
+        for name, spike in (("A5", "1"), ("A6", "2"), ("A7", "3")):
+            unit = self._unit(name, self.building_a, self.tenant3)
+            meter = self._meter(f"EL-{name}", unit, registers=1)
+            self.env["meter.interval"]._bulk_load(
+                [
+                    (
+                        meter.id,
+                        "T1",
+                        start + timedelta(minutes=15 * k),
+                        spike if k == 40 else "0.25",
+                    )
+                    for k in range(192)
+                ]
+            )
+            points |= self._point(unit, meter, tariff)
+        run = self._run(points=points, date_from="2026-01-05", date_to="2026-01-06")
+        queries = []
+        with self._cron_budget(None), contextmanager(self._patchExecute)(queries):
+            run.action_compute()
+            run._process()
+        interval_queries = [q for q in queries if "meter_interval" in q]
+        self.assertEqual(len(interval_queries), 3, "\n".join(interval_queries))
+        self.assertEqual(run.state, "computed")
+        self.assertEqual(
+            [
+                [(line.quantity, line.amount) for line in result.line_ids]
+                for result in run.result_ids.sorted(lambda r: r.billing_point_id.id)
+            ],
+            [
+                [(28.75, 8.63), (20.0, 3.0), (4.0, 7.74)],
+                [(29.75, 8.93), (20.0, 3.0), (8.0, 15.48)],
+                [(30.75, 9.23), (20.0, 3.0), (12.0, 23.23)],
+            ],
+        )
 
     def test_move_in_splits_and_prorates(self):
         """Vacancy to 15 January (owner), tenant from the 16th; readings on the

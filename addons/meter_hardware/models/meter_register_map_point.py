@@ -8,7 +8,7 @@ from meterkit.drivers.registers import DTYPES
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-REGISTERS = [(f"T{i}", f"T{i}") for i in range(1, 9)]
+from odoo.addons.meter_base.models.meter_meter import REGISTERS
 
 
 class MeterRegisterMapPoint(models.Model):

@@ -9,7 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from . import codes
-from .readings import decimal_places
+from .readings import decimal_places, register_index
 
 __all__ = [
     "FUTURE_TOLERANCE",
@@ -143,15 +143,3 @@ def in_window(day, first, last):
     if first <= last:
         return first <= day.day <= last
     return day.day >= first or day.day <= last
-
-
-def register_index(register):
-    """3 for "T3"; None for anything that is not T1..T8."""
-    if (
-        isinstance(register, str)
-        and len(register) == 2
-        and register[0] == "T"
-        and register[1] in "12345678"
-    ):
-        return int(register[1])
-    return None

@@ -47,8 +47,31 @@ __all__ = [
     "interpolate_weighted",
     "max_consumption",
     "parse_value",
+    "register_index",
+    "register_name",
     "replacement_consumption",
+    "REGISTER_NAMES",
 ]
+
+#: The one naming of a meter's registers (the rates of a multi-rate meter):
+#: ``T1`` .. ``T8``. Everything that names, parses or checks a register (the
+#: models' selections, the SQL of the bulk loaders, exchange files, drivers)
+#: takes it from here.
+REGISTER_NAMES = tuple(f"T{n}" for n in range(1, 9))
+_REGISTER_INDEX = {name: index for index, name in enumerate(REGISTER_NAMES, 1)}
+
+
+def register_name(index):
+    """``"T3"`` for 3; ValueError outside 1..8."""
+    if type(index) is not int or not 1 <= index <= len(REGISTER_NAMES):
+        raise ValueError(f"no register {index!r}: registers are 1 to 8")
+    return REGISTER_NAMES[index - 1]
+
+
+def register_index(register):
+    """3 for "T3"; None for anything that is not T1..T8."""
+    return _REGISTER_INDEX.get(register) if isinstance(register, str) else None
+
 
 _TRAPS = [InvalidOperation, DivisionByZero, Overflow]
 _EXACT = Context(prec=100, traps=_TRAPS)

@@ -19,6 +19,7 @@ import struct
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from ..readings import REGISTER_NAMES
 from .errors import CONFIG, FRAME_LENGTH, ConfigError, FrameError
 
 #: data type -> (number of 16-bit words, struct format of the big-endian bytes)
@@ -43,7 +44,7 @@ SENTINELS = {
 }
 TABLES = ("input", "holding")
 WORD_ORDERS = ("big", "little")
-REGISTERS = tuple(f"T{i}" for i in range(1, 9))
+REGISTERS = REGISTER_NAMES
 MAX_BLOCK = 125
 
 

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .. import codes
 from ..errors import MeterkitError
+from ..readings import REGISTER_NAMES
 
 __all__ = [
     "NAMESPACE",
@@ -45,7 +46,7 @@ NAMESPACE = "urn:meter-suite:readings:1"
 XSD_PATH = Path(__file__).with_name("meter_readings.xsd")
 _ROOT = f"{{{NAMESPACE}}}readings"
 _READING = f"{{{NAMESPACE}}}reading"
-REGISTERS = frozenset(f"T{n}" for n in range(1, 9))
+REGISTERS = frozenset(REGISTER_NAMES)
 
 
 class ReadingRow(NamedTuple):
