@@ -15,7 +15,7 @@ from meterkit.verification import (
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL, format_date, split_every
 
 REGISTERS = [(name, name) for name in REGISTER_NAMES]
 # Readings that count: the others are rejected or superseded (kept as history).
@@ -298,14 +298,15 @@ class MeterMeter(models.Model):
                     "Verification expired on %(date)s: readings are still "
                     "accepted by the rule in force, but have the meter verified "
                     "or replaced soon.",
-                    date=meter.next_verification_date,
+                    date=format_date(self.env, meter.next_verification_date),
                 )
             else:
                 meter.verification_message = self.env._(
                     "Verification expired on %(date)s: readings of this meter "
                     "are refused. Ask a technician to have it verified (then "
-                    "'Verified' with the new verification date) or replaced.",
-                    date=meter.next_verification_date,
+                    "'Verified' with the new verification date), or to record "
+                    "its exchange with 'Replace Meter'.",
+                    date=format_date(self.env, meter.next_verification_date),
                 )
 
     def _search_verification_due(self, operator, value):
@@ -361,7 +362,12 @@ class MeterMeter(models.Model):
     @api.constrains("parent_id")
     def _check_parent(self):
         if self._has_cycle():
-            raise ValidationError(self.env._("Upstream meters cannot form a loop."))
+            raise ValidationError(
+                self.env._(
+                    "Upstream meters cannot form a loop: choose an upstream meter "
+                    "that is not fed through this one."
+                )
+            )
         for meter in self.filtered("parent_id"):
             if meter.parent_id.resource_id != meter.resource_id:
                 raise ValidationError(

@@ -137,7 +137,8 @@ class MeterOccupancy(models.Model):
             first, second = self.browse(overlaps[0])
             raise ValidationError(
                 self.env._(
-                    "Unit %(unit)s: occupancy %(a)s overlaps %(b)s.",
+                    "Unit %(unit)s: occupancy %(a)s overlaps %(b)s: end the earlier "
+                    "one the day before the later one starts.",
                     unit=first.unit_id.display_name,
                     a=first.display_name,
                     b=second.display_name,

@@ -10,18 +10,19 @@ from meterkit import (
     consumption,
     parse_value,
 )
-from meterkit.admission import MAX_VALUE
+from meterkit.admission import MAX_VALUE, local_day
 from meterkit.estimates import (
     add_months,
     chain_intervals,
     consumption_anomaly,
     month_before,
 )
+from meterkit.portal import window_state
 from meterkit.readings import max_consumption
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, format_datetime
+from odoo.tools import SQL, format_date, format_datetime
 
 from .meter_meter import LIVE_STATES, REGISTERS
 
@@ -206,8 +207,10 @@ class MeterReading(models.Model):
                 count=meter.register_count,
             ),
             codes.BEFORE_COMMISSIONING: lambda: self.env._(
-                "field 'Read At' is before the commissioning date %s.",
-                meter.commissioning_date,
+                "field 'Read At' is before the commissioning date %s: enter "
+                "the reading of that day or later, or correct the meter's "
+                "field 'Commissioning Date'.",
+                format_date(self.env, meter.commissioning_date),
             ),
             codes.ABOVE_ROLLOVER: lambda: self.env._(
                 "field 'Value' %(value)s is not below the rollover value %(max)s.",
@@ -223,27 +226,22 @@ class MeterReading(models.Model):
                 resource=meter.resource_id.name,
             ),
             codes.IN_THE_FUTURE: lambda: self.env._(
-                "field 'Read At' %s is later than now.",
-                fields.Datetime.to_string(self.read_at),
+                "field 'Read At' %s is later than now: enter the date and time "
+                "the meter was read.",
+                format_datetime(self.env, self.read_at),
             ),
         }
         rule = meter.effective_rule_id.sudo()
         messages.update(
             {
-                codes.OUTSIDE_WINDOW: lambda: self.env._(
-                    "field 'Read At' is outside the submission window "
-                    "%(first)s-%(last)s of rule %(rule)s; only staff allowed to "
-                    "enter readings outside the window may store it.",
-                    first=rule.window_first_day,
-                    last=rule.window_last_day,
-                    rule=rule.name,
-                ),
+                codes.OUTSIDE_WINDOW: lambda: self._window_message(rule),
                 codes.VERIFICATION_EXPIRED: lambda: self.env._(
-                    "the meter's verification expired (next verification date "
-                    "%(date)s) and rule %(rule)s refuses its readings. Ask a "
-                    "technician to have it verified (then 'Verified' with the "
-                    "new verification date) or replaced.",
-                    date=meter.next_verification_date or "-",
+                    "the meter's verification expired on %(date)s and rule "
+                    "%(rule)s refuses its readings. Ask a technician to have it "
+                    "verified (then 'Verified' on the meter with the new "
+                    "verification date), or record its exchange with 'Replace "
+                    "Meter' on the meter and enter the reading on the new meter.",
+                    date=format_date(self.env, meter.next_verification_date) or "-",
                     rule=rule.name,
                 ),
                 codes.READINGS_DISABLED: lambda: self.env._(
@@ -264,6 +262,27 @@ class MeterReading(models.Model):
             "field 'Value' %(value)s has more than %(dec)s decimal(s).",
             value=self.value,
             dec=meter.resource_id.decimals,
+        )
+
+    def _window_message(self, rule):
+        """A reading outside the submission window of ``rule``: the window,
+        when it opens again after the reading's local day and what to do."""
+        self.ensure_one()
+        first, last = rule.window_first_day, rule.window_last_day
+        day = local_day(self.read_at, self.meter_id.site_id.tz or None)
+        state = window_state(day, first, last)
+        return self.env._(
+            "field 'Read At' (%(day)s) is outside the submission window of "
+            "rule %(rule)s, day %(first)s to day %(last)s of each month. The "
+            "window opens again on %(opens)s (until %(closes)s): enter the "
+            "reading then, or ask a colleague allowed to enter readings outside "
+            "the window.",
+            day=format_date(self.env, day),
+            rule=rule.name,
+            first=first,
+            last=last,
+            opens=format_date(self.env, state.opens_on) if state else "-",
+            closes=format_date(self.env, state.closes_on) if state else "-",
         )
 
     # ------------------------------------------------------------
@@ -334,7 +353,10 @@ class MeterReading(models.Model):
     def _unlink_except_history(self):
         if self.filtered(lambda r: r.state == "superseded" or r.supersedes_id):
             raise UserError(
-                self.env._("Corrected readings and their corrections are kept.")
+                self.env._(
+                    "Corrected readings and their corrections are kept: to "
+                    "change a value again, use 'Correct' on the current reading."
+                )
             )
 
     def unlink(self):
@@ -396,7 +418,10 @@ class MeterReading(models.Model):
         self.ensure_one()
         if self.state not in LIVE_STATES:
             raise UserError(
-                self.env._("Only a valid or estimated reading can be corrected.")
+                self.env._(
+                    "Only a valid or estimated reading can be corrected: correct "
+                    "the reading that replaced it."
+                )
             )
         vals = self._prepare_correction_vals(value, reason, read_at, is_rollover)
         self.with_context(meter_allow_archived=True).write({"state": "superseded"})
@@ -614,12 +639,12 @@ class MeterReading(models.Model):
             "Check the value; if it is right, tick 'Confirm Unusual "
             "Consumption' and save again. [%(code)s]",
             meter=self.meter_id.name,
-            at=fields.Datetime.to_string(self.read_at),
+            at=format_datetime(self.env, self.read_at),
             cons=f"{self.consumption:g}",
             uom=uom,
             days=f"{days:.1f}",
-            prev=fields.Datetime.to_string(previous_at),
-            start=fields.Datetime.to_string(add_months(previous_at, -3)),
+            prev=format_datetime(self.env, previous_at),
+            start=format_datetime(self.env, add_months(previous_at, -3)),
             avg=f"{check.average_monthly:.2f}",
             expected=f"{check.expected:.2f}",
             ratio=f"{check.ratio:.1f}",

@@ -172,7 +172,8 @@ class MeterReadingIngest(models.AbstractModel):
         if unknown and not outcome.skip:
             raise ValidationError(
                 self.env._(
-                    "Unknown meters or meters outside your sites: %s",
+                    "Unknown meters or meters outside your sites: %s. Check the "
+                    "meter identifiers, or ask a manager for access to their sites.",
                     ", ".join(map(str, sorted(unknown)[:MAX_SHOWN])),
                 )
             )

@@ -9,6 +9,7 @@ from meterkit.estimates import spike_checks
 from meterkit.quality import balance_issue, limit_issues, replacement_issue
 
 from odoo import api, fields, models
+from odoo.tools import format_date, format_datetime
 
 from .meter_meter import REGISTERS
 
@@ -193,9 +194,16 @@ class MeterReadingIssue(models.Model):
         return Issue(
             codes.CONSUMPTION_SPIKE,
             reading_id,
-            f"reading at {reading[0].isoformat()}: consumption "
-            f"{reading[1]} is {check.ratio:.1f} times the expected "
-            f"{check.expected:.2f} (factor {factor:g}), not confirmed",
+            self.env._(
+                "reading at %(at)s: consumption %(cons)s is %(ratio)s times the "
+                "expected %(expected)s (factor %(factor)s), not confirmed: check "
+                "the value, correct it or confirm it.",
+                at=format_datetime(self.env, reading[0]),
+                cons=reading[1],
+                ratio=f"{check.ratio:.1f}",
+                expected=f"{check.expected:.2f}",
+                factor=f"{factor:g}",
+            ),
             "warning",
         )
 
@@ -231,7 +239,11 @@ class MeterReadingIssue(models.Model):
                 totals[main.id],
                 [totals.get(child.id, Decimal(0)) for child in main.child_ids],
                 as_decimal(rule.balance_tolerance if rule else 5.0),
-                label=f"{start.date()} .. {(end - timedelta(days=1)).date()}",
+                label=self.env._(
+                    "%(start)s to %(end)s",
+                    start=format_date(self.env, start.date()),
+                    end=format_date(self.env, (end - timedelta(days=1)).date()),
+                ),
             )
             if issue:
                 found.append((main, False, issue, False))

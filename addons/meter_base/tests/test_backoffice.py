@@ -135,16 +135,19 @@ class TestPlausibilityDefaults(MeterBaseCommon):
     def test_heat_jump_without_rule_needs_a_confirmation(self):
         """900 kWh over Jan-Mar (90 days): 304.37 kWh a month; two days are
         worth 304.36875 x 2 / 30.436875 = 20.00 kWh; 7,856 kWh is 392.8 times
-        that, above the heat default 3."""
+        that, above the heat default 3. The times are the user's local times
+        (Europe/Zurich, English format): 2025-04-01 00:00 UTC is 02:00 CEST,
+        2025-01-01 00:00 UTC is 01:00 CET."""
         self.heat.anomaly_factor = 3
+        self.env.user.tz = "Europe/Zurich"
         self.assertFalse(self.heat_meter.effective_rule_id)
         with self.assertRaises(ValidationError) as caught, self.env.cr.savepoint():
             self._reading(self.heat_meter, "2025-04-03 00:00:00", 8756)
         message = str(caught.exception)
         for part in (
             "consumption 7856",
-            "in 2.0 days since the previous reading (2025-04-01 00:00:00)",
-            "(2025-01-01 00:00:00 to 2025-04-01 00:00:00) is 304.37",
+            "in 2.0 days since the previous reading (04/01/2025 02:00:00 AM)",
+            "(01/01/2025 01:00:00 AM to 04/01/2025 02:00:00 AM) is 304.37",
             "i.e. 20.00",
             "392.8 times",
             "factor 3 of the default of Heat",
@@ -188,7 +191,7 @@ class TestVerificationShown(MeterBaseCommon):
             self.env["meter.meter"]._cron_check_verification()
         self.assertEqual(self.meter_a2.status, "verification")
         message = self.meter_a2.verification_message
-        self.assertIn("2026-02-28", message)
+        self.assertIn("02/28/2026", message)  # the user's (English) date format
         self.assertIn("refused", message)
         self.assertIn("technician", message)
         batch = self.env["meter.reading.batch"].create(
@@ -198,6 +201,11 @@ class TestVerificationShown(MeterBaseCommon):
         self.assertEqual(line.verification_message, message)
         with self.assertRefused(ValidationError, "Ask a technician"):
             self._reading(self.meter_a2, "2026-03-09 10:00:00", 5)
+        with self.assertRaises(ValidationError) as caught, self.env.cr.savepoint():
+            self._reading(self.meter_a2, "2026-03-09 10:00:00", 5)
+        refusal = str(caught.exception)
+        self.assertIn("expired on 02/28/2026", refusal)
+        self.assertIn("'Replace Meter'", refusal)
         self.assertFalse(self.meter_a1.verification_message)
 
     def test_meter_filters_and_list_dates(self):
@@ -277,3 +285,38 @@ class TestDemoGenerator(MeterBaseCommon):
         self.env["meter.meter"]._demo_run_nightly_checks()
         self.assertEqual(self.meter_b1.status, "verification")
         self.assertEqual(self.meter_a1.status, "active")
+
+
+@tagged("post_install", "-at_install")
+class TestRefusalsSayWhatNext(MeterBaseCommon):
+    @freeze_time("2025-08-01")
+    def test_window_closed_says_when_it_opens_again(self):
+        """Window 15-25 in Zurich: 22:30 UTC on 25 July is 26 July locally,
+        outside it; the window opens again on 15 August until 25 August,
+        dates in the reader's (English) format."""
+        self.site_a.tz = "Europe/Zurich"
+        self.env["meter.rule"].create(
+            {
+                "building_id": self.building_a.id,
+                "resource_id": self.electricity.id,
+                "window_first_day": 15,
+                "window_last_day": 25,
+            }
+        )
+        Reading = self.env["meter.reading"].with_user(self.reader)
+        with self.assertRaises(ValidationError) as caught, self.env.cr.savepoint():
+            Reading.create(
+                {
+                    "meter_id": self.meter_a1.id,
+                    "read_at": "2025-07-25 22:30:00",
+                    "value": 10,
+                }
+            )
+        message = str(caught.exception)
+        for part in (
+            "(07/26/2025) is outside the submission window",
+            "day 15 to day 25 of each month",
+            "opens again on 08/15/2025 (until 08/25/2025)",
+            "ask a colleague allowed to enter readings outside the window",
+        ):
+            self.assertIn(part, message)

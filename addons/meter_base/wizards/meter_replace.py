@@ -84,7 +84,11 @@ class MeterReplace(models.TransientModel):
         old = self.meter_id
         if old.status == "archived" or old.successor_id:
             raise UserError(
-                self.env._("Meter %s is already archived or replaced.", old.name)
+                self.env._(
+                    "Meter %s is already archived or replaced: replace its "
+                    "successor instead.",
+                    old.name,
+                )
             )
         self._check_lines()
         new = old.copy(self._prepare_new_meter_vals())

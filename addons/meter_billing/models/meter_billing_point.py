@@ -1,10 +1,14 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from dateutil.relativedelta import relativedelta
 from meterkit.errors import MeterkitError
+from meterkit.estimates import local_midnight_utc
+from meterkit.readings import register_index
 from meterkit.tariffs import (
     CONSUMPTION_KINDS,
     PERIOD_KINDS,
@@ -19,6 +23,7 @@ from meterkit.tariffs import (
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
 from .billing_usage import Reading, Series, UsageError, local_day_bounds
 from .meter_billing_result import FREE_STATES
@@ -171,10 +176,12 @@ class MeterBillingPoint(models.Model):
         if required and not segments:
             raise UsageError(
                 self.env._(
-                    "Unit %(unit)s has no occupant between %(start)s and %(end)s.",
+                    "Unit %(unit)s has no occupant between %(start)s and %(end)s: "
+                    "record its occupancy (a vacancy for the owner) on the unit; "
+                    "a later run bills the point.",
                     unit=self.unit_id.display_name,
-                    start=date_from,
-                    end=date_to,
+                    start=format_date(self.env, date_from),
+                    end=format_date(self.env, date_to),
                 )
             )
         return segments
@@ -266,10 +273,11 @@ class MeterBillingPoint(models.Model):
                 raise UsageError(
                     self.env._(
                         "%(meter)s has no reading around %(start)s - %(end)s: "
-                        "missing readings.",
+                        "enter its readings at the start and end of the period "
+                        "(or estimate them); a later run bills the point.",
                         meter=meter.display_name,
-                        start=start,
-                        end=end,
+                        start=format_date(self.env, start),
+                        end=format_date(self.env, end),
                     )
                 )
             for key in keys:
@@ -300,6 +308,11 @@ class MeterBillingPoint(models.Model):
             for band in calendar.band_ids
             if band.register and band.code in tou_bands
         }
+        # A meter without a register per band (e.g. one total register) gives
+        # its bands from interval data: its total is never one band.
+        needed = max(map(register_index, band_registers.values()), default=0)
+        if any(meter.register_count < needed for meter in self.meter_ids):
+            band_registers = {}
         by_register, notes, estimated = {}, [], False
         if band_registers or any(
             c.component_type in ("energy", "tiered") for c in components
@@ -352,9 +365,12 @@ class MeterBillingPoint(models.Model):
             raise UsageError(
                 self.env._(
                     "No interval data between %(start)s and %(end)s for the "
-                    "time-of-use bands of %(point)s.",
-                    start=start,
-                    end=end,
+                    "time-of-use bands of %(point)s: import the meters' "
+                    "15-minute values ('Import Interval Data' in the Action menu "
+                    "of a meter), or give the bands the registers of a "
+                    "multi-rate meter.",
+                    start=format_date(self.env, start),
+                    end=format_date(self.env, end),
                     point=self.display_name,
                 )
             )
@@ -498,10 +514,11 @@ class MeterBillingPoint(models.Model):
             raise UsageError(
                 self.env._(
                     "Billing point %(point)s has no tariff on some days between "
-                    "%(start)s and %(end)s.",
+                    "%(start)s and %(end)s: assign it a tariff for those days "
+                    "(Tariffs tab of the billing point).",
                     point=self.display_name,
-                    start=date_from,
-                    end=date_to,
+                    start=format_date(self.env, date_from),
+                    end=format_date(self.env, date_to),
                 )
             )
         vals_list = []
@@ -588,9 +605,10 @@ class MeterBillingPoint(models.Model):
         if not versions:
             raise UsageError(
                 self.env._(
-                    "Tariff %(tariff)s has no version valid on %(date)s.",
+                    "Tariff %(tariff)s has no version valid on %(date)s: add a "
+                    "version starting on or before that day to the tariff.",
                     tariff=tariff.display_name,
-                    date=start,
+                    date=format_date(self.env, start),
                 )
             )
         capacity = self.capacity_kva
@@ -742,6 +760,71 @@ class MeterBillingPoint(models.Model):
             "readings_note": notes or False,
             "is_estimated": estimated,
         }
+
+    # ------------------------------------------------------------
+    # DEMO
+    # ------------------------------------------------------------
+
+    @api.model
+    def _demo_generate_intervals(self, point_ids, months):
+        """Demo data: 15-minute interval values of the meters of the billing
+        points for the last ``months`` full local months, shaped by a daily
+        load profile; each month sums to the consumption of the meter's
+        month-end reading (register T1), so intervals and readings agree."""
+        first = fields.Date.context_today(self).replace(day=1)
+        rows = []
+        for point in self.browse(point_ids):
+            tz_name = point.site_id.tz or "UTC"
+            for meter in point.meter_ids:
+                for back in range(months, 0, -1):
+                    day = first - relativedelta(months=back)
+                    start = local_midnight_utc(day, tz_name)
+                    end = local_midnight_utc(day + relativedelta(months=1), tz_name)
+                    reading = self.env["meter.reading"].search(
+                        [
+                            ("meter_id", "=", meter.id),
+                            ("register", "=", "T1"),
+                            ("read_at", "=", end),
+                            ("state", "=", "valid"),
+                        ],
+                        limit=1,
+                    )
+                    total = Decimal(repr(reading.consumption or 300.0))
+                    rows += _demo_month_rows(meter.id, start, end, tz_name, total)
+        self.env["meter.interval"]._bulk_load(rows)
+
+
+def _demo_month_rows(meter_id, start, end, tz_name, total):
+    """``(meter_id, "T1", start, value)`` rows of the 15-minute intervals of
+    ``[start, end)`` (naive UTC) summing to ``total`` kWh: little at night,
+    a morning and an evening peak, less at weekends."""
+    zone = ZoneInfo(tz_name)
+    starts, weights = [], []
+    at = start
+    while at < end:
+        local = at.replace(tzinfo=UTC).astimezone(zone)
+        hour = local.hour
+        weight = (
+            0.4
+            if hour < 6
+            else 1.3
+            if hour < 9
+            else 0.9
+            if hour < 17
+            else 1.8
+            if hour < 22
+            else 0.6
+        )
+        if local.weekday() >= 5:
+            weight *= 0.8
+        weight *= 1 + (len(starts) * 7919 % 13) / 40  # some noise, repeatable
+        starts.append(at)
+        weights.append(Decimal(repr(weight)))
+        at += timedelta(minutes=15)
+    scale = total / sum(weights)
+    values = [(w * scale).quantize(Decimal("0.0001")) for w in weights]
+    values[-1] += total - sum(values)  # the rounding rest
+    return [(meter_id, "T1", at, kwh) for at, kwh in zip(starts, values, strict=True)]
 
 
 def _plain(value):

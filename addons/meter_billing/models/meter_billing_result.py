@@ -119,7 +119,8 @@ class MeterBillingResult(models.Model):
             raise UserError(
                 self.env._(
                     "%(point)s cannot be released: nothing was computed for it "
-                    "(%(reason)s).",
+                    "(%(reason)s). Fix the cause: a later run bills the point, "
+                    "or cancel this run, reset it to draft and compute it again.",
                     point=empty[0].billing_point_id.display_name,
                     reason=empty[0].block_reason,
                 )

@@ -264,7 +264,11 @@ class MeterBillingRun(models.Model):
     def _unlink_except_invoiced(self):
         if self.filtered(lambda r: r.state not in ("draft", "cancelled")):
             raise UserError(
-                self.env._("Only draft or cancelled billing runs can be deleted.")
+                self.env._(
+                    "Only draft or cancelled billing runs can be deleted: cancel "
+                    "the run first (a run with invoices: correct them with credit "
+                    "notes)."
+                )
             )
 
     # ------------------------------------------------------------
@@ -278,7 +282,10 @@ class MeterBillingRun(models.Model):
         (``lock=False``: the caller takes the lock itself)."""
         if not self.env.user.has_group("meter_base.meter_base_group_billing"):
             raise AccessError(
-                self.env._("Only billing officers and managers can run billing.")
+                self.env._(
+                    "Only billing officers and managers can run billing: ask a "
+                    "metering manager for the billing role."
+                )
             )
         self.check_access("write")
         for run in self:
@@ -292,7 +299,12 @@ class MeterBillingRun(models.Model):
         self._check_billing_access()
         for run in self:
             if run.state != "draft":
-                raise UserError(self.env._("Only a draft run can be computed."))
+                raise UserError(
+                    self.env._(
+                        "Only a draft run can be computed: cancel it and reset it to "
+                        "draft first."
+                    )
+                )
             if not run.site_ids and not run.billing_point_ids:
                 raise UserError(
                     self.env._("Choose the sites or billing points to bill.")
@@ -305,7 +317,9 @@ class MeterBillingRun(models.Model):
         """Create the draft invoices (one per partner) of the ready results."""
         self._check_billing_access()
         if self.filtered(lambda r: r.state != "computed"):
-            raise UserError(self.env._("Only a computed run can be invoiced."))
+            raise UserError(
+                self.env._("Only a computed run can be invoiced: compute it first.")
+            )
         self.write({"state": "invoicing"})
         self._trigger_cron()
         return True
@@ -313,7 +327,11 @@ class MeterBillingRun(models.Model):
     def action_post(self):
         self._check_billing_access()
         if self.filtered(lambda r: r.state != "invoiced"):
-            raise UserError(self.env._("Only an invoiced run can be posted."))
+            raise UserError(
+                self.env._(
+                    "Only an invoiced run can be posted: create its invoices first."
+                )
+            )
         self.write({"state": "posting"})
         self._trigger_cron()
         return True
@@ -357,7 +375,9 @@ class MeterBillingRun(models.Model):
     def action_reset_draft(self):
         self._check_billing_access()
         if self.filtered(lambda r: r.state != "cancelled"):
-            raise UserError(self.env._("Only a cancelled run can be reset."))
+            raise UserError(
+                self.env._("Only a cancelled run can be reset: cancel it first.")
+            )
         self.write({"state": "draft", "cursor_point_id": 0})
         return True
 

@@ -380,7 +380,7 @@ class MeterPrepaidAccount(models.Model):
             if account.state != "open":
                 raise UserError(
                     self.env._(
-                        "Prepaid account %(account)s is not open.",
+                        "Prepaid account %(account)s is not open: open it first.",
                         account=account.display_name,
                     )
                 )

@@ -5,6 +5,7 @@ from decimal import Decimal
 from meterkit import as_decimal
 
 from odoo import models
+from odoo.tools import format_date
 
 from .billing_usage import UsageError
 from .meter_solar_community import quantity
@@ -53,8 +54,8 @@ class MeterBillingPoint(models.Model):
                     "The solar shares of %(point)s between %(start)s and %(end)s "
                     "are not computed: compute the community %(community)s first.",
                     point=self.display_name,
-                    start=start,
-                    end=end,
+                    start=format_date(self.env, start),
+                    end=format_date(self.env, end),
                     community=participant.community_id.display_name,
                 )
             )

@@ -199,7 +199,10 @@ class MeterSolarCommunity(models.Model):
         participant id and local day, and the flags."""
         if not self.participant_ids:
             raise UserError(
-                self.env._("Community %s has no participant.", self.display_name)
+                self.env._(
+                    "Community %s has no participant: add its participants first.",
+                    self.display_name,
+                )
             )
         reads = self.env["meter.consumption"]
         starts = interval_grid(start, end)

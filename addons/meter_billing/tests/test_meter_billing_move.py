@@ -1,5 +1,6 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import Form, freeze_time, tagged
 
@@ -52,6 +53,22 @@ class TestMeterBillingMove(MeterBillingCommon):
         final = self._move("2026-01-15", partner=self.tenant2, value=1140)
         self.assertEqual(str(final.result_ids.date_from), "2026-01-01")
         self.assertAlmostEqual(final.move_ids.amount_untaxed, 73.20, places=2)
+
+    def test_move_into_a_billed_period_says_what_to_do(self):
+        """January is billed (locked): a move-out on 15 January is refused with
+        the last billed day in the user's date format and the next steps, and
+        nothing of the move is kept."""
+        self._bill(self._run(points=self.point_a1), post=False)
+        with self.assertRaises(UserError) as caught, self.env.cr.savepoint():
+            self._move("2026-01-15", partner=self.tenant2, value=1140)
+        message = str(caught.exception)
+        for part in (
+            "already billed until 01/31/2026",
+            "choose a move-out day after it",
+            "'Credit note and rebill'",
+        ):
+            self.assertIn(part, message)
+        self.assertFalse(self.unit_a1.occupancy_ids.filtered("date_end"))
 
     def test_vacancy_is_billed_to_the_owner(self):
         self._move("2026-01-15", role="vacancy", value=1140)

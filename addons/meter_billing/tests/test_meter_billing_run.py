@@ -148,10 +148,11 @@ class TestMeterBillingRun(MeterBillingCommon):
             [("peak", 300.0, 90.0), ("valley", 200.0, 30.0), ("", 65.5, 32.75)],
         )
 
-    def _two_part_tariff(self):
-        """Peak 0.30 and valley 0.15 per kWh from interval data (the calendar's
-        bands have no register), maximum demand 30.00 per kW and month."""
-        calendar = self._calendar(registers=(False, False))
+    def _two_part_tariff(self, calendar=None):
+        """Peak 0.30 and valley 0.15 per kWh from interval data (by default the
+        calendar's bands have no register), maximum demand 30.00 per kW and
+        month."""
+        calendar = calendar or self._calendar(registers=(False, False))
         return self.env["meter.tariff"].create(
             {
                 "name": "Two-part",
@@ -183,13 +184,10 @@ class TestMeterBillingRun(MeterBillingCommon):
             }
         )
 
-    def test_two_part_tariff_from_interval_data(self):
-        """Monday 5 and Tuesday 6 January 2026, 192 intervals of 0.25 kWh but
-        2.5 kWh at 10:00 on Monday. Peak (08-22 weekdays): 111 x 0.25 + 2.5 =
-        30.25 kWh x 0.30 = 9.075 -> 9.08; valley 80 x 0.25 = 20 kWh x 0.15 =
-        3.00; maximum demand 2.5 kWh x 4 = 10 kW x 30.00 per kW and month x
-        2/31 days = 19.35. Total 31.43."""
-        tariff = self._two_part_tariff()
+    def _two_part_point(self, tariff):
+        """A 1-register meter of a new unit A5 billed with ``tariff``; Monday 5
+        and Tuesday 6 January 2026: 192 intervals of 0.25 kWh but 2.5 kWh at
+        10:00 on Monday."""
         unit = self._unit("A5", self.building_a, self.tenant3)
         meter = self._meter("EL-A5", unit, registers=1)
         start = datetime(2026, 1, 5)
@@ -199,7 +197,15 @@ class TestMeterBillingRun(MeterBillingCommon):
             value = "2.5" if at == datetime(2026, 1, 5, 10) else "0.25"
             rows.append((meter.id, "T1", at, value))
         self.env["meter.interval"]._bulk_load(rows)
-        point = self._point(unit, meter, tariff)
+        return self._point(unit, meter, tariff), meter
+
+    def test_two_part_tariff_from_interval_data(self):
+        """Monday 5 and Tuesday 6 January 2026, 192 intervals of 0.25 kWh but
+        2.5 kWh at 10:00 on Monday. Peak (08-22 weekdays): 111 x 0.25 + 2.5 =
+        30.25 kWh x 0.30 = 9.075 -> 9.08; valley 80 x 0.25 = 20 kWh x 0.15 =
+        3.00; maximum demand 2.5 kWh x 4 = 10 kW x 30.00 per kW and month x
+        2/31 days = 19.35. Total 31.43."""
+        point, _meter = self._two_part_point(self._two_part_tariff())
         run = self._bill(
             self._run(points=point, date_from="2026-01-05", date_to="2026-01-06"),
             post=False,
@@ -207,6 +213,25 @@ class TestMeterBillingRun(MeterBillingCommon):
         self.assertEqual(
             [(line.quantity, line.amount) for line in run.line_ids],
             [(30.25, 9.08), (20.0, 3.0), (10.0, 19.35)],
+        )
+        self.assertAlmostEqual(run.move_ids.amount_untaxed, 31.43, places=2)
+
+    def test_single_register_meter_bands_from_interval_data(self):
+        """The calendar maps peak to T1 and valley to T2, but the meter has
+        one (total) register: its total (50.25 kWh read on T1) is not the
+        peak band; both bands come from its interval data, as above: 30.25
+        kWh x 0.30 = 9.08, 20 kWh x 0.15 = 3.00, demand 19.35: 31.43."""
+        tariff = self._two_part_tariff(self._calendar())
+        point, meter = self._two_part_point(tariff)
+        self._reading(meter, "2026-01-05 00:00:00", 1000)
+        self._reading(meter, "2026-01-07 00:00:00", 1050.25)
+        run = self._bill(
+            self._run(points=point, date_from="2026-01-05", date_to="2026-01-06"),
+            post=False,
+        )
+        self.assertEqual(
+            [(line.band, line.quantity, line.amount) for line in run.line_ids],
+            [("peak", 30.25, 9.08), ("valley", 20.0, 3.0), ("", 10.0, 19.35)],
         )
         self.assertAlmostEqual(run.move_ids.amount_untaxed, 31.43, places=2)
 

@@ -15,6 +15,7 @@ from meterkit.estimates import (
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
+from odoo.tools import format_date
 
 
 class MeterBillingMove(models.TransientModel):
@@ -97,17 +98,21 @@ class MeterBillingMove(models.TransientModel):
         if not outgoing:
             raise UserError(
                 self.env._(
-                    "Nobody occupies %(unit)s on %(day)s.",
+                    "Nobody occupies %(unit)s on %(day)s: choose a move-out day "
+                    "within an occupancy of the unit, or record the occupancy "
+                    "on the unit first.",
                     unit=point.unit_id.display_name,
-                    day=self.date_end,
+                    day=format_date(self.env, self.date_end),
                 )
             )
         if outgoing.date_end and outgoing.date_end <= self.date_end:
             raise UserError(
                 self.env._(
-                    "The occupancy %(occ)s already ends on %(day)s.",
+                    "The occupancy %(occ)s already ends on %(day)s: choose a "
+                    "move-out day before it, or change the end of the occupancy "
+                    "on the unit.",
                     occ=outgoing.display_name,
-                    day=outgoing.date_end,
+                    day=format_date(self.env, outgoing.date_end),
                 )
             )
         if self.new_role != "vacancy" and not self.new_partner_id:
@@ -222,9 +227,12 @@ class MeterBillingMove(models.TransientModel):
         if start > self.date_end:
             raise UserError(
                 self.env._(
-                    "%(point)s is already billed until %(day)s.",
+                    "%(point)s is already billed until %(day)s: choose a move-out "
+                    "day after it, or untick 'Issue the final invoice'; to bill that "
+                    "period again, use 'Credit note and rebill' on its billed "
+                    "period first.",
                     point=point.display_name,
-                    day=billed,
+                    day=format_date(self.env, billed),
                 )
             )
         run = self.env["meter.billing.run"].create(

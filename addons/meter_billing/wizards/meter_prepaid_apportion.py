@@ -87,7 +87,11 @@ class MeterPrepaidApportion(models.TransientModel):
         )
         if not meters:
             raise UserError(
-                self.env._("The building has no common meter of this resource.")
+                self.env._(
+                    "The building has no common meter of this resource: set the "
+                    "kind 'Common' on its common-area meter, or choose another "
+                    "resource."
+                )
             )
         bounds = local_day_bounds(start, end, self.building_id.site_id.tz)
         series = self.env["meter.billing.point"]._fetch_series(

@@ -175,7 +175,12 @@ class MeterExpensePeriod(models.Model):
             period.cost_ids._check_consistency()
             if not period.section_ids:
                 raise UserError(
-                    self.env._("Period %s has no section.", period.display_name)
+                    self.env._(
+                        "Period %s has no section: add the sections (cost groups "
+                        "and their keys) on the Sections tab, then collect the "
+                        "costs again.",
+                        period.display_name,
+                    )
                 )
         self.state = "collected"
         return True
@@ -294,7 +299,10 @@ class MeterExpensePeriod(models.Model):
         self.ensure_one()
         if not self.statement_ids:
             raise UserError(
-                self.env._("Period %s has no statement yet.", self.display_name)
+                self.env._(
+                    "Period %s has no statement yet: calculate the statements first.",
+                    self.display_name,
+                )
             )
         return self.statement_ids.action_export_consumptions()
 
@@ -327,7 +335,13 @@ class MeterExpensePeriod(models.Model):
         self.ensure_one()
         units = self._units()
         if not units:
-            raise UserError(self.env._("Period %s has no unit.", self.display_name))
+            raise UserError(
+                self.env._(
+                    "Period %s has no unit: add the units of its site or "
+                    "building first.",
+                    self.display_name,
+                )
+            )
         names = units.mapped("display_name")
         codes = {
             unit: unit.display_name

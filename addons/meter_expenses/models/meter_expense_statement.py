@@ -183,7 +183,8 @@ class MeterExpenseStatement(models.Model):
             if not statement.partner_id.email:
                 raise UserError(
                     self.env._(
-                        "%s: the occupant has no e-mail address.",
+                        "%s: the occupant has no e-mail address: enter it on the "
+                        "contact, or print the statement.",
                         statement.display_name,
                     )
                 )

@@ -5,6 +5,7 @@ from datetime import timedelta
 from meterkit.ocpp.credentials import hash_password
 
 from odoo import api, fields, models
+from odoo.tools import format_datetime
 
 USAGE_KINDS = [
     ("ev", "EV charging"),
@@ -175,9 +176,10 @@ class MeterChargePoint(models.Model):
                         "kind": "charge_point_offline",
                         "charge_point_id": charge_point.id,
                         "message": self.env._(
-                            "No message from charge point %(name)s since %(at)s (UTC).",
+                            "No message from charge point %(name)s since %(at)s: "
+                            "check its power and network connection.",
                             name=charge_point.name,
-                            at=charge_point.last_seen_at,
+                            at=format_datetime(self.env, charge_point.last_seen_at),
                         ),
                     }
                 )

@@ -217,7 +217,11 @@ class MeterGateway(models.Model):
             .try_lock_for_update(allow_referencing=True)
         )
         if not gateways_sudo:
-            raise UserError(self.env._("This gateway is being polled right now."))
+            raise UserError(
+                self.env._(
+                    "This gateway is being polled right now: try again in a minute."
+                )
+            )
         gateways_sudo._poll(fields.Datetime.now())
         return True
 

@@ -32,7 +32,9 @@ class MeterSupplySet(models.TransientModel):
         if no_relay:
             raise UserError(
                 self.env._(
-                    "No relay is mapped for: %s", ", ".join(no_relay.mapped("name"))
+                    "No relay is mapped for: %s. Add a relay point to their register "
+                    "map, or leave these meters out.",
+                    ", ".join(no_relay.mapped("name")),
                 )
             )
         lines = [

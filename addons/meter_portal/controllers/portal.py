@@ -465,7 +465,12 @@ class MeterPortal(CustomerPortal):
         user = request.env.user if not request.env.user._is_public() else None
         try:
             if password != password2 and not user:
-                raise UserError(request.env._("The two passwords differ."))
+                raise UserError(
+                    request.env._(
+                        "The two passwords differ: type the same password in both "
+                        "fields."
+                    )
+                )
             # The code is the credential: the lookup checks it (unused, not
             # expired) before anything is done as superuser.
             access_sudo = Access._find_by_code(code)

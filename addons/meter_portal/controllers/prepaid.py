@@ -137,7 +137,11 @@ class MeterPrepaidPortal(PaymentPortal):
         if not amount or not payment_utils.check_access_token(
             access_token, partner.id, amount, account.currency_id.id
         ):
-            raise ValidationError(request.env._("The payment form is out of date."))
+            raise ValidationError(
+                request.env._(
+                    "The payment form is out of date: reload the page and pay again."
+                )
+            )
         self._validate_transaction_kwargs(kwargs)
         account_sudo = account.sudo()
         create_values = account_sudo._prepare_top_up_transaction_values(amount)
