@@ -31,6 +31,7 @@ from meterkit.expenses import (
     hot_water_heat,
     load_input,
     split_heating_hot_water,
+    substitute_base_share,
     substitute_building_average,
     substitute_own_history,
 )
@@ -360,6 +361,31 @@ def test_substitute_values():
     assert substitute_building_average(
         [(D(1000), D(50)), (D(3000), D(100))], D(60)
     ) == D(1600)
+
+
+def test_substitute_base_share():
+    """§9a(2): A 60 m² substituted of 60 + 40 m² = 3/5 (> 1/4); none: 0; B of
+    an empty base: 0 (nothing to weigh)."""
+    bases = {"A": D(60), "B": D(40)}
+    assert substitute_base_share(bases, {"A"}) == Fraction(3, 5)
+    assert substitute_base_share(bases, set()) == 0
+    assert substitute_base_share({"A": D(0), "B": None}, {"B"}) == 0
+
+
+def test_amount_exact_beside_the_rounded_amount():
+    """1000.00 by area 1/3 each (three units of 10 m²): exact 333.333333 each
+    (to 1e-6); rounded by largest remainder: 333.34, 333.33, 333.33. A 15 %
+    cut of 333.34 is exactly 50.001 -> 50.00 rounded."""
+    units = [Unit(c, area=D(10)) for c in "ABC"]
+    section = Section("anc", "Ancillary", D(1000), cut_percent=D(15))
+    result = allocate_period(
+        year(units, [occ("a", "A"), occ("b", "B"), occ("c", "C")], section)
+    )
+    base = [line for line in result.lines if line.pool == "base"]
+    assert [line.amount for line in base] == [D("333.34"), D("333.33"), D("333.33")]
+    assert [line.amount_exact for line in base] == [D("333.333333")] * 3
+    cut = next(line for line in result.lines if line.pool == "cut")
+    assert (cut.amount, cut.amount_exact) == (D("-50.00"), D("-50.001000"))
 
 
 def test_degree_day_variants():

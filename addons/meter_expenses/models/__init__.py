@@ -6,3 +6,4 @@ from . import meter_expense_cost
 from . import meter_expense_run
 from . import meter_expense_statement
 from . import meter_expense_statement_line
+from . import meter_expense_substitute

@@ -440,6 +440,7 @@ class MeterExpensePeriod(models.Model):
                                 "total_basis": float(line.total_basis),
                                 "pool_amount": float(line.pool_amount),
                                 "amount": float(line.amount),
+                                "amount_exact": float(line.amount_exact or 0),
                             }
                         )
                         for line in lines_by_occ.get(key, [])

@@ -31,7 +31,13 @@ class MeterExpenseStatementLine(models.Model):
     basis = fields.Float(digits=(16, 6))
     total_basis = fields.Float(digits=(16, 6))
     pool_amount = fields.Monetary()
-    amount = fields.Monetary()
+    amount = fields.Monetary(help="The share rounded once by meterkit.")
+    amount_exact = fields.Float(
+        string="Exact amount",
+        digits=(16, 6),
+        help="The unrounded share (pool x basis / total basis) meterkit rounded "
+        "into the amount; the rounded amounts of a pool sum to it exactly.",
+    )
     explanation = fields.Char(compute="_compute_explanation")
 
     @api.depends("pool_type", "basis", "total_basis", "pool_amount", "amount")

@@ -45,3 +45,24 @@ class TestAccessRights(MeterExpensesCommon):
             self.env["meter.expense.period"].with_user(self.reader_a).search([])
         with self.assertRaises(AccessError):
             self.env["meter.expense.statement"].with_user(self.reader_a).search([])
+
+    def test_substitute_values_per_site(self):
+        """The site's billing officer enters a §9a substitute value; the
+        officer of another site does not see it; a meter reader has no access."""
+        Substitute = self.env["meter.expense.substitute"]
+        substitute = Substitute.with_user(self.billing_a).create(
+            {
+                "section_id": self.electricity_section.id,
+                "unit_id": self.unit_a2.id,
+                "method": "own_history",
+                "previous_quantity": 400.0,
+                "previous_degree_days": 100.0,
+                "degree_days": 100.0,
+            }
+        )
+        self.assertAlmostEqual(substitute.quantity, 400.0, places=3)
+        self.assertFalse(
+            Substitute.with_user(self.billing_b).search([("id", "=", substitute.id)])
+        )
+        with self.assertRaises(AccessError):
+            Substitute.with_user(self.reader_a).search([])

@@ -72,11 +72,14 @@ __all__ = [
     "hot_water_heat",
     "load_input",
     "split_heating_hot_water",
+    "substitute_base_share",
     "substitute_building_average",
     "substitute_own_history",
 ]
 
 CENT = Decimal("0.01")
+#: precision of the unrounded amounts kept beside the rounded ones
+EXACT = Decimal("1e-6")
 #: keys read from the unit's bases (time-weighted inside the period)
 UNIT_BASE_KEYS = ("area", "heated_area", "volume", "thousandths", "custom")
 #: every base key: unit bases, ``persons`` (person-days of the occupancy),
@@ -214,7 +217,11 @@ class ExpenseInput:
 @dataclass(frozen=True)
 class ExpenseLine:
     """An occupancy's part of one pool: ``amount`` of ``pool_amount`` by
-    ``basis`` of ``total_basis`` (explanation a reader can recompute)."""
+    ``basis`` of ``total_basis`` (explanation a reader can recompute).
+
+    ``amount_exact`` is the unrounded share (``pool_amount x basis /
+    total_basis`` to :data:`EXACT`); ``amount`` is it rounded once, by largest
+    remainder over the pool (or half-up for a §12 cut)."""
 
     occupancy: str
     section: str
@@ -223,6 +230,7 @@ class ExpenseLine:
     total_basis: Decimal
     pool_amount: Decimal
     amount: Decimal
+    amount_exact: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -478,6 +486,19 @@ def substitute_building_average(measured, area):
     return quantity * Decimal(area) / measured_area
 
 
+def substitute_base_share(bases, substituted):
+    """§9a(2): the share (Fraction) of the base held by the units with a
+    substitute value; above 1/4 the whole cost goes by the base key.
+
+    :param bases: ``{unit code: area or volume}`` of every unit of the section.
+    :param substituted: the codes of the units with a substitute value.
+    """
+    total = sum((Fraction(b or 0) for b in bases.values()), Fraction(0))
+    if not substituted or not total:
+        return Fraction(0)
+    return sum((Fraction(bases[c] or 0) for c in set(substituted)), Fraction(0)) / total
+
+
 def co2_landlord_share(kg, area, days=365, residential=True):
     """CO2KostAufG: ``(kg CO2/m²/a, landlord rate)`` of a building.
 
@@ -516,6 +537,11 @@ def _largest_remainder(total, weights):
     for i in order[: units - sum(floors)]:
         floors[i] += 1
     return [(sign * n * CENT).quantize(CENT) + 0 for n in floors]
+
+
+def _exact(value):
+    """An unrounded amount kept to :data:`EXACT` (display and audit only)."""
+    return _as_decimal(Fraction(value)).quantize(EXACT, ROUND_HALF_UP) + 0
 
 
 def _as_decimal(value):
@@ -664,17 +690,10 @@ class _Allocator:
     def substitute_share(self, section):
         """The share of the base held by units with a §9a substitute value."""
         key = section.base_key if section.base_key in UNIT_BASE_KEYS else "area"
-        substituted = {c.unit for c in section.consumptions if c.substitute}
-        total = sum(
-            (Fraction(getattr(u, key) or 0) for u in self.units.values()), Fraction(0)
+        return substitute_base_share(
+            {code: getattr(u, key) for code, u in self.units.items()},
+            {c.unit for c in section.consumptions if c.substitute},
         )
-        if not substituted or not total:
-            return Fraction(0)
-        part = sum(
-            (Fraction(getattr(self.units[c], key) or 0) for c in substituted),
-            Fraction(0),
-        )
-        return part / total
 
     def pool(self, section, name, amount, weights, lines):
         if not amount:
@@ -694,10 +713,11 @@ class _Allocator:
                     occ.key,
                     section.code,
                     name,
-                    _as_decimal(weight).quantize(Decimal("1e-6")) + 0,
-                    _as_decimal(total).quantize(Decimal("1e-6")) + 0,
+                    _as_decimal(weight).quantize(EXACT) + 0,
+                    _as_decimal(total).quantize(EXACT) + 0,
                     amount,
                     part,
+                    _exact(Fraction(amount) * weight / total),
                 )
             )
         return parts
@@ -746,7 +766,8 @@ class _Allocator:
         for occ, amount in zip(self.occupancies, shares, strict=True):
             if occ.role != "tenant" or not amount:
                 continue
-            part = round_money(amount * Decimal(section.cut_percent) / 100)
+            exact = amount * Decimal(section.cut_percent) / 100
+            part = round_money(exact)
             cut += part
             lines.append(
                 ExpenseLine(
@@ -757,6 +778,7 @@ class _Allocator:
                     Decimal(100),
                     amount,
                     -part,
+                    -_exact(exact),
                 )
             )
         return cut
@@ -792,6 +814,11 @@ class _Allocator:
                         total_paying,
                         landlord,
                         -part,
+                        -_exact(
+                            Fraction(landlord)
+                            * Fraction(weight)
+                            / Fraction(total_paying)
+                        ),
                     )
                 )
         return specific or Decimal(0), rate, landlord

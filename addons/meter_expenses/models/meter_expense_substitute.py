@@ -1,0 +1,148 @@
+# Copyright 2026 Meter Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from meterkit.errors import MeterkitError
+from meterkit.expenses import substitute_building_average, substitute_own_history
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from .meter_expense_period import _dec
+
+METHODS = [
+    ("own_history", "Same rooms, earlier period"),
+    ("comparable", "Comparable units, same period"),
+    ("building_average", "Building average per m²"),
+]
+
+
+class MeterExpenseSubstitute(models.Model):
+    """A §9a substitute consumption of a unit in a section (HeizkostenV §9a,
+    RULES §1.8): it replaces the recorded value; when the substituted units
+    hold more than 25 % of the area (or volume), the whole section goes by
+    its base key."""
+
+    _name = "meter.expense.substitute"
+    _description = "Expense Statement Substitute Value"
+    _order = "section_id, unit_id"
+
+    section_id = fields.Many2one(
+        "meter.expense.section", required=True, index=True, ondelete="cascade"
+    )
+    period_id = fields.Many2one(related="section_id.period_id", store=True, index=True)
+    site_id = fields.Many2one(related="section_id.site_id", store=True, index=True)
+    company_id = fields.Many2one(related="section_id.company_id", store=True)
+    unit_id = fields.Many2one(
+        "meter.unit",
+        required=True,
+        domain="[('site_id', '=', site_id), ('unit_type', '!=', 'common')]",
+    )
+    reason = fields.Char(help="Why the consumption could not be recorded.")
+    method = fields.Selection(METHODS, required=True, default="building_average")
+    previous_quantity = fields.Float(
+        string="Earlier consumption",
+        digits=(16, 3),
+        help="The unit's consumption in a comparable earlier period.",
+    )
+    previous_degree_days = fields.Float(
+        string="Earlier degree-days",
+        digits=(16, 3),
+        help="Degree-days (or days) of the earlier period.",
+    )
+    degree_days = fields.Float(
+        string="Degree-days",
+        digits=(16, 3),
+        help="Degree-days (or days) of this period, on the same scale.",
+    )
+    comparable_unit_ids = fields.Many2many(
+        "meter.unit",
+        string="Comparable units",
+        domain="[('site_id', '=', site_id), ('id', '!=', unit_id)]",
+        help="Units recorded in this period whose consumption per m² is applied "
+        "to the unit's area.",
+    )
+    quantity = fields.Float(
+        string="Substitute value",
+        digits=(16, 3),
+        compute="_compute_quantity",
+        help="The consumption used in place of the recorded one (0 while the "
+        "inputs are incomplete).",
+    )
+
+    _unit_uniq = models.UniqueIndex(
+        "(section_id, unit_id)", "A unit has one substitute value per section."
+    )
+
+    @api.depends(
+        "method",
+        "previous_quantity",
+        "previous_degree_days",
+        "degree_days",
+        "comparable_unit_ids",
+        "unit_id",
+    )
+    def _compute_quantity(self):
+        measured_by_section = {}
+        for substitute in self:
+            section = substitute.section_id
+            if substitute.method != "own_history" and not substitute.unit_id:
+                substitute.quantity = 0.0
+                continue
+            try:
+                if substitute.method != "own_history" and section.id:
+                    if section.id not in measured_by_section:
+                        measured_by_section[section.id] = section._measured_by_unit()
+                    measured = measured_by_section[section.id]
+                else:
+                    measured = {}
+                substitute.quantity = float(substitute._value(measured))
+            except (UserError, MeterkitError):
+                substitute.quantity = 0.0
+
+    @api.constrains("unit_id", "section_id")
+    def _check_unit(self):
+        for substitute in self:
+            if substitute.unit_id.site_id != substitute.site_id:
+                raise ValidationError(
+                    self.env._(
+                        "Substitute value of unit %(unit)s: the unit is not on "
+                        "site %(site)s of section %(section)s.",
+                        unit=substitute.unit_id.display_name,
+                        site=substitute.site_id.display_name,
+                        section=substitute.section_id.name,
+                    )
+                )
+
+    def _value(self, measured):
+        """The substitute consumption (Decimal, unrounded).
+
+        :param measured: ``{unit id: recorded consumption}`` of the section's
+            units recorded in the period (x rating factor).
+        """
+        self.ensure_one()
+        if self.method == "own_history":
+            return substitute_own_history(
+                _dec(self.previous_quantity),
+                _dec(self.previous_degree_days),
+                _dec(self.degree_days),
+            )
+        units = (
+            self.comparable_unit_ids
+            if self.method == "comparable"
+            else self.env["meter.unit"].browse(list(measured))
+        ) - self.section_id.substitute_ids.unit_id
+        missing = units.filtered(lambda u: u.id not in measured)
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Substitute value of unit %(unit)s: comparable unit %(other)s "
+                    "has no recorded consumption in section %(section)s.",
+                    unit=self.unit_id.display_name,
+                    other=missing[0].display_name,
+                    section=self.section_id.name,
+                )
+            )
+        date = self.period_id.date_start
+        return substitute_building_average(
+            [(measured[u.id], _dec(u._get_basis("area", date))) for u in units],
+            _dec(self.unit_id._get_basis("area", date)),
+        )
