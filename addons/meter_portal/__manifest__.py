@@ -22,6 +22,7 @@
         "views/meter_portal_information_views.xml",
         "views/meter_portal_templates.xml",
         "views/meter_portal_information_templates.xml",
+        "views/meter_portal_document_templates.xml",
     ],
     "assets": {
         "web.assets_frontend": [

@@ -1,5 +1,6 @@
 from . import (
     test_portal_access,
+    test_portal_documents,
     test_portal_monthly_info,
     test_portal_monthly_notice,
     test_portal_prepaid,
