@@ -16,8 +16,13 @@
         "data/meter_portal_mail_data.xml",
         "data/meter_portal_cron.xml",
         "report/meter_portal_letter_report.xml",
+        "report/meter_portal_information_report.xml",
+        "data/meter_portal_information_mail_data.xml",
         "views/meter_portal_access_views.xml",
+        "views/meter_portal_information_views.xml",
         "views/meter_portal_templates.xml",
+        "views/meter_portal_information_templates.xml",
+        "views/meter_portal_document_templates.xml",
     ],
     "assets": {
         "web.assets_frontend": [

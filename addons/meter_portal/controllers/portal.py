@@ -396,15 +396,7 @@ class MeterPortal(CustomerPortal):
         pdf, _type = report_sudo._render_qweb_pdf(
             "meter_expenses.action_report_expense_statement", statement.ids
         )
-        filename = request.env._("Statement %s.pdf", statement.id)
-        return request.make_response(
-            pdf,
-            headers=[
-                ("Content-Type", "application/pdf"),
-                ("Content-Length", len(pdf)),
-                ("Content-Disposition", http.content_disposition(filename)),
-            ],
-        )
+        return pdf_response(pdf, request.env._("Statement %s.pdf", statement.id))
 
     # ------------------------------------------------------------
     # NICKNAMES AND VERIFICATION
@@ -493,6 +485,18 @@ def portal_record(model, record_id, missing_message):
     if not record.exists():
         raise MissingError(missing_message)
     return record
+
+
+def pdf_response(pdf, filename):
+    """The HTTP response downloading ``pdf`` as ``filename``."""
+    return request.make_response(
+        pdf,
+        headers=[
+            ("Content-Type", "application/pdf"),
+            ("Content-Length", len(pdf)),
+            ("Content-Disposition", http.content_disposition(filename)),
+        ],
+    )
 
 
 def _parse_date(text):

@@ -4,6 +4,7 @@ from . import (
     meter_portal_access,
     meter_portal_nickname,
     meter_portal_monthly_info,
+    meter_portal_monthly_notice,
     meter_building,
     meter_expense_statement,
     meter_meter,

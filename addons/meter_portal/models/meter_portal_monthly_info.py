@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from meterkit.portal import change_percent
+from meterkit.uvi import hot_water_kwh, normed_average
 
 from odoo import api, fields, models
 
@@ -42,13 +43,35 @@ class MeterPortalMonthlyInfo(models.Model):
     change_previous = fields.Integer(string="Change to Previous Month (%)")
     change_last_year = fields.Integer(string="Change to Last Year (%)")
     change_average = fields.Integer(string="Difference to Average (%)")
+    consumption_kwh = fields.Float(string="Consumption (kWh)", digits=(16, 1))
+    previous_month_kwh = fields.Float(string="Previous Month (kWh)", digits=(16, 1))
+    last_year_kwh = fields.Float(string="Same Month Last Year (kWh)", digits=(16, 1))
+    normed_average = fields.Float(
+        string="Normed Average User",
+        digits=(16, 3),
+        help="The consumption of the building's units valued that month per "
+        "m² of their area, times the area of this unit.",
+    )
+    normed_average_kwh = fields.Float(
+        string="Normed Average User (kWh)", digits=(16, 1)
+    )
+    change_normed = fields.Integer(string="Difference to Normed User (%)")
+    hot_water_temperature = fields.Float(
+        string="Hot-Water Temperature (°C)",
+        digits=(16, 1),
+        help="Mean hot-water temperature the m³ were converted to kWh with.",
+    )
+    notice_id = fields.Many2one(
+        "meter.portal.monthly.notice", index="btree_not_null", ondelete="set null"
+    )
 
     _once = models.UniqueIndex("(occupancy_id, month, resource_id)")
 
     @api.model
     def _cron_build_monthly_info(self, batch_size=200):
         """Build the information of the month that ended, for every flagged
-        unit, in batches committed one by one (a rerun skips what exists)."""
+        unit, and deliver it by each occupant's channel, in batches committed
+        one by one (a rerun skips what exists and sends nothing twice)."""
         month = fields.Date.context_today(self).replace(day=1) - relativedelta(months=1)
         units = self.env["meter.unit"].search(
             [("consumption_info_required", "=", True)], order="id"
@@ -56,6 +79,7 @@ class MeterPortalMonthlyInfo(models.Model):
         for start in range(0, len(units), batch_size):
             batch = units[start : start + batch_size]
             self._build_monthly_info(batch, month)
+            self.env["meter.portal.monthly.notice"]._deliver_month(batch, month)
             self.env["ir.cron"]._commit_progress(
                 len(batch), remaining=len(units) - start - len(batch)
             )
@@ -93,14 +117,27 @@ class MeterPortalMonthlyInfo(models.Model):
         )
         totals = self._monthly_totals(meters, month)
         average = self._building_averages(meters, totals)
+        areas = {
+            unit.id: unit.area
+            for unit in (meters.unit_id | occupancies.unit_id).with_context(date=month)
+        }
+        normed_by_building = self._normed_inputs(meters, totals, areas)
+        hot_water = self.env.ref("meter_base.resource_hot_water")
         vals_list = []
         for occupancy in occupancies:
+            building = occupancy.unit_id.building_id
             for resource in resources:
                 key = (occupancy.unit_id.id, resource.id)
                 if (occupancy.id, resource.id) in done or key not in totals[0]:
                     continue
                 current, previous, last_year = (t.get(key) for t in totals)
-                mean = average.get((occupancy.building_id.id, resource.id))
+                mean = average.get((building.id, resource.id))
+                normed = normed_average(
+                    normed_by_building.get((building.id, resource.id), ()),
+                    areas.get(occupancy.unit_id.id),
+                )
+                temperature = building.hot_water_temperature
+                energy = self._kwh_converter(resource, temperature)
                 vals_list.append(
                     {
                         "occupancy_id": occupancy.id,
@@ -110,9 +147,18 @@ class MeterPortalMonthlyInfo(models.Model):
                         "previous_month": float(previous or 0),
                         "last_year": float(last_year or 0),
                         "building_average": float(mean or 0),
+                        "normed_average": float(normed or 0),
                         "change_previous": change_percent(current, previous),
                         "change_last_year": change_percent(current, last_year),
                         "change_average": change_percent(current, mean),
+                        "change_normed": change_percent(current, normed),
+                        "consumption_kwh": float(energy(current) or 0),
+                        "previous_month_kwh": float(energy(previous) or 0),
+                        "last_year_kwh": float(energy(last_year) or 0),
+                        "normed_average_kwh": float(energy(normed) or 0),
+                        "hot_water_temperature": (
+                            temperature if resource == hot_water else 0.0
+                        ),
                     }
                 )
         return self.create(vals_list)
@@ -165,3 +211,27 @@ class MeterPortalMonthlyInfo(models.Model):
         for (unit_id, resource_id), value in totals[0].items():
             sums[(building_of[unit_id], resource_id)].append(value)
         return {key: sum(values) / len(values) for key, values in sums.items()}
+
+    @api.model
+    def _normed_inputs(self, meters, totals, areas):
+        """(consumption, area) of the month per (building, resource) over the
+        units of the building valued that month (meterkit.uvi.normed_average
+        leaves the units without an area out)."""
+        building_of = {meter.unit_id.id: meter.building_id.id for meter in meters}
+        pairs = defaultdict(list)
+        for (unit_id, resource_id), value in totals[0].items():
+            pairs[(building_of[unit_id], resource_id)].append(
+                (value, Decimal(str(areas.get(unit_id) or 0)))
+            )
+        return pairs
+
+    @api.model
+    def _kwh_converter(self, resource, temperature):
+        """A function giving the kWh of a consumption of ``resource`` (HeizKV
+        §6a(2) Nr. 1): heat is metered in kWh; hot-water m³ are converted by
+        HeizKV §9(2) at ``temperature`` °C; anything else has no kWh."""
+        if resource == self.env.ref("meter_base.resource_hot_water"):
+            return lambda value: hot_water_kwh(value, Decimal(str(temperature or 60)))
+        if resource.uom_id == self.env.ref("uom.product_uom_kwh"):
+            return lambda value: value
+        return lambda _value: None
