@@ -28,3 +28,4 @@ from . import meter_prepaid_move_line
 from . import meter_prepaid_reconciliation
 from . import meter_prepaid_transaction
 from . import meter_usage_prepaid
+from . import meter_usage_solar

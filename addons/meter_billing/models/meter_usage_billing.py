@@ -195,12 +195,23 @@ class MeterBillingPoint(models.Model):
         components = version.component_ids.filtered(
             lambda c: c.component_type in dict(USAGE_COMPONENTS)
         )
+        by_part = components.filtered(
+            lambda c: c.component_type == "usage_kwh" and c.part != "both"
+        )
+        solar = (
+            self._usage_solar_kwh(
+                sessions.filtered(lambda s: s.kind in by_part.mapped("session_kind"))
+            )
+            if by_part
+            else {}
+        )
         uses = [
             SessionUse(
                 s.id,
                 s.kind,
                 Decimal(repr(s.energy_kwh)),
                 Decimal(repr(s.duration_minutes)),
+                solar.get(s.id),
             )
             for s in sessions
         ]
@@ -211,6 +222,7 @@ class MeterBillingPoint(models.Model):
                 c.session_kind,
                 Decimal(repr(c.price)),
                 c.sequence,
+                c.part if c.component_type == "usage_kwh" else "both",
             )
             for c in components
         ]

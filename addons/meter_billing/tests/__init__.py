@@ -17,3 +17,4 @@ from . import test_demo_setup
 from . import test_prepaid
 from . import test_usage_prepaid
 from . import test_ocpp201_billing
+from . import test_usage_solar
