@@ -27,6 +27,9 @@ class FakeOdoo:
         self.commands = []
         self.down = False
         self.requests = 0
+        #: the token of notifications, and the port the central announced
+        self.notify_token = "notify-secret"
+        self.notify_port = None
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -59,7 +62,9 @@ class FakeOdoo:
 
     def answer(self, action, body):
         if action == "config":
+            self.notify_port = body.get("notify_port", self.notify_port)
             return {
+                "notify_token": self.notify_token,
                 "charge_points": [
                     {"identity": i, "password_hash": self.password_hash, "active": True}
                     for i in self.charge_points

@@ -27,3 +27,5 @@ from . import meter_prepaid_move
 from . import meter_prepaid_move_line
 from . import meter_prepaid_reconciliation
 from . import meter_prepaid_transaction
+from . import meter_usage_prepaid
+from . import meter_usage_solar

@@ -10,6 +10,7 @@ MOVE_TYPES = [
     ("deduction", "Deduction"),
     ("backbill", "Back-billing"),
     ("apportion", "Common areas"),
+    ("usage", "Usage session"),
     ("refund", "Refund"),
 ]
 #: the kind of balance change of meterkit.prepaid for each move type
@@ -18,9 +19,17 @@ KINDS = {
     "deduction": "deduction",
     "backbill": "deduction",
     "apportion": "deduction",
+    "usage": "deduction",
     "refund": "refund",
 }
-SIGNS = {"top_up": 1, "deduction": -1, "backbill": -1, "apportion": -1, "refund": -1}
+SIGNS = {
+    "top_up": 1,
+    "deduction": -1,
+    "backbill": -1,
+    "apportion": -1,
+    "usage": -1,
+    "refund": -1,
+}
 
 
 class MeterPrepaidMove(models.Model):
@@ -121,7 +130,7 @@ class MeterPrepaidMove(models.Model):
 
     @api.model
     def _move_amount(self, account, vals):
-        if vals["move_type"] in ("deduction", "backbill", "apportion"):
+        if vals["move_type"] in ("deduction", "backbill", "apportion", "usage"):
             return sum(
                 (account._money(cmd[2]["amount"]) for cmd in vals["line_ids"]),
                 Decimal(0),

@@ -25,7 +25,10 @@ class MeterBillingPoint(models.Model):
             (RULES.md §2.1).
         """
         self.ensure_one()
-        priced = components.filtered(lambda c: c.part != "both")
+        # usage components price their sessions' parts (meter_usage_solar)
+        priced = components.filtered(
+            lambda c: c.part != "both" and c.component_type == "energy"
+        )
         if not priced:
             return {}
         participant = self.env["meter.solar.participant"].search(

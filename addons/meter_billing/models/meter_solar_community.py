@@ -194,9 +194,10 @@ class MeterSolarCommunity(models.Model):
         self._store_shares(record, result)
         return record
 
-    def _share(self, start, end):
+    def _share(self, start, end, period_of=None):
         """:class:`meterkit.solar.SharingResult` of ``[start, end)`` keyed by
-        participant id and local day, and the flags."""
+        participant id and local day (or ``period_of(start)``), and the
+        flags."""
         if not self.participant_ids:
             raise UserError(
                 self.env._(
@@ -260,7 +261,8 @@ class MeterSolarCommunity(models.Model):
             starts,
             production,
             consumptions,
-            month_of=lambda s: s.replace(tzinfo=UTC).astimezone(zone).date(),
+            month_of=period_of
+            or (lambda s: s.replace(tzinfo=UTC).astimezone(zone).date()),
             band_of=bands.get if bands else None,
             charge=charge,
             discharge=discharge,

@@ -119,11 +119,11 @@ class MeterTariffComponent(models.Model):
     def _check_type_fields(self):
         for component in self:
             kind = component.component_type
-            if component.part != "both" and kind != "energy":
+            if component.part != "both" and kind not in ("energy", "usage_kwh"):
                 raise ValidationError(
                     self.env._(
                         "Component %(name)s prices a solar or grid part: only an "
-                        "energy component can.",
+                        "energy component or sessions per kWh can.",
                         name=component.name,
                     )
                 )

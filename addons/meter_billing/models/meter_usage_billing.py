@@ -143,24 +143,12 @@ class MeterBillingPoint(models.Model):
         sessions = (
             self.env["meter.usage.session"]
             .search(
-                [
-                    ("state", "=", "stopped"),
-                    ("stop_at", ">=", lower),
-                    ("stop_at", "<", upper),
-                    ("billing_link_ids", "=", False),
-                    ("kind", "in", list(priced_kinds)),
-                    "|",
-                    ("badge_id.billing_point_id", "=", self.id),
-                    "&",
-                    ("occupancy_id", "in", occupancies.ids),
-                    "|",
-                    ("badge_id", "=", False),
-                    ("badge_id.billing_point_id", "=", False),
-                ],
+                self._usage_sessions_domain(lower, upper, priced_kinds, occupancies),
                 order="stop_at, id",
             )
             .filtered(lambda s: s.id not in claimed and s.occupancy_id.partner_id)
         )
+        sessions -= sessions._prepaid_sessions()
         groups = defaultdict(lambda: self.env["meter.usage.session"])
         for session in sessions:
             day = fields.Datetime.context_timestamp(
@@ -181,9 +169,41 @@ class MeterBillingPoint(models.Model):
             claimed.update(group.ids)
         return vals_list
 
-    def _usage_line_vals(self, occupancy, version, sessions, start, end, quantum):
+    def _usage_sessions_domain(self, lower, upper, kinds, occupancies):
+        """Stopped, unbilled sessions of ``kinds`` stopped in ``[lower,
+        upper)`` (naive UTC) that belong to this point: those whose badge
+        names it, and those of ``occupancies`` whose badge names no point."""
+        self.ensure_one()
+        return [
+            ("state", "=", "stopped"),
+            ("stop_at", ">=", lower),
+            ("stop_at", "<", upper),
+            ("billing_link_ids", "=", False),
+            ("kind", "in", list(kinds)),
+            "|",
+            ("badge_id.billing_point_id", "=", self.id),
+            "&",
+            ("occupancy_id", "in", occupancies.ids),
+            "|",
+            ("badge_id", "=", False),
+            ("badge_id.billing_point_id", "=", False),
+        ]
+
+    def _price_usage(self, version, sessions, quantum):
+        """``[(component, meterkit UsageLine)]`` of ``sessions`` priced by
+        the usage components of tariff ``version``."""
         components = version.component_ids.filtered(
             lambda c: c.component_type in dict(USAGE_COMPONENTS)
+        )
+        by_part = components.filtered(
+            lambda c: c.component_type == "usage_kwh" and c.part != "both"
+        )
+        solar = (
+            self._usage_solar_kwh(
+                sessions.filtered(lambda s: s.kind in by_part.mapped("session_kind"))
+            )
+            if by_part
+            else {}
         )
         uses = [
             SessionUse(
@@ -191,6 +211,7 @@ class MeterBillingPoint(models.Model):
                 s.kind,
                 Decimal(repr(s.energy_kwh)),
                 Decimal(repr(s.duration_minutes)),
+                solar.get(s.id),
             )
             for s in sessions
         ]
@@ -201,13 +222,19 @@ class MeterBillingPoint(models.Model):
                 c.session_kind,
                 Decimal(repr(c.price)),
                 c.sequence,
+                c.part if c.component_type == "usage_kwh" else "both",
             )
             for c in components
         ]
+        return [
+            (components.browse(line.price_key), line)
+            for line in price_sessions(uses, prices, quantum)
+        ]
+
+    def _usage_line_vals(self, occupancy, version, sessions, start, end, quantum):
         vals_list = []
         linked = set()
-        for line in price_sessions(uses, prices, quantum):
-            component = components.browse(line.price_key)
+        for component, line in self._price_usage(version, sessions, quantum):
             line_sessions = sessions.browse(line.session_keys)
             # the first line of a session holds its (unique) billing link; the
             # session's other components name it in their notes

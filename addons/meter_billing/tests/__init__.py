@@ -15,3 +15,6 @@ from . import test_meter_billing_invoice_report
 from . import test_ui_tour_accountant
 from . import test_demo_setup
 from . import test_prepaid
+from . import test_usage_prepaid
+from . import test_ocpp201_billing
+from . import test_usage_solar

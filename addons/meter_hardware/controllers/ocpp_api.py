@@ -28,7 +28,9 @@ class OcppApi(http.Controller):
     Odoo API key (``Authorization: Bearer <key>``) of a technician; the key's
     user sees the charge points, badges and sessions of their sites only.
 
-    - ``POST /meter/api/v1/ocpp/config``: identities, password hashes, badges;
+    - ``POST /meter/api/v1/ocpp/config``: identities, password hashes, badges,
+      the token of Odoo's notifications (the body may announce the central
+      system's loopback ``notify_port``);
     - ``POST /meter/api/v1/ocpp/events`` ``{"events": [...]}`` (at most 1,000):
       one result per event, idempotent (a replay is ``duplicate``);
     - ``POST /meter/api/v1/ocpp/commands``: commands waiting for the central
@@ -37,8 +39,20 @@ class OcppApi(http.Controller):
 
     @_route("config")
     def post_config(self, **_kwargs):
+        """``{"notify_port": N}`` (optional): the central system's loopback
+        port for Odoo's command notifications."""
+        notify_port = None
+        if (request.httprequest.content_length or 0) <= 1024:
+            body = request.httprequest.get_data(cache=True, parse_form_data=False)
+            try:
+                payload = json.loads(body or b"{}")
+            except (ValueError, UnicodeDecodeError):
+                payload = None
+            if isinstance(payload, dict):
+                notify_port = payload.get("notify_port")
         try:
-            return request.make_json_response(request.env["meter.ocpp.api"]._config())
+            config = request.env["meter.ocpp.api"]._config(notify_port=notify_port)
+            return request.make_json_response(config)
         except AccessError as error:
             return self._error(403, "forbidden", str(error))
 

@@ -11,3 +11,4 @@ from . import meter_charge_point
 from . import meter_badge
 from . import meter_usage_session
 from . import meter_ocpp_api
+from . import meter_ocpp_notify

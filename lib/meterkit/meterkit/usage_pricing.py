@@ -8,10 +8,17 @@ The sessions of a billing period are summed per component (kWh, minutes,
 count) and each component gives one line whose amount is rounded once, at the
 money line (RULES.md 5.1): ``round_half_up(quantity x price)``. Hours are kept
 as minutes until then so that 10 minutes at 3.00/h are exactly 0.50.
+
+In a self-consumption community (RULES.md 2.2) a per-kWh component may price
+only the solar or only the grid part of the sessions' energy: the solar kWh
+of a session (:func:`session_solar_kwh`) spreads its energy evenly over its
+duration and takes, in each 15-minute interval, the community's solar ratio
+(self-consumed / consumption) of that interval; the grid part is the rest.
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from .allocation import round_money
 
@@ -28,6 +35,8 @@ class SessionUse:
     kind: str
     energy_kwh: Decimal
     minutes: Decimal
+    #: the solar part of ``energy_kwh`` (community sites), else None
+    solar_kwh: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,7 @@ class UsagePrice:
     session_kind: str
     price: Decimal
     sequence: int = 10
+    part: str = "both"  # "solar", "grid" (usage_kwh only) or "both"
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,7 @@ def price_sessions(sessions, prices, quantum=Decimal("0.01")):
         if not matching:
             continue
         if price.kind == "usage_kwh":
-            quantity = sum((s.energy_kwh.quantize(KWH) for s in matching), Decimal(0))
+            quantity = sum((_part_kwh(s, price.part) for s in matching), Decimal(0))
             exact = quantity * price.price
         elif price.kind == "usage_hour":
             minutes = sum((s.minutes for s in matching), Decimal(0))
@@ -89,3 +99,62 @@ def price_sessions(sessions, prices, quantum=Decimal("0.01")):
             )
         )
     return lines
+
+
+def _part_kwh(session, part):
+    energy = session.energy_kwh.quantize(KWH)
+    if part == "both":
+        return energy
+    if session.solar_kwh is None:
+        raise ValueError(f"session {session.key!r}: no solar part to price")
+    solar = min(session.solar_kwh.quantize(KWH), energy)
+    return solar if part == "solar" else energy - solar
+
+
+INTERVAL = timedelta(minutes=15)
+
+
+def interval_start(at):
+    """The start of the 15-minute interval holding ``at``."""
+    return at.replace(minute=at.minute - at.minute % 15, second=0, microsecond=0)
+
+
+def session_intervals(start, stop):
+    """Starts of the 15-minute intervals a session ``[start, stop]`` touches
+    (at least the one holding ``start``)."""
+    at = interval_start(start)
+    starts = [at]
+    while at + INTERVAL < stop:
+        at += INTERVAL
+        starts.append(at)
+    return starts
+
+
+def session_solar_kwh(energy_kwh, start, stop, ratios):
+    """The solar kWh of a session of ``energy_kwh`` from ``start`` to
+    ``stop`` (naive datetimes), its energy spread evenly over its duration:
+    sum over its intervals of energy x overlap / duration x ratio, rounded
+    half-up to 3 decimals (Wh). A session of no duration takes the ratio of
+    the interval holding ``start``.
+
+    :param ratios: ``{interval start: Decimal ratio in [0, 1]}``.
+    :raise KeyError: an interval of the session has no ratio.
+    """
+    starts = session_intervals(start, stop)
+    duration = Decimal((stop - start).total_seconds())
+    if duration <= 0:
+        return (energy_kwh * ratios[starts[0]]).quantize(KWH, ROUND_HALF_UP)
+    solar = Decimal(0)
+    for at in starts:
+        overlap = min(at + INTERVAL, stop) - max(at, start)
+        solar += energy_kwh * Decimal(overlap.total_seconds()) / duration * ratios[at]
+    return solar.quantize(KWH, ROUND_HALF_UP)
+
+
+def solar_ratio(self_consumed, consumption, production=Decimal(0)):
+    """The community's solar ratio of an interval or month: self-consumed /
+    consumption; without consumption 1 when there is production (a session
+    there runs on it), else 0."""
+    if consumption > 0:
+        return min(Decimal(1), self_consumed / consumption)
+    return Decimal(1) if production > 0 else Decimal(0)

@@ -60,8 +60,8 @@ class OdooApi:
             raise ValueError(f"HTTP {response.status_code}: {response.text[:200]}")
         return response.json()
 
-    def config(self):
-        return self.post("config", {})
+    def config(self, notify_port=None):
+        return self.post("config", {"notify_port": notify_port} if notify_port else {})
 
     def events(self, events):
         return self.post("events", {"events": events})
@@ -84,6 +84,11 @@ class Directory:
         self.charge_points = {}
         self.badges = {}
         self.loaded_at = None
+        #: the loopback port of the central system's notification endpoint,
+        #: announced to Odoo with each config request
+        self.notify_port = None
+        #: the token Odoo's notifications carry (from the config)
+        self.notify_token = None
         self._lock = asyncio.Lock()
 
     async def refresh(self, force=False):
@@ -94,7 +99,7 @@ class Directory:
                 if age < (self.min_refresh if force else self.ttl):
                     return
             try:
-                config = await asyncio.to_thread(self.api.config)
+                config = await asyncio.to_thread(self.api.config, self.notify_port)
             except (OdooUnavailable, ValueError) as error:
                 _logger.warning("Directory not refreshed, kept as it was: %s", error)
                 self.loaded_at = now
@@ -106,6 +111,7 @@ class Directory:
                 normalize_token(b["token"]): b["state"]
                 for b in config.get("badges", [])
             }
+            self.notify_token = config.get("notify_token") or self.notify_token
             self.loaded_at = now
 
     async def charge_point(self, identity):

@@ -11,6 +11,7 @@ Odoo. Run ``python -m meterkit.ocpp.central --help``.
 import argparse
 import asyncio
 import contextlib
+import hmac
 import http
 import logging
 import ssl
@@ -32,6 +33,7 @@ from ocpp.v201 import call_result as result201
 
 from .api import Directory, OdooApi, Sender
 from .credentials import parse_basic_auth, verify_password
+from .security import certificate_identity, server_context
 from .store import Store
 
 _logger = logging.getLogger(__name__)
@@ -39,6 +41,7 @@ _logger = logging.getLogger(__name__)
 SUBPROTOCOLS = ["ocpp2.0.1", "ocpp1.6"]
 ENERGY = "Energy.Active.Import.Register"
 HEARTBEAT_INTERVAL = 300
+NOTIFY_PATH = "/meter-ocpp/notify"
 
 
 def _now():
@@ -382,6 +385,11 @@ class CentralSystem:
         self.response_timeout = response_timeout
         self.connected = {}
         self.server = None
+        self.notify_server = None
+        #: security profile 3: charge points show a client certificate
+        self.client_certificates = False
+        #: set by Odoo's notification (or by hand): poll the commands now
+        self.commands_wakeup = asyncio.Event()
         self._last_heartbeat = {}
 
     # events ---------------------------------------------------------------
@@ -407,25 +415,39 @@ class CentralSystem:
     async def _process_request(self, connection, request):
         identity = unquote(request.path.rstrip("/").rsplit("/", 1)[-1])
         config = await self.directory.charge_point(identity) if identity else None
+        if config is None or not config.get("active", True):
+            return self._refuse(connection, identity, "unknown or inactive")
+        peercert = connection.transport.get_extra_info("peercert")
+        if self.client_certificates:
+            # security profile 3: the TLS handshake verified the certificate
+            # against the charge points' CA; its subject names the station
+            if certificate_identity(peercert) != identity:
+                return self._refuse(
+                    connection,
+                    identity,
+                    f"certificate of {certificate_identity(peercert)!r}",
+                )
+            return None
         credentials = parse_basic_auth(request.headers.get("Authorization"))
         if (
-            config is None
-            or not config.get("active", True)
-            or credentials is None
+            credentials is None
             or credentials[0] != identity
             or not verify_password(credentials[1], config.get("password_hash"))
         ):
-            _logger.warning(
-                "Charge point %r refused: unknown or wrong credentials (%s)",
-                identity,
-                connection.remote_address,
-            )
-            response = connection.respond(
-                http.HTTPStatus.UNAUTHORIZED, "Unauthorized\n"
-            )
-            response.headers["WWW-Authenticate"] = 'Basic realm="ocpp"'
-            return response
+            return self._refuse(connection, identity, "wrong credentials")
         return None
+
+    def _refuse(self, connection, identity, why):
+        _logger.warning(
+            "Charge point %r refused: %s (%s)",
+            identity,
+            why,
+            connection.remote_address,
+        )
+        response = connection.respond(http.HTTPStatus.UNAUTHORIZED, "Unauthorized\n")
+        if not self.client_certificates:
+            response.headers["WWW-Authenticate"] = 'Basic realm="ocpp"'
+        return response
 
     async def _on_connect(self, connection):
         identity = unquote(connection.request.path.rstrip("/").rsplit("/", 1)[-1])
@@ -476,6 +498,12 @@ class CentralSystem:
                 )
 
     async def serve(self, host="0.0.0.0", port=9000, ssl_context=None):
+        """Listen for charge points; an ``ssl_context`` that requires client
+        certificates (:func:`.security.server_context` with a CA) switches
+        to security profile 3."""
+        self.client_certificates = bool(
+            ssl_context is not None and ssl_context.verify_mode == ssl.CERT_REQUIRED
+        )
         self.server = await websockets.serve(
             self._on_connect,
             host,
@@ -491,9 +519,60 @@ class CentralSystem:
         return self.server.sockets[0].getsockname()[1]
 
     async def close(self):
+        if self.notify_server is not None:
+            self.notify_server.close()
+            await self.notify_server.wait_closed()
         if self.server is not None:
             self.server.close()
             await self.server.wait_closed()
+
+    # notifications from Odoo ----------------------------------------------
+
+    async def serve_notify(self, host="127.0.0.1", port=0):
+        """A loopback HTTP endpoint Odoo calls when it queues a command
+        (``POST /meter-ocpp/notify`` with ``Authorization: Bearer <token>``,
+        the token Odoo hands out in its config): the commands are polled at
+        once instead of at the next poll. The call carries no command: they
+        still come from the authenticated commands endpoint."""
+        self.notify_server = await asyncio.start_server(self._on_notify, host, port)
+        return self.notify_server.sockets[0].getsockname()[1]
+
+    async def _on_notify(self, reader, writer):
+        status = http.HTTPStatus.BAD_REQUEST
+        try:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+            lines = head.decode("latin-1").split("\r\n")
+            method, path, _version = lines[0].split(" ", 2)
+            headers = dict(line.split(":", 1) for line in lines[1:] if ":" in line)
+            headers = {k.strip().lower(): v.strip() for k, v in headers.items()}
+            if self.directory.notify_token is None:
+                await self.directory.refresh(force=True)
+            if method != "POST" or path != NOTIFY_PATH:
+                status = http.HTTPStatus.NOT_FOUND
+            elif self._notify_allowed(headers.get("authorization", "")):
+                status = http.HTTPStatus.ACCEPTED
+                self.commands_wakeup.set()
+            else:
+                status = http.HTTPStatus.UNAUTHORIZED
+                _logger.warning("Notification with a wrong token refused")
+        except (ValueError, TimeoutError, asyncio.IncompleteReadError) as error:
+            _logger.warning("Bad notification: %r", error)
+        writer.write(
+            f"HTTP/1.1 {status.value} {status.phrase}\r\n"
+            "Content-Length: 0\r\nConnection: close\r\n\r\n".encode()
+        )
+        with contextlib.suppress(ConnectionError):
+            await writer.drain()
+        writer.close()
+
+    def _notify_allowed(self, authorization):
+        token = self.directory.notify_token
+        scheme, _sep, given = authorization.partition(" ")
+        return bool(
+            token
+            and scheme.lower() == "bearer"
+            and hmac.compare_digest(given.encode(), token.encode())
+        )
 
     # commands -------------------------------------------------------------
 
@@ -533,12 +612,16 @@ class CentralSystem:
         return len(commands)
 
     async def run_commands(self, interval=5.0):
+        """Poll the commands every ``interval`` seconds, or at once when Odoo
+        notifies (the poll stays the fallback of a lost notification)."""
         while True:
+            self.commands_wakeup.clear()
             try:
                 await self.poll_commands()
             except Exception as error:  # keep polling whatever happened
                 _logger.warning("Commands not polled: %s", error)
-            await asyncio.sleep(interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.commands_wakeup.wait(), interval)
 
 
 async def run(args):
@@ -550,8 +633,12 @@ async def run(args):
     central = CentralSystem(store, directory, sender=sender, api=api)
     ssl_context = None
     if args.tls_cert:
-        ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ssl_context.load_cert_chain(args.tls_cert, args.tls_key)
+        ssl_context = server_context(args.tls_cert, args.tls_key, args.tls_client_ca)
+    if args.notify_port >= 0:
+        port = await central.serve_notify("127.0.0.1", args.notify_port)
+        directory.notify_port = port
+        _logger.info("Odoo's notifications on 127.0.0.1:%s", port)
+        await directory.refresh(force=True)  # announces the port
     await central.serve(args.host, args.port, ssl_context)
     _logger.info("OCPP central system listening on %s:%s", args.host, central.port)
     tasks = [
@@ -577,6 +664,17 @@ def main(argv=None):
     parser.add_argument("--state-db", default="ocpp-central.sqlite")
     parser.add_argument("--tls-cert", help="certificate chain (security profile 2)")
     parser.add_argument("--tls-key")
+    parser.add_argument(
+        "--tls-client-ca",
+        help="CA of the charge points' client certificates (security profile 3)",
+    )
+    parser.add_argument(
+        "--notify-port",
+        type=int,
+        default=0,
+        help="loopback port of Odoo's command notifications (0: any free "
+        "port, announced to Odoo; -1: none, poll only)",
+    )
     parser.add_argument("--poll-interval", type=float, default=5.0)
     parser.add_argument("--directory-ttl", type=float, default=60.0)
     parser.add_argument("--timeout", type=float, default=10.0)
