@@ -51,6 +51,15 @@ class MeterSolarCommunity(models.Model):
         action["context"] = {"default_community_id": self.id}
         return action
 
+    def action_open_participant_figures(self):
+        """Solar and grid kWh and ratios per participant and month."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "meter_billing.meter_solar_participant_month_action"
+        )
+        action["domain"] = [("community_id", "=", self.id)]
+        return action
+
     # ------------------------------------------------------------
     # GRID METER RECONCILIATION
     # ------------------------------------------------------------

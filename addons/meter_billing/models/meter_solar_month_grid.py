@@ -30,6 +30,9 @@ class MeterSolarMonth(models.Model):
         readonly=True,
         help="A difference exceeds the community's tolerance.",
     )
+    participant_month_ids = fields.One2many(
+        "meter.solar.participant.month", "month_id", string="Participants"
+    )
     grid_checked = fields.Boolean(
         string="Grid meter checked",
         readonly=True,
