@@ -21,6 +21,10 @@ from . import meter_billing_line
 from . import account_move
 from . import meter_solar_community
 from . import meter_solar_billing
+from . import meter_solar_community_owner
+from . import meter_solar_statement
+from . import meter_solar_month_grid
+from . import meter_solar_participant_month
 from . import meter_usage_billing
 from . import meter_prepaid_account
 from . import meter_prepaid_move

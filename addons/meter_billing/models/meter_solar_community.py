@@ -9,12 +9,14 @@ from meterkit import as_decimal
 from meterkit.errors import MeterkitError
 from meterkit.estimates import local_midnight_utc
 from meterkit.intervals import bands_of_starts, interval_grid
-from meterkit.solar import QUANTUM, clean_series, share_series, solar_price_cap
+from meterkit.solar import QUANTUM, clean_list, share_series, solar_price_cap
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 KWH = (16, 4)
+STEP_SECONDS = 900  # the quarter-hour of the interval grid
 COMMUNITY_TYPES = [
     ("zev", "ZEV / RCP"),
     ("vzev", "vZEV (virtual)"),
@@ -162,42 +164,63 @@ class MeterSolarCommunity(models.Model):
             local_midnight_utc(month + relativedelta(months=1), tz),
         )
 
-    def _fingerprint(self, start, end):
-        totals = self.env["meter.consumption"]._interval_totals(
-            self._meters(), [(start, end)]
+    def _read_month(self, start, end):
+        """The interval values of the community's meters on ``[start, end)``
+        in one query, as arrays: ``({(meter_id, register): (slots, units)},
+        fingerprint)``. A slot is the index of the quarter-hour from
+        ``start`` (-1 for a value off the 15-minute grid, ignored), units are
+        integers of :data:`QUANTUM`; the fingerprint (row count and sum of
+        the values) tells whether the month's data changed."""
+        rows = self.env["meter.consumption"]._interval_query(
+            self._meters(),
+            [(start, end)],
+            None,
+            SQL(
+                """i.meter_id, i.register,
+                   array_agg(CASE WHEN mod(extract(epoch FROM i.start - p.t0)::bigint,
+                                           %(step)s) = 0
+                             THEN extract(epoch FROM i.start - p.t0)::bigint / %(step)s
+                             ELSE -1 END),
+                   array_agg(round(i.value / %(quantum)s)::bigint),
+                   count(*), sum(i.value)""",
+                step=STEP_SECONDS,
+                quantum=QUANTUM,
+            ),
+            SQL("GROUP BY i.meter_id, i.register"),
         )
-        count = self.env["meter.interval"].search_count(
-            [
-                ("meter_id", "in", self._meters().ids),
-                ("start", ">=", start),
-                ("start", "<", end),
-            ]
-        )
-        return f"{count}:{sum(totals.values(), Decimal(0))}"
+        arrays = {
+            (meter_id, register): (slots, values)
+            for meter_id, register, slots, values, _n, _s in rows
+        }
+        count = sum(row[4] for row in rows)
+        total = sum((as_decimal(row[5]) for row in rows), Decimal(0))
+        return arrays, f"{count}:{total}"
 
     def _compute_month(self, month):
         """Share ``month`` (its first day) unless its fingerprint is unchanged;
         returns the ``meter.solar.month`` record."""
         self.ensure_one()
         start, end = self._month_bounds(month)
-        fingerprint = self._fingerprint(start, end)
+        arrays, fingerprint = self._read_month(start, end)
         record = self.month_ids.filtered(lambda m: m.month == month)
         if record and record.fingerprint == fingerprint:
             return record
-        result, flags = self._share(start, end)
+        result, flags = self._share(start, end, arrays)
         values = self._month_values(month, result, flags, fingerprint)
         if record:
-            record.share_ids.unlink()
+            self._drop_shares(record)
             record.write(values)
         else:
             record = self.env["meter.solar.month"].create(values)
         self._store_shares(record, result)
+        self.env["meter.solar.participant.month"]._store(record, result)
         return record
 
-    def _share(self, start, end, period_of=None):
+    def _share(self, start, end, arrays=None, period_of=None):
         """:class:`meterkit.solar.SharingResult` of ``[start, end)`` keyed by
         participant id and local day (or ``period_of(start)``), and the
-        flags."""
+        flags; ``arrays`` as :meth:`_read_month` returns them (read here when
+        not given)."""
         if not self.participant_ids:
             raise UserError(
                 self.env._(
@@ -205,41 +228,42 @@ class MeterSolarCommunity(models.Model):
                     self.display_name,
                 )
             )
-        reads = self.env["meter.consumption"]
+        if arrays is None:
+            arrays = self._read_month(start, end)[0]
         starts = interval_grid(start, end)
-        production_rows = reads._interval_series(
-            self.production_meter_ids, start, end, ["T1"], units=QUANTUM
-        )
-        consumption_rows = reads._interval_series(
-            self.participant_ids.billing_point_id.meter_ids, start, end, units=QUANTUM
-        )
+        count = len(starts)
         peak = as_decimal(self.peak_power_kw) / 4 if self.peak_power_kw else None
         try:
-            production, flags = clean_series(
+            production, flags = clean_list(
                 self.env._("production"),
-                _summed(production_rows, self.production_meter_ids.ids),
+                _dense(arrays, self.production_meter_ids.ids, ("T1",), count),
                 starts,
                 peak,
                 production=True,
-                scaled=True,
             )
             consumptions = {}
             for participant in self.participant_ids:
-                meter_ids = participant.billing_point_id.meter_ids.ids
-                consumptions[participant.id], found = clean_series(
+                consumptions[participant.id], found = clean_list(
                     participant.display_name,
-                    _summed(consumption_rows, meter_ids),
+                    _dense(
+                        arrays, participant.billing_point_id.meter_ids.ids, None, count
+                    ),
                     starts,
-                    scaled=True,
                 )
                 flags += found
             charge = discharge = None
             if self.battery_meter_id:
                 battery = self.battery_meter_id
-                charge, found = self._battery_series(battery, start, end, "T1", starts)
+                charge, found = clean_list(
+                    battery.display_name,
+                    _dense(arrays, battery.ids, ("T1",), count),
+                    starts,
+                )
                 flags += found
-                discharge, found = self._battery_series(
-                    battery, start, end, "T2", starts
+                discharge, found = clean_list(
+                    battery.display_name,
+                    _dense(arrays, battery.ids, ("T2",), count),
+                    starts,
                 )
                 flags += found
         except MeterkitError as error:
@@ -270,14 +294,6 @@ class MeterSolarCommunity(models.Model):
             keys=weights,
         )
         return result, flags
-
-    def _battery_series(self, battery, start, end, register, starts):
-        rows = self.env["meter.consumption"]._interval_series(
-            battery, start, end, [register], units=QUANTUM
-        )
-        return clean_series(
-            battery.display_name, _summed(rows, battery.ids), starts, scaled=True
-        )
 
     def _month_values(self, month, result, flags, fingerprint):
         totals = [0] * 7
@@ -314,37 +330,80 @@ class MeterSolarCommunity(models.Model):
             ),
         }
 
+    def _drop_shares(self, month):
+        """Delete the shares of ``month`` (one statement)."""
+        Share = self.env["meter.solar.share"]
+        Share.check_access("unlink")
+        self.env.execute_query(
+            SQL("DELETE FROM meter_solar_share WHERE month_id = %s", month.id)
+        )
+        Share.invalidate_model()
+        month.invalidate_recordset(["share_ids"])
+
     def _store_shares(self, month, result):
+        """Insert the shares of ``month`` in one statement (a year holds one
+        row per participant, day and band: 18,250 rows for 50 participants
+        without bands)."""
+        Share = self.env["meter.solar.share"]
+        Share.check_access("create")
         points = {p.id: p.billing_point_id.id for p in self.participant_ids}
-        vals_list = []
+        columns = ([], [], [], [], [], [], [])
         for (participant_id, day), bands in result.participants.items():
             for band, totals in bands.items():
-                vals_list.append(
-                    {
-                        "month_id": month.id,
-                        "community_id": self.id,
-                        "company_id": self.company_id.id,
-                        "participant_id": participant_id,
-                        "billing_point_id": points[participant_id],
-                        "date": day,
-                        "band": band or False,
-                        "consumption": float(totals.consumption),
-                        "solar": float(totals.solar),
-                        "grid": float(totals.grid),
-                    }
+                for column, value in zip(
+                    columns,
+                    (
+                        participant_id,
+                        points[participant_id],
+                        day,
+                        band or None,
+                        totals.consumption,
+                        totals.solar,
+                        totals.grid,
+                    ),
+                    strict=True,
+                ):
+                    column.append(value)
+        if columns[0]:
+            self.env.execute_query(
+                SQL(
+                    """
+                    INSERT INTO meter_solar_share (month_id, community_id, company_id,
+                           participant_id, billing_point_id, date, band,
+                           consumption, solar, grid)
+                    SELECT %s, %s, %s, u.*
+                      FROM unnest(%s::int[], %s::int[], %s::date[], %s::varchar[],
+                                  %s::numeric[], %s::numeric[], %s::numeric[]) AS u
+                    """,
+                    month.id,
+                    self.id,
+                    self.company_id.id,
+                    *columns,
                 )
-        self.env["meter.solar.share"].create(vals_list)
+            )
+        month.invalidate_recordset(["share_ids"])
 
 
-def _summed(series, meter_ids):
-    """``{start: units}`` of several meters summed per interval."""
-    if len(meter_ids) == 1:
-        return series.get(meter_ids[0], {})
-    total = {}
-    for meter_id in meter_ids:
-        for start, value in series.get(meter_id, {}).items():
-            total[start] = total.get(start, 0) + value
-    return total
+def _dense(arrays, meter_ids, registers, count):
+    """The values of ``meter_ids`` (``registers``, or all) summed per slot:
+    a list of ``count`` integers, ``None`` where no meter has a value."""
+    parts = [
+        value
+        for (meter_id, register), value in arrays.items()
+        if meter_id in meter_ids and (registers is None or register in registers)
+    ]
+    series = [None] * count
+    for slots, values in parts:
+        if len(parts) == 1:
+            for slot, value in zip(slots, values, strict=True):
+                if 0 <= slot < count:
+                    series[slot] = value
+            continue
+        for slot, value in zip(slots, values, strict=True):
+            if 0 <= slot < count:
+                known = series[slot]
+                series[slot] = value if known is None else known + value
+    return series
 
 
 class MeterSolarParticipant(models.Model):

@@ -9,6 +9,8 @@ from . import test_ui_tour
 from . import test_meter_billing_money
 from . import test_site_boundaries
 from . import test_solar_community
+from . import test_solar_statement
+from . import test_solar_figures
 from . import test_usage_billing
 from . import test_meter_billing_run_form
 from . import test_meter_billing_invoice_report

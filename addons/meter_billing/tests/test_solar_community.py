@@ -1,25 +1,19 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from .common import MeterBillingCommon
+from .common_solar import SolarCommunityCommon, quarter_hours
 
 D = Decimal
-Q = timedelta(minutes=15)
-
-
-def quarter_hours(day, count=96):
-    start = datetime.combine(day, datetime.min.time())
-    return [start + k * Q for k in range(count)]
 
 
 @tagged("post_install", "-at_install")
-class TestSolarCommunity(MeterBillingCommon):
+class TestSolarCommunity(SolarCommunityCommon):
     """A ZEV on site S (UTC): units S1 and S2 and one PV meter, January 2026
     (31 days x 96 quarter-hours), every interval stored:
 
@@ -35,96 +29,6 @@ class TestSolarCommunity(MeterBillingCommon):
     production 620, self-consumed 372, export 248, import 2976 - 372 = 2604;
     self-sufficiency 372 / 2976 = 12.5 %; self-consumption 372 / 620 = 60 %.
     """
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        env = cls.env
-        cls.site_s = env["meter.site"].create(
-            {"name": "Sonnenhof", "code": "SH", "tz": "UTC"}
-        )
-        building = env["meter.building"].create(
-            {"name": "House S", "site_id": cls.site_s.id}
-        )
-        cls.unit_s1 = cls._unit("S1", building, cls.tenant1)
-        cls.unit_s2 = cls._unit("S2", building, cls.tenant2)
-        cls.meter_s1 = cls._meter("EL-S1", cls.unit_s1)
-        cls.meter_s2 = cls._meter("EL-S2", cls.unit_s2)
-        cls.pv = env["meter.meter"].create(
-            {
-                "name": "PV-S",
-                "building_id": building.id,
-                "resource_id": cls.electricity.id,
-                "commissioning_date": "2025-01-01",
-            }
-        )
-        cls.solar_tariff = cls._solar_tariff("0.20")
-        cls.point_s1 = cls._point(cls.unit_s1, cls.meter_s1, cls.solar_tariff)
-        cls.point_s2 = cls._point(cls.unit_s2, cls.meter_s2, cls.solar_tariff)
-        for meter, total in ((cls.meter_s1, 744), (cls.meter_s2, 2232)):
-            cls._reading(meter, "2026-01-01 00:00:00", 0)
-            cls._reading(meter, "2026-02-01 00:00:00", total)
-        rows = []
-        for k in range(31):
-            for start in quarter_hours(date(2026, 1, 1) + timedelta(days=k)):
-                rows += cls._interval_rows(start)
-        env["meter.interval"]._bulk_load(rows)
-        cls.community = env["meter.solar.community"].create(
-            {
-                "name": "ZEV Sonnenhof",
-                "site_id": cls.site_s.id,
-                "community_type": "zev",
-                "production_meter_ids": [Command.set(cls.pv.ids)],
-                "peak_power_kw": 10.0,
-                "standard_price": 0.30,
-                "participant_ids": [
-                    Command.create({"billing_point_id": cls.point_s1.id}),
-                    Command.create({"billing_point_id": cls.point_s2.id}),
-                ],
-            }
-        )
-
-    @classmethod
-    def _interval_rows(cls, start):
-        hour = start.hour
-        production = "2" if 10 <= hour < 12 else "0.5" if 12 <= hour < 14 else "0"
-        return [
-            (cls.meter_s1.id, "T1", start, "0.25"),
-            (cls.meter_s2.id, "T1", start, "0.75"),
-            (cls.pv.id, "T1", start, production),
-        ]
-
-    @classmethod
-    def _solar_tariff(cls, solar_price):
-        """Solar kWh at ``solar_price``, grid kWh at 0.30."""
-
-        def component(name, part, price):
-            return Command.create(
-                {
-                    "name": name,
-                    "product_id": cls.product_energy.id,
-                    "component_type": "energy",
-                    "part": part,
-                    "price": price,
-                }
-            )
-
-        return cls.env["meter.tariff"].create(
-            {
-                "name": f"ZEV {solar_price}",
-                "version_ids": [
-                    Command.create(
-                        {
-                            "date_from": "2025-01-01",
-                            "component_ids": [
-                                component("Solar electricity", "solar", solar_price),
-                                component("Grid electricity", "grid", 0.30),
-                            ],
-                        }
-                    )
-                ],
-            }
-        )
 
     def _shares(self, point, month=1):
         shares = self.env["meter.solar.share"].search(

@@ -53,6 +53,7 @@ __all__ = [
     "ShareTotals",
     "SolarDataError",
     "average_shares",
+    "clean_list",
     "clean_series",
     "share_interval",
     "share_series",
@@ -242,18 +243,32 @@ def clean_series(name, rows, starts, peak=None, production=False, scaled=False):
         values = rows if scaled else {at: units(v) for at, v in rows.items()}
     else:
         values = _unique_values(name, rows, scaled, flags)
-    series = [values.get(start) for start in starts]
+    series, found = clean_list(
+        name, [values.get(start) for start in starts], starts, peak, production
+    )
+    return series, flags + found
+
+
+def clean_list(name, series, starts, peak=None, production=False):
+    """:func:`clean_series` of a series already on the grid: ``series`` is a
+    list of integers of :data:`QUANTUM` (``None`` where missing), one per
+    start; it is cleaned and filled in place.
+
+    :return: ``(series, [Flag])``.
+    """
+    flags = []
     limit = units(peak) if peak is not None else None
-    for i, amount in enumerate(series):
-        if amount is None:
-            continue
-        if amount < 0 and production:
-            flags.append(Flag("negative", name, starts[i]))
-            series[i] = 0
-        elif limit is not None and amount > limit:
-            flags.append(Flag("above_peak", name, starts[i]))
-    missing = [i for i, v in enumerate(series) if v is None]
-    if missing:
+    if production or limit is not None:
+        for i, amount in enumerate(series):
+            if amount is None:
+                continue
+            if amount < 0 and production:
+                flags.append(Flag("negative", name, starts[i]))
+                series[i] = 0
+            elif limit is not None and amount > limit:
+                flags.append(Flag("above_peak", name, starts[i]))
+    if None in series:
+        missing = [i for i, v in enumerate(series) if v is None]
         _fill(series)
         flags.extend(Flag("filled", name, starts[i]) for i in missing)
     return series, flags
