@@ -4,6 +4,7 @@ from . import (
     test_portal_monthly_info,
     test_portal_monthly_notice,
     test_portal_prepaid,
+    test_portal_prepaid_relay,
     test_portal_scope,
     test_portal_smtp,
     test_portal_submit,
