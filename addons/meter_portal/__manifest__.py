@@ -19,6 +19,7 @@
         "views/meter_portal_access_views.xml",
         "views/meter_portal_templates.xml",
     ],
+    "demo": ["demo/meter_portal_demo.xml"],
     "assets": {
         "web.assets_frontend": [
             "meter_portal/static/src/js/*.js",
