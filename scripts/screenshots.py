@@ -14,6 +14,10 @@ It logs in over JSON-RPC, drives a headless Chromium through its DevTools
 protocol (websocket-client, in requirements-test.txt) at 1440x900 and writes
 ``<screen>-<lang>.png``. The user's language is switched to de_DE for the
 second pass and restored at the end.
+
+The resident portal is shot the same way as the demo resident (``--resident
+resident``, password ``resident``: meter_portal's demo data), plus its readings
+page on a 375 px phone (``portal-readings-phone-en.png``).
 """
 
 import argparse
@@ -37,8 +41,18 @@ SCREENS = [
     ("billing-run", "/odoo/action-meter_billing.meter_billing_run_action/{run}"),
     ("tariffs", "/odoo/action-meter_billing.meter_tariff_action"),
 ]
+# (name, path, what shows that the page is ready)
+PORTAL_SCREENS = [
+    ("portal-home", "/my/home", ".o_meter_portal_tile"),
+    ("portal-readings", "/my/meters", ".o_meter_portal_card"),
+    ("portal-history", "/my/meters/{resident_meter}", ".o_meter_portal_chart_ready"),
+    ("portal-invoices", "/my/invoices", ".o_portal_my_doc_table, .o_portal_wrap"),
+    ("portal-statements", "/my/statements", ".o_meter_portal_statements"),
+]
+PHONE_SCREENS = [("portal-readings-phone", "/my/meters", ".o_meter_portal_card")]
 LANGS = ("en_US", "de_DE")
 WIDTH, HEIGHT = 1440, 900
+PHONE_WIDTH, PHONE_HEIGHT = 375, 812
 
 
 def rpc(session, url, model, method, args, kwargs=None):
@@ -120,6 +134,33 @@ class Browser:
         )
         return result.get("result", {}).get("value")
 
+    def resize(self, width, height, mobile=False):
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=2 if mobile else 1,
+            mobile=mobile,
+        )
+
+    def shoot_portal(self, url, ready, path):
+        """A portal page (no web client): loaded, ``ready`` shown, fonts and
+        lazy charts drawn."""
+        self.call("Page.navigate", url=url)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            time.sleep(0.5)
+            if self.evaluate(
+                f"document.readyState === 'complete'"
+                f" && !!document.querySelector({json.dumps(ready)})"
+            ):
+                break
+        else:
+            raise RuntimeError(f"{url} did not load")
+        time.sleep(1.5)
+        shot = self.call("Page.captureScreenshot", format="png")
+        path.write_bytes(base64.b64decode(shot["data"]))
+
     def shoot(self, url, path):
         self.call("Page.navigate", url=url)
         # the web client is ready when its action is rendered and idle
@@ -156,6 +197,8 @@ def main():
         "--out", default=str(Path(__file__).parent.parent / "docs/screenshots")
     )
     parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
+    parser.add_argument("--resident", default="resident")
+    parser.add_argument("--resident-password", default="resident")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -200,9 +243,81 @@ def main():
                 target = out / f"{name}-{code.split('_')[0]}.png"
                 browser.shoot(args.url + path.format(**ids), target)
                 print(target)
+        shoot_portal(browser, session, args, out)
     finally:
         rpc(session, args.url, "res.users", "write", [[uid], {"lang": lang}])
         browser.close()
+
+
+def shoot_portal(browser, session, args, out):
+    """The resident's pages, logged in as the demo resident; the staff
+    ``session`` switches the resident's language."""
+    url = args.url
+    resident = requests.Session()
+    auth = resident.post(
+        f"{url}/web/session/authenticate",
+        json={
+            "jsonrpc": "2.0",
+            "params": {
+                "db": args.db,
+                "login": args.resident,
+                "password": args.resident_password,
+            },
+        },
+        timeout=60,
+    ).json()
+    if "error" in auth:
+        raise SystemExit(f"resident login failed: {auth['error']['data']['message']}")
+    resident_uid = auth["result"]["uid"]
+    unit = rpc(
+        session,
+        url,
+        "meter.portal.access",
+        "search_read",
+        [[["user_id", "=", resident_uid], ["state", "=", "confirmed"]]],
+        {"fields": ["unit_id"], "limit": 1},
+    )[0]["unit_id"][0]
+    ids = {
+        "resident_meter": rpc(
+            session,
+            url,
+            "meter.meter",
+            "search",
+            [[["unit_id", "=", unit], ["resource_id.code", "=", "heat"]]],
+            {"limit": 1},
+        )[0]
+    }
+    lang = rpc(session, url, "res.users", "read", [[resident_uid], ["lang"]])[0]
+    browser.call(
+        "Network.setCookie",
+        name="session_id",
+        value=resident.cookies["session_id"],
+        url=url,
+    )
+    try:
+        for code in LANGS:
+            rpc(session, url, "res.users", "write", [[resident_uid], {"lang": code}])
+            suffix = code.split("_")[0]
+            browser.resize(WIDTH, HEIGHT)
+            for name, path, ready in PORTAL_SCREENS:
+                target = out / f"{name}-{suffix}.png"
+                browser.shoot_portal(url + path.format(**ids), ready, target)
+                print(target)
+            if code != LANGS[0]:
+                continue
+            browser.resize(PHONE_WIDTH, PHONE_HEIGHT, mobile=True)
+            for name, path, ready in PHONE_SCREENS:
+                target = out / f"{name}-{suffix}.png"
+                browser.shoot_portal(url + path.format(**ids), ready, target)
+                print(target)
+    finally:
+        rpc(
+            session,
+            url,
+            "res.users",
+            "write",
+            [[resident_uid], {"lang": lang["lang"]}],
+        )
 
 
 if __name__ == "__main__":

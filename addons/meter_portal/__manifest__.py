@@ -24,6 +24,7 @@
         "views/meter_portal_information_templates.xml",
         "views/meter_portal_document_templates.xml",
     ],
+    "demo": ["demo/meter_portal_demo.xml"],
     "assets": {
         "web.assets_frontend": [
             "meter_portal/static/src/js/*.js",

@@ -17,6 +17,14 @@ from ..models.meter_portal_access import _local_midnight_utc
 
 LIVE_STATES = ("valid", "estimated")
 CHART_MONTHS = 24
+TILE_METER_FIELDS = [
+    "unit_id",
+    "status",
+    "resource_id",
+    "building_id",
+    "site_id",
+    "last_read_at",
+]
 
 
 class MeterPortal(CustomerPortal):
@@ -56,8 +64,10 @@ class MeterPortal(CustomerPortal):
             p.unit_id for p in periods if p.start <= now and (not p.end or now < p.end)
         }
         if meters is None:
-            meters = request.env["meter.meter"].search(
+            # One query for the ids and what the tiles read of the meters.
+            meters = request.env["meter.meter"].search_fetch(
                 [("kind", "=", "individual"), ("unit_id", "in", list(current_units))],
+                TILE_METER_FIELDS,
                 order="resource_id, name",
             )
         return meters.filtered(

@@ -13,4 +13,5 @@ from . import (
     meter_reading,
     meter_site,
     meter_unit,
+    res_company,
 )

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import email_normalize
+from odoo.tools import SQL, email_normalize
 
 from .meter_portal_periods_source import PERIODS_CACHE_KEY
 
@@ -388,22 +388,36 @@ class MeterPortalAccess(models.Model):
 
     @api.model
     def _read_portal_periods(self):
-        accesses_sudo = self.sudo().search(
-            [("user_id", "=", self.env.uid), ("state", "=", "confirmed")]
+        """One query (it runs on every portal request): the confirmed
+        accesses of the user with their occupancy and its site's time zone."""
+        self.flush_model(["user_id", "state", "occupancy_id"])
+        self.env["meter.occupancy"].flush_model(
+            ["unit_id", "building_id", "site_id", "date_start", "date_end"]
         )
-        periods = []
-        for access in accesses_sudo:
-            occupancy = access.occupancy_id
-            tz = occupancy.site_id.tz
-            end = occupancy.date_end
-            periods.append(
-                PortalPeriod(
-                    occupancy.id,
-                    occupancy.unit_id.id,
-                    occupancy.building_id.id,
-                    occupancy.site_id.id,
-                    _local_midnight_utc(occupancy.date_start, tz),
-                    end and _local_midnight_utc(end + timedelta(days=1), tz),
-                )
+        self.env["meter.site"].flush_model(["tz"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT occupancy.id, occupancy.unit_id, occupancy.building_id,
+                       occupancy.site_id, occupancy.date_start, occupancy.date_end,
+                       site.tz
+                  FROM meter_portal_access access
+                  JOIN meter_occupancy occupancy ON occupancy.id = access.occupancy_id
+                  LEFT JOIN meter_site site ON site.id = occupancy.site_id
+                 WHERE access.user_id = %(uid)s AND access.state = 'confirmed'
+                 ORDER BY access.id DESC
+                """,
+                uid=self.env.uid,
             )
-        return periods
+        )
+        return [
+            PortalPeriod(
+                occupancy_id,
+                unit_id,
+                building_id,
+                site_id,
+                _local_midnight_utc(start, tz),
+                end and _local_midnight_utc(end + timedelta(days=1), tz),
+            )
+            for occupancy_id, unit_id, building_id, site_id, start, end, tz in rows
+        ]

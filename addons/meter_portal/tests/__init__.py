@@ -10,4 +10,6 @@ from . import (
     test_portal_submit,
     test_portal_sweep,
     test_ui_tour,
+    test_ui_tour_onboarding,
+    test_ui_tour_top_up,
 )
