@@ -20,5 +20,8 @@
         "views/meter_expense_period_views.xml",
         "views/meter_expenses_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["meter_expenses/static/tests/tours/*.js"],
+    },
     "application": False,
 }

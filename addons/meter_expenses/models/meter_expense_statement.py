@@ -51,7 +51,18 @@ class MeterExpenseStatement(models.Model):
         string="Balance",
         help="Positive: the occupant pays; negative: refunded to the occupant.",
     )
-    move_id = fields.Many2one("account.move", readonly=True, copy=False)
+    move_ids = fields.One2many(
+        "account.move", "meter_expense_statement_id", string="Balance moves"
+    )
+    move_id = fields.Many2one(
+        "account.move",
+        string="Balance move",
+        compute="_compute_move_id",
+        store=True,
+        copy=False,
+        help="The invoice or credit note of the balance (one at most: a unique "
+        "index on the move guards it).",
+    )
     is_owner_share = fields.Boolean(
         compute="_compute_amount_due", store=True, help="Vacancy: the owner bears it."
     )
@@ -64,6 +75,11 @@ class MeterExpenseStatement(models.Model):
                 statement.amount_share - statement.advance_amount - base
             )
             statement.is_owner_share = statement.role == "vacancy"
+
+    @api.depends("move_ids")
+    def _compute_move_id(self):
+        for statement in self:
+            statement.move_id = statement.move_ids[:1]
 
     def _compute_display_name(self):
         for statement in self:
@@ -113,64 +129,77 @@ class MeterExpenseStatement(models.Model):
     def _post(self):
         """Post the balance of each statement once: an invoice or credit note
         linked both ways; a move already linked to a statement (second click,
-        resumed crash) is reused; the database refuses a second one."""
-        Move = self.env["account.move"]
-        existing = Move.search([("meter_expense_statement_id", "in", self.ids)])
-        for move in existing:
-            move.meter_expense_statement_id.move_id = move
+        resumed crash) is reused; the database refuses a second one.
+
+        Batched: the lines are summed per statement and section in one grouped
+        read, the moves created in one call and posted in one call; the link
+        back (``move_id``) is computed from the moves in one flush."""
         todo = self.filtered(
             lambda s: not s.move_id and s.amount_due and not s.is_owner_share
         )
-        moves = Move.create([s._prepare_move() for s in todo])
-        for statement, move in zip(todo, moves, strict=True):
-            statement.move_id = move
+        moves = self.env["account.move"].create(todo._prepare_move_vals_list())
         moves.filtered(lambda m: m.state == "draft").action_post()
         self.state = "issued"
 
-    def _prepare_move(self):
-        self.ensure_one()
-        period = self.period_id
-        sign = 1 if self.amount_due > 0 else -1
-        lines = []
-        if self.correction_of_id:
-            lines.append(
-                (
-                    self.env._("Correction of %s", self.correction_of_id.display_name),
-                    self.amount_due,
-                )
-            )
-        else:
-            by_section = {}
-            for line in self.line_ids:
-                by_section[line.section_id] = (
-                    by_section.get(line.section_id, 0.0) + line.amount
-                )
-            lines += [(section.name, amount) for section, amount in by_section.items()]
-            if self.advance_amount:
-                lines.append((self.env._("Advance payments"), -self.advance_amount))
-        vals = {
-            "move_type": "out_invoice" if sign > 0 else "out_refund",
-            "partner_id": self.partner_id.id,
-            "company_id": self.company_id.id,
-            "invoice_date": fields.Date.context_today(self),
-            "meter_expense_statement_id": self.id,
-            "invoice_origin": period.name,
-            "invoice_line_ids": [
-                Command.create(
-                    {
-                        "name": name,
-                        "product_id": period.product_id.id,
-                        "quantity": 1.0,
-                        "price_unit": sign * amount,
-                        "tax_ids": [Command.clear()],
-                    }
-                )
-                for name, amount in lines
-            ],
-        }
-        if period.journal_id:
-            vals["journal_id"] = period.journal_id.id
-        return vals
+    def _prepare_move_vals_list(self):
+        """``vals_list`` of the balance moves of ``self``: one line per
+        section (or the correction), the advances deducted."""
+        if not self:
+            return []
+        by_statement = {}
+        for statement, section, amount in self.env[
+            "meter.expense.statement.line"
+        ]._read_group(
+            [("statement_id", "in", self.ids)],
+            ["statement_id", "section_id"],
+            ["amount:sum"],
+            order="section_id",
+        ):
+            by_statement.setdefault(statement.id, []).append((section.name, amount))
+        today = fields.Date.context_today(self)
+        advance_label = self.env._("Advance payments")
+        vals_list = []
+        for statement in self:
+            period = statement.period_id
+            sign = 1 if statement.amount_due > 0 else -1
+            if statement.correction_of_id:
+                lines = [
+                    (
+                        self.env._(
+                            "Correction of %s",
+                            statement.correction_of_id.display_name,
+                        ),
+                        statement.amount_due,
+                    )
+                ]
+            else:
+                lines = list(by_statement.get(statement.id, []))
+                if statement.advance_amount:
+                    lines.append((advance_label, -statement.advance_amount))
+            vals = {
+                "move_type": "out_invoice" if sign > 0 else "out_refund",
+                "partner_id": statement.partner_id.id,
+                "company_id": statement.company_id.id,
+                "invoice_date": today,
+                "meter_expense_statement_id": statement.id,
+                "invoice_origin": period.name,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": name,
+                            "product_id": period.product_id.id,
+                            "quantity": 1.0,
+                            "price_unit": sign * amount,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                    for name, amount in lines
+                ],
+            }
+            if period.journal_id:
+                vals["journal_id"] = period.journal_id.id
+            vals_list.append(vals)
+        return vals_list
 
     # ------------------------------------------------------------
     # ACTIONS

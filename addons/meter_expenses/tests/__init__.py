@@ -3,3 +3,4 @@ from . import test_access_rights
 from . import test_meter_expense_statement
 from . import test_meter_expense_inputs
 from . import test_swiss_qr_bill
+from . import test_ui_tour
