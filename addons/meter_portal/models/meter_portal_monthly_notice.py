@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import email_normalize
 
@@ -104,7 +104,7 @@ class MeterPortalMonthlyNotice(models.Model):
                 {
                     "occupancy_id": occupancy.id,
                     "month": month,
-                    "info_ids": [(6, 0, occupancy_infos.ids)],
+                    "info_ids": [Command.set(occupancy_infos.ids)],
                     "channel": channel,
                     "email": email,
                     "state": {"portal": "portal", "email": "queued"}.get(
