@@ -43,7 +43,12 @@ SCREENS = [
 ]
 # (name, path, what shows that the page is ready)
 PORTAL_SCREENS = [
-    ("portal-home", "/my/home", ".o_meter_portal_tile"),
+    # the home page's counters are loaded: their spinner is gone
+    (
+        "portal-home",
+        "/my/home",
+        "body:not(:has(.o_portal_doc_spinner)) .o_meter_portal_tile",
+    ),
     ("portal-readings", "/my/meters", ".o_meter_portal_card"),
     ("portal-history", "/my/meters/{resident_meter}", ".o_meter_portal_chart_ready"),
     ("portal-invoices", "/my/invoices", ".o_portal_my_doc_table, .o_portal_wrap"),
@@ -143,20 +148,34 @@ class Browser:
             mobile=mobile,
         )
 
+    def login(self, url, login, password, lang):
+        """Log in through the login form (a new session of this browser) and
+        show the portal in ``lang`` (its ``frontend_lang`` cookie)."""
+        self.call("Network.clearBrowserCookies")
+        self.call("Page.navigate", url=f"{url}/web/login")
+        self.wait_for("!!document.querySelector('form.oe_login_form')")
+        self.evaluate(
+            "(() => { const form = document.querySelector('form.oe_login_form');"
+            f" form.login.value = {json.dumps(login)};"
+            f" form.password.value = {json.dumps(password)};"
+            " form.submit(); })()"
+        )
+        self.wait_for("!location.pathname.startsWith('/web/login')")
+        self.call("Network.setCookie", name="frontend_lang", value=lang, url=url)
+
+    def wait_for(self, condition, seconds=120):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            time.sleep(0.5)
+            if self.evaluate(f"document.readyState === 'complete' && {condition}"):
+                return
+        raise RuntimeError(f"timed out waiting for {condition}")
+
     def shoot_portal(self, url, ready, path):
         """A portal page (no web client): loaded, ``ready`` shown, fonts and
         lazy charts drawn."""
         self.call("Page.navigate", url=url)
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            time.sleep(0.5)
-            if self.evaluate(
-                f"document.readyState === 'complete'"
-                f" && !!document.querySelector({json.dumps(ready)})"
-            ):
-                break
-        else:
-            raise RuntimeError(f"{url} did not load")
+        self.wait_for(f"!!document.querySelector({json.dumps(ready)})")
         time.sleep(1.5)
         shot = self.call("Page.captureScreenshot", format="png")
         path.write_bytes(base64.b64decode(shot["data"]))
@@ -199,6 +218,9 @@ def main():
     parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
     parser.add_argument("--resident", default="resident")
     parser.add_argument("--resident-password", default="resident")
+    parser.add_argument(
+        "--portal-only", action="store_true", help="only the resident's pages"
+    )
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -237,7 +259,7 @@ def main():
             value=session.cookies["session_id"],
             url=args.url,
         )
-        for code in LANGS:
+        for code in () if args.portal_only else LANGS:
             rpc(session, args.url, "res.users", "write", [[uid], {"lang": code}])
             for name, path in SCREENS:
                 target = out / f"{name}-{code.split('_')[0]}.png"
@@ -288,15 +310,12 @@ def shoot_portal(browser, session, args, out):
         )[0]
     }
     lang = rpc(session, url, "res.users", "read", [[resident_uid], ["lang"]])[0]
-    browser.call(
-        "Network.setCookie",
-        name="session_id",
-        value=resident.cookies["session_id"],
-        url=url,
-    )
     try:
         for code in LANGS:
             rpc(session, url, "res.users", "write", [[resident_uid], {"lang": code}])
+            # a session keeps the language of its login
+            browser.resize(WIDTH, HEIGHT)
+            browser.login(url, args.resident, args.resident_password, code)
             suffix = code.split("_")[0]
             browser.resize(WIDTH, HEIGHT)
             for name, path, ready in PORTAL_SCREENS:

@@ -127,7 +127,7 @@ def page_paths(meter_id):
     }
 
 
-def measure_http(url, db, logins, meter_ids, rounds, concurrency):
+def measure_http(url, db, logins, meter_ids, rounds, concurrency, timeout=60):
     """Timings per page over loopback: ``concurrency`` residents at a time,
     each logs in and requests every page ``rounds`` times."""
     import requests
@@ -138,17 +138,17 @@ def measure_http(url, db, logins, meter_ids, rounds, concurrency):
             session.post(
                 f"{url}/web/session/authenticate",
                 json={"params": {"db": db, "login": login, "password": PASSWORD}},
-                timeout=60,
+                timeout=timeout,
             ).raise_for_status()
             for _round in range(rounds):
                 for name, path in page_paths(meter_id).items():
                     t0 = time.perf_counter()
                     if name == "chart":
                         response = session.post(
-                            url + path, json={"params": {}}, timeout=60
+                            url + path, json={"params": {}}, timeout=timeout
                         )
                     else:
-                        response = session.get(url + path, timeout=60)
+                        response = session.get(url + path, timeout=timeout)
                     elapsed = (time.perf_counter() - t0) * 1000
                     if response.status_code != 200 or response.url != url + path:
                         raise SystemExit(f"{name}: HTTP {response.status_code}")
@@ -230,6 +230,7 @@ def main():
     parser.add_argument("--url", help="a running server (server mode)")
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--server-log", help="the server's log (server mode)")
+    parser.add_argument("--timeout", type=float, default=60, help="per request, s")
     parser.add_argument("--setup-only", action="store_true")
     parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
@@ -263,7 +264,13 @@ def main():
     if args.url:
         offset = Path(args.server_log).stat().st_size if args.server_log else 0
         pages = measure_http(
-            args.url, args.db, logins, meter_ids, args.rounds, args.concurrency
+            args.url,
+            args.db,
+            logins,
+            meter_ids,
+            args.rounds,
+            args.concurrency,
+            args.timeout,
         )
         time.sleep(1)  # the server writes its request lines after answering
         queries = (
