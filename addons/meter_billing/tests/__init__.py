@@ -15,3 +15,7 @@ from . import test_meter_billing_invoice_report
 from . import test_ui_tour_accountant
 from . import test_demo_setup
 from . import test_prepaid
+from . import test_prepaid_backbill
+from . import test_prepaid_tax
+from . import test_prepaid_import
+from . import test_prepaid_sms
