@@ -33,7 +33,9 @@
         "security/meter_prepaid_security.xml",
         "data/meter_prepaid_data.xml",
         "wizards/meter_prepaid_payment_views.xml",
+        "wizards/meter_prepaid_backbill_views.xml",
         "views/meter_prepaid_views.xml",
+        "wizards/meter_prepaid_import_views.xml",
     ],
     "demo": ["demo/meter_billing_demo.xml"],
     "assets": {

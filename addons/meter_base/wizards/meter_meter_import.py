@@ -95,15 +95,16 @@ class MeterMeterImport(models.TransientModel):
         if errors:
             self._write_report(vals_list, errors)
             raise UserError(self.report)
-        meters = self._create_meters(vals_list)
-        self.write(
-            {
-                "state": "done",
-                "meter_ids": [fields.Command.set(meters.ids)],
-                "report": self.env._("%s meter(s) created.", len(meters)),
-            }
-        )
+        records = self._create_meters(vals_list)
+        self.write({"state": "done", **self._done_vals(records)})
         return self._reopen()
+
+    def _done_vals(self, meters):
+        """What the wizard shows once the records are created."""
+        return {
+            "meter_ids": [fields.Command.set(meters.ids)],
+            "report": self.env._("%s meter(s) created.", len(meters)),
+        }
 
     def _write_report(self, vals_list, errors):
         if errors:

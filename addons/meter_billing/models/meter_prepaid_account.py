@@ -456,14 +456,47 @@ class MeterPrepaidAccount(models.Model):
         )
         if template and self.partner_id.email:
             self.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
+        # sms stays optional: this bridge runs only where it is installed
         if "sms.template" in self.env and self.partner_id.phone:
-            self._message_sms(
-                self.env._(
-                    "Your prepaid balance is %(balance)s: please top up.",
-                    balance=self.balance,
-                ),
+            self._message_sms_with_template(
+                template=self._alarm1_sms_template(),
                 partner_ids=self.partner_id.ids,
             )
+
+    def _alarm1_sms_template(self):
+        """The SMS template of alarm 1 (``sms`` installed): created once, the
+        first time it is needed, with an external id, so that it can be edited
+        and translated in the SMS templates like a data record."""
+        xmlid = "meter_billing.sms_template_meter_prepaid_alarm1"
+        template = self.env.ref(xmlid, raise_if_not_found=False)
+        if template:
+            return template
+        # an alarm is raised by whoever posts a deduction or a top-up; the
+        # template is the company's configuration, written once for them all
+        templates_sudo = self.env["sms.template"].sudo()
+        template_sudo = templates_sudo.create(
+            {
+                "name": self.env._("Prepaid: low balance (alarm 1)"),
+                "model_id": self.env["ir.model"]._get_id(self._name),
+                "body": self.env._(
+                    "{{ object.name }}: your prepaid balance is "
+                    "{{ format_amount(object.balance, object.currency_id) }}. "
+                    "Supply is switched off below "
+                    "{{ format_amount(object.alarm2_amount, object.currency_id) }}: "
+                    "please top up."
+                ),
+            }
+        )
+        self.env["ir.model.data"].sudo().create(
+            {
+                "module": "meter_billing",
+                "name": xmlid.split(".")[1],
+                "model": "sms.template",
+                "res_id": template_sudo.id,
+                "noupdate": True,
+            }
+        )
+        return template_sudo
 
     # ------------------------------------------------------------
     # DAILY DEDUCTION
@@ -511,14 +544,20 @@ class MeterPrepaidAccount(models.Model):
             first = min(starts).replace(day=1)
             points = self.billing_point_id | self.extra_point_ids
             series = points._series_for(first, until)
-            known = self._deducted_lines(first, until)
+            # grouped once: each account filters its own lines, not the batch's
+            known = self._deducted_lines(first, until).grouped("account_id")
         for account in self:
             day = account._first_day_to_deduct()
             errors, last, pending = False, account.deducted_until, []
             while day and day <= until:
                 try:
                     lines = account._prepare_delta(
-                        day, pending=pending, series=series, known=known
+                        day,
+                        pending=pending,
+                        series=series,
+                        known=None
+                        if known is None
+                        else known.get(account, self.env["meter.prepaid.move.line"]),
                     )
                 except UsageError as error:
                     errors = str(error)
@@ -603,14 +642,13 @@ class MeterPrepaidAccount(models.Model):
     def _deducted_in_month(self, month_start, date_to, pending=(), known=None):
         """``{key: (quantity, amount)}`` deducted for the days of the month up
         to ``date_to``, including the ``pending`` line values prepared but not
-        created yet. ``known``: the batch's lines read beforehand."""
+        created yet. ``known``: the account's lines read beforehand."""
         if known is None:
             lines = self._deducted_lines(month_start, date_to)
         else:
             lines = known.filtered(
                 lambda line: (
-                    line.account_id == self
-                    and line.move_id.period_from >= month_start
+                    line.move_id.period_from >= month_start
                     and line.move_id.period_to <= date_to
                 )
             )
@@ -657,9 +695,39 @@ class MeterPrepaidAccount(models.Model):
                     "amount": float(delta),
                     "amount_to_date": float(line["amount"]),
                     "date": date_to,
+                    **self._line_tax_vals(line["product_id"], float(delta)),
                 }
             )
         return lines
+
+    def _line_tax_vals(self, product_id, amount):
+        """The taxes of a deduction line of ``amount`` (the tariff's price,
+        as on an invoice line): the product's sale taxes of the company
+        through the occupant's fiscal position. The balance pays the total
+        with taxes; revenue is the amount without them, the VAT is posted on
+        revenue recognition."""
+        product = self.env["product.product"].browse(product_id)
+        taxes = product.taxes_id._filter_taxes_by_company(self.company_id)
+        if not taxes:
+            return {}
+        position = (
+            self.env["account.fiscal.position"]
+            .with_company(self.company_id)
+            ._get_fiscal_position(self.partner_id)
+        )
+        taxes = position.map_tax(taxes) if position else taxes
+        result = taxes.compute_all(
+            amount,
+            currency=self.currency_id,
+            quantity=1.0,
+            product=product,
+            partner=self.partner_id,
+        )
+        return {
+            "tax_ids": [fields.Command.set(taxes.ids)],
+            "amount_tax": result["total_included"] - result["total_excluded"],
+            "amount_total": result["total_included"],
+        }
 
     def _line_from_key(self, key):
         component = self.env["meter.tariff.component"].browse(key[1])
@@ -692,6 +760,12 @@ class MeterPrepaidAccount(models.Model):
         """Recompute the deducted months of ``[date_from, date_to]`` at the
         current tariffs and post only the difference, per account and month,
         explained per line (old and new month-to-date amount)."""
+        vals_list = self._prepare_backbill_vals(date_from, date_to, date)
+        return self.env["meter.prepaid.move"]._create_posted(vals_list)
+
+    def _prepare_backbill_vals(self, date_from, date_to, date):
+        """The back-billing moves of ``_backbill``, not created: one per
+        account and month with a difference."""
         vals_list = []
         for account in self:
             end = min(date_to, account.deducted_until or date_from - timedelta(days=1))
@@ -718,7 +792,7 @@ class MeterPrepaidAccount(models.Model):
                         }
                     )
                 month = last + timedelta(days=1)
-        return self.env["meter.prepaid.move"]._create_posted(vals_list)
+        return vals_list
 
 
 def _key(point_id, vals):

@@ -132,7 +132,10 @@ class MeterPrepaidMove(models.Model):
     def _move_amount(self, account, vals):
         if vals["move_type"] in ("deduction", "backbill", "apportion", "usage"):
             return sum(
-                (account._money(cmd[2]["amount"]) for cmd in vals["line_ids"]),
+                (
+                    account._money(cmd[2].get("amount_total", cmd[2]["amount"]))
+                    for cmd in vals["line_ids"]
+                ),
                 Decimal(0),
             )
         return Decimal(str(vals["amount"]))
@@ -158,18 +161,29 @@ class MeterPrepaidMove(models.Model):
                 )
             sign = 1 if move_type == "top_up" else -1
             lines = [
-                (journal.default_account_id, False, label, sign * amount, False),
-                (liability, account.partner_id, label, -sign * amount, False),
+                (journal.default_account_id, False, label, sign * amount, False, False),
+                (liability, account.partner_id, label, -sign * amount, False, False),
             ]
         else:
             journal = company._meter_prepaid_journal()
-            lines = [(liability, account.partner_id, label, amount, False)]
+            lines = [(liability, account.partner_id, label, amount, False, False)]
             for cmd in vals["line_ids"]:
                 line = cmd[2]
                 product = self.env["product.product"].browse(line["product_id"])
                 income = product.product_tmpl_id._get_product_accounts()["income"]
+                # without taxes; their lines come from the taxes of the line
+                revenue = line.get("amount_total", line["amount"]) - line.get(
+                    "amount_tax", 0.0
+                )
                 lines.append(
-                    (income, account.partner_id, line["name"], -line["amount"], product)
+                    (
+                        income,
+                        account.partner_id,
+                        line["name"],
+                        -revenue,
+                        product,
+                        line.get("tax_ids", False),
+                    )
                 )
         analytic = account.billing_point_id._analytic_distribution()
         return {
@@ -188,9 +202,10 @@ class MeterPrepaidMove(models.Model):
                         "analytic_distribution": analytic
                         if acc != liability
                         else False,
+                        "tax_ids": taxes or False,
                     }
                 )
-                for acc, partner, name, balance, product in lines
+                for acc, partner, name, balance, product, taxes in lines
                 if balance
             ],
         }

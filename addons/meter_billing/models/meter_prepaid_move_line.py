@@ -29,3 +29,8 @@ class MeterPrepaidMoveLine(models.Model):
     quantity = fields.Float(digits=(16, 4))
     amount = fields.Monetary()
     amount_to_date = fields.Monetary(string="Month to date")
+    tax_ids = fields.Many2many("account.tax", string="Taxes")
+    amount_tax = fields.Monetary(string="Tax", help="Taxes on ``amount``.")
+    amount_total = fields.Monetary(
+        string="Total", help="Deducted from the balance: the amount with its taxes."
+    )

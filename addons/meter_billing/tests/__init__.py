@@ -20,3 +20,7 @@ from . import test_prepaid
 from . import test_usage_prepaid
 from . import test_ocpp201_billing
 from . import test_usage_solar
+from . import test_prepaid_backbill
+from . import test_prepaid_tax
+from . import test_prepaid_import
+from . import test_prepaid_sms

@@ -8,3 +8,5 @@ from . import meter_interval_import
 from . import meter_replace
 from . import meter_prepaid_payment
 from . import meter_prepaid_apportion
+from . import meter_prepaid_backbill
+from . import meter_prepaid_import
