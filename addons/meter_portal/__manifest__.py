@@ -18,6 +18,7 @@
         "report/meter_portal_letter_report.xml",
         "views/meter_portal_access_views.xml",
         "views/meter_portal_templates.xml",
+        "views/meter_portal_solar_templates.xml",
     ],
     "assets": {
         "web.assets_frontend": [
