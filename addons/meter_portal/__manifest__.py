@@ -23,6 +23,7 @@
         "views/meter_portal_templates.xml",
         "views/meter_portal_information_templates.xml",
         "views/meter_portal_document_templates.xml",
+        "views/meter_portal_solar_templates.xml",
     ],
     "demo": ["demo/meter_portal_demo.xml"],
     "assets": {

@@ -3,14 +3,18 @@
 """The owner statement, the grid meter reconciliation and the ratios of a
 self-consumption community (meterkit.solar_owner, RULES.md §2.1-2.2)."""
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from meterkit.solar import clean_list, clean_series
 from meterkit.solar_owner import grid_difference, owner_statement, ratio
 
 D = Decimal
+Q = timedelta(minutes=15)
+T0 = datetime(2026, 6, 1)
 
 
 @pytest.mark.parametrize(
@@ -89,3 +93,19 @@ def test_ratio(part, whole, expected):
 def test_grid_difference_symmetric_flag(a, b):
     """The flag does not depend on which side is the meter."""
     assert grid_difference(a, b, 1)[1] == grid_difference(b, a, 1)[1]
+
+
+@given(
+    st.lists(
+        st.one_of(st.none(), st.integers(min_value=-50, max_value=500)),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_clean_list_is_clean_series_on_the_grid(values):
+    """meterkit.solar.clean_list (the array path of the sharing) cleans and
+    flags exactly as clean_series does on the same values keyed by start."""
+    starts = [T0 + k * Q for k in range(len(values))]
+    rows = {s: v for s, v in zip(starts, values, strict=True) if v is not None}
+    expected = clean_series("pv", rows, starts, D(1) / 4, production=True, scaled=True)
+    assert clean_list("pv", list(values), starts, D(1) / 4, production=True) == expected

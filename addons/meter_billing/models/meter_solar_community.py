@@ -1,7 +1,6 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import UTC
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -169,31 +168,28 @@ class MeterSolarCommunity(models.Model):
         in one query, as arrays: ``({(meter_id, register): (slots, units)},
         fingerprint)``. A slot is the index of the quarter-hour from
         ``start`` (-1 for a value off the 15-minute grid, ignored), units are
-        integers of :data:`QUANTUM`; the fingerprint (row count and sum of
-        the values) tells whether the month's data changed."""
+        integers of :data:`QUANTUM` (the numeric cast rounds half away from
+        zero); the fingerprint (row count and sum of the units) tells whether
+        the month's data changed."""
         rows = self.env["meter.consumption"]._interval_query(
             self._meters(),
             [(start, end)],
             None,
             SQL(
                 """i.meter_id, i.register,
-                   array_agg(CASE WHEN mod(extract(epoch FROM i.start - p.t0)::bigint,
+                   array_agg(CASE WHEN mod(date_part('epoch', i.start - p.t0)::int,
                                            %(step)s) = 0
-                             THEN extract(epoch FROM i.start - p.t0)::bigint / %(step)s
+                             THEN date_part('epoch', i.start - p.t0)::int / %(step)s
                              ELSE -1 END),
-                   array_agg(round(i.value / %(quantum)s)::bigint),
-                   count(*), sum(i.value)""",
+                   array_agg((i.value * %(scale)s)::bigint)""",
                 step=STEP_SECONDS,
-                quantum=QUANTUM,
+                scale=int(1 / QUANTUM),
             ),
             SQL("GROUP BY i.meter_id, i.register"),
         )
-        arrays = {
-            (meter_id, register): (slots, values)
-            for meter_id, register, slots, values, _n, _s in rows
-        }
-        count = sum(row[4] for row in rows)
-        total = sum((as_decimal(row[5]) for row in rows), Decimal(0))
+        arrays = {(row[0], row[1]): (row[2], row[3]) for row in rows}
+        count = sum(len(row[3]) for row in rows)
+        total = sum(sum(row[3]) for row in rows)
         return arrays, f"{count}:{total}"
 
     def _compute_month(self, month):

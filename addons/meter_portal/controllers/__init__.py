@@ -1,3 +1,4 @@
 from . import portal
 from . import prepaid
 from . import documents
+from . import solar

@@ -8,6 +8,7 @@ from . import (
     test_portal_scope,
     test_portal_smtp,
     test_portal_speed,
+    test_portal_solar,
     test_portal_submit,
     test_portal_sweep,
     test_ui_tour,
