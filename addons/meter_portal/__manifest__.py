@@ -13,11 +13,13 @@
     "data": [
         "security/ir.model.access.csv",
         "security/meter_portal_security.xml",
+        "security/meter_portal_usage_security.xml",
         "data/meter_portal_mail_data.xml",
         "data/meter_portal_cron.xml",
         "report/meter_portal_letter_report.xml",
         "views/meter_portal_access_views.xml",
         "views/meter_portal_templates.xml",
+        "views/meter_portal_usage_templates.xml",
     ],
     "assets": {
         "web.assets_frontend": [

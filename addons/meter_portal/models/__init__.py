@@ -13,3 +13,4 @@ from . import (
     meter_site,
     meter_unit,
 )
+from . import meter_usage_session

@@ -7,3 +7,4 @@ from . import (
     test_portal_sweep,
     test_ui_tour,
 )
+from . import test_portal_usage
