@@ -13,6 +13,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/meter_portal_security.xml",
+        "security/meter_portal_usage_security.xml",
         "data/meter_portal_mail_data.xml",
         "data/meter_portal_cron.xml",
         "report/meter_portal_letter_report.xml",
@@ -24,6 +25,7 @@
         "views/meter_portal_information_templates.xml",
         "views/meter_portal_document_templates.xml",
         "views/meter_portal_solar_templates.xml",
+        "views/meter_portal_usage_templates.xml",
     ],
     "demo": ["demo/meter_portal_demo.xml"],
     "assets": {

@@ -2,3 +2,4 @@ from . import portal
 from . import prepaid
 from . import documents
 from . import solar
+from . import usage

@@ -15,3 +15,4 @@ from . import (
     meter_unit,
     res_company,
 )
+from . import meter_usage_session

@@ -15,3 +15,4 @@ from . import (
     test_ui_tour_onboarding,
     test_ui_tour_top_up,
 )
+from . import test_portal_usage
