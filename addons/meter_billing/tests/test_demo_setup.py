@@ -1,7 +1,9 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, freeze_time, new_test_user, tagged
+
+from .common import MeterBillingCommon
 
 
 @tagged("post_install", "-at_install")
@@ -25,3 +27,30 @@ class TestDemoSetup(TransactionCase):
             self.skipTest("both localisations are installed here")
         with self.assertRaisesRegex(UserError, "l10n_ch and l10n_de"):
             self.env["res.company"]._meter_demo_setup_companies()
+
+
+@tagged("post_install", "-at_install")
+class TestDemoIntervals(MeterBillingCommon):
+    """The demo's interval data of a time-of-use billing point (called by the
+    demo XML, dates relative to today)."""
+
+    @freeze_time("2026-11-15 10:00:00")
+    def test_intervals_sum_to_the_month_end_readings(self):
+        """Last full month on 15 November 2026: October, local to Zurich.
+        Summer time ends on Sunday 25 October (a 25-hour day): 31 x 96 + 4 =
+        2980 quarter hours from 2026-09-30 22:00 to 2026-10-31 23:00 UTC,
+        summing to the 310 kWh read at the local month end (1310 - 1000)."""
+        self.site_a.tz = "Europe/Zurich"
+        unit = self._unit("A9", self.building_a, self.tenant3)
+        meter = self._meter("EL-A9", unit)
+        self._reading(meter, "2026-09-30 22:00:00", 1000)
+        self._reading(meter, "2026-10-31 23:00:00", 1310)
+        point = self._point(unit, meter, self.tou)
+        self.env["meter.billing.point"]._demo_generate_intervals(point.ids, 1)
+        intervals = self.env["meter.interval"].search([("meter_id", "=", meter.id)])
+        self.assertEqual(len(intervals), 2980)
+        self.assertEqual(
+            (str(intervals[0].start), str(intervals[-1].start)),
+            ("2026-09-30 22:00:00", "2026-10-31 22:45:00"),
+        )
+        self.assertAlmostEqual(sum(intervals.mapped("value")), 310.0, places=4)
