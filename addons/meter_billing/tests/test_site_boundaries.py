@@ -91,6 +91,14 @@ class TestSiteBoundaries(SiteSweepMixin, MeterBillingCommon):
             community.participant_ids,
             community.month_ids,
             community.month_ids.share_ids,
+            community.month_ids.participant_month_ids,
+            env["meter.solar.statement"].create(
+                {
+                    "community_id": community.id,
+                    "date_from": "2026-01-01",
+                    "date_to": "2026-01-31",
+                }
+            ),
             self.site_b,
             self.building_b,
             self.unit_b1,
