@@ -121,10 +121,13 @@ def main():
         replay_s = time.perf_counter() - t0
         assert again["created"] == 0, again
 
+        # one more day at the usual daily consumption (10-59 kWh): a value far
+        # above it would be refused as unusual consumption, not timed
         later = start + timedelta(days=args.per_meter + 1)
         orm_meters = meters[: args.orm]
+        last = {meter_id: value for meter_id, _reg, _at, value in rows}
         vals = [
-            {"meter_id": m.id, "read_at": later, "value": 10_000_000.0}
+            {"meter_id": m.id, "read_at": later, "value": last[m.id] + 30}
             for m in orm_meters
         ]
         t0 = time.perf_counter()
