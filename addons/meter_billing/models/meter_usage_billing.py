@@ -8,7 +8,7 @@ from meterkit.usage_pricing import SessionUse, UsagePrice, price_sessions
 from odoo import api, fields, models
 from odoo.fields import Command
 
-from .billing_usage import local_day_bounds
+from .billing_usage import local_day_bounds, shown_time
 
 USAGE_COMPONENTS = [
     ("usage_kwh", "Sessions: per kWh"),
@@ -233,6 +233,7 @@ class MeterBillingPoint(models.Model):
 
     def _usage_line_vals(self, occupancy, version, sessions, start, end, quantum):
         vals_list = []
+        tz = self.site_id.tz  # session times in the notes are the site's local time
         linked = set()
         for component, line in self._price_usage(version, sessions, quantum):
             line_sessions = sessions.browse(line.session_keys)
@@ -259,10 +260,10 @@ class MeterBillingPoint(models.Model):
                     "amount_exact": float(line.amount_exact),
                     "readings_note": "\n".join(
                         self.env._(
-                            "%(session)s: %(start)s - %(stop)s UTC, %(kwh)s kWh",
+                            "%(session)s: %(start)s - %(stop)s, %(kwh)s kWh",
                             session=s.display_name,
-                            start=s.start_at,
-                            stop=s.stop_at,
+                            start=shown_time(s.start_at, tz),
+                            stop=shown_time(s.stop_at, tz),
                             kwh=s.energy_kwh,
                         )
                         for s in line_sessions
