@@ -8,9 +8,8 @@ only picks the readings around and inside the period.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 from meterkit import ReadingPoint, consumption_series, interpolate, validate_series
 from meterkit.errors import MeterkitError
@@ -19,6 +18,7 @@ from meterkit.estimates import (
     local_midnight_utc,
     recalculated_consumption,
 )
+from meterkit.series import shown_quantity, shown_time
 
 
 def local_day_bounds(date_from, date_to, tz_name):
@@ -28,18 +28,6 @@ def local_day_bounds(date_from, date_to, tz_name):
         local_midnight_utc(date_from, tz_name),
         local_midnight_utc(date_to + timedelta(days=1), tz_name),
     )
-
-
-def shown_quantity(value, decimals):
-    """``value`` rounded half-up to ``decimals`` places, as text (labels and
-    sheets, never a 30-digit interpolation)."""
-    return str(value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
-
-
-def shown_time(at, tz_name):
-    """A naive UTC instant as local time text: ``2026-01-01 00:00``."""
-    local = at.replace(tzinfo=UTC).astimezone(ZoneInfo(tz_name or "UTC"))
-    return local.strftime("%Y-%m-%d %H:%M")
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,13 @@ replacement consumption of RULES.md §5.4.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 from . import codes
 from .errors import MeterkitError, ReadingError
+from .estimates import recalculated_consumption
 from .readings import (
     ReadingPoint,
     consumption_series,
@@ -42,12 +44,17 @@ __all__ = [
     "OPENING",
     "REAL",
     "Boundary",
+    "BoundaryText",
+    "MissingReading",
     "RegisterUsage",
     "SeriesReading",
     "PeriodUsage",
     "boundary",
+    "boundary_text",
     "period_usage",
     "register_usage",
+    "shown_quantity",
+    "shown_time",
     "total_by_register",
 ]
 
@@ -58,6 +65,29 @@ LINEAR = "linear"  # interpolated linearly in time between two readings
 DEGREE_DAYS = "degree_days"  # interpolated by degree-days between two readings
 OPENING = "opening"  # the meter was installed after the instant: its opening reading
 CLOSING = "closing"  # the meter was removed before the instant: its closing reading
+
+
+class MissingReading(ReadingError):
+    """No reading on or before (``MISSING_PREVIOUS``) or on or after
+    (``OUT_OF_ORDER``) a boundary: the caller needs another reading.
+
+    :ivar at: the boundary instant.
+    :ivar after: True when the missing reading is the one on or after ``at``.
+    """
+
+    def __init__(self, at, after):
+        code = codes.OUT_OF_ORDER if after else codes.MISSING_PREVIOUS
+        message = (
+            f"no reading on or after {at.isoformat()}: missing reading"
+            if after
+            else f"no reading on or before {at.isoformat()}"
+        )
+        super().__init__(code, message, field="read_at")
+        self.at = at
+        self.after = after
+
+    def __reduce__(self):
+        return (type(self), (self.at, self.after))
 
 
 @dataclass(frozen=True)
@@ -120,6 +150,13 @@ class RegisterUsage:
         rollovers; 0 when the meter was not installed during the period.
     :ivar readings: the keys of the readings used, in time order.
     :ivar estimated: an estimate was used (at a boundary or inside).
+    :ivar counted: the meter counted during the period (False: installed
+        after it or removed before it; the consumption is then 0).
+    :ivar carried: the counter value the previous period was billed up to on
+        estimates at ``start`` (settlement, RU п. 61), None when none.
+    :ivar recalculation: what ``carried`` adds to the consumption:
+        ``(start.value - carried) x multiplier`` (charged when positive,
+        credited when negative), included in ``consumption``.
     """
 
     start: Boundary
@@ -127,6 +164,9 @@ class RegisterUsage:
     consumption: Decimal
     readings: tuple
     estimated: bool
+    counted: bool = True
+    carried: Decimal | None = None
+    recalculation: Decimal = Decimal(0)
 
 
 def _bracket(readings, at):
@@ -149,9 +189,9 @@ def boundary(readings, at, *, rollover_value=None, weight=None):
     after ``at`` gives its opening reading, a meter removed before ``at`` its
     closing reading.
 
-    :raise ReadingError: ``MISSING_PREVIOUS`` without a reading on or before
-        ``at`` (``OUT_OF_ORDER`` without one on or after it), or the errors of
-        :func:`~meterkit.interpolate`.
+    :raise MissingReading: ``MISSING_PREVIOUS`` without a reading on or before
+        ``at`` (``OUT_OF_ORDER`` without one on or after it).
+    :raise ReadingError: the errors of :func:`~meterkit.interpolate`.
     """
     before, after = _bracket(readings, at)
     if before is None and after is not None and after.opening:
@@ -159,17 +199,9 @@ def boundary(readings, at, *, rollover_value=None, weight=None):
     if after is None and before is not None and before.closing:
         return Boundary(at, before.value, CLOSING, before, before, before.estimated)
     if before is None:
-        raise ReadingError(
-            codes.MISSING_PREVIOUS,
-            f"no reading on or before {at.isoformat()}",
-            field="read_at",
-        )
+        raise MissingReading(at, after=False)
     if after is None:
-        raise ReadingError(
-            codes.OUT_OF_ORDER,
-            f"no reading on or after {at.isoformat()}: missing reading",
-            field="read_at",
-        )
+        raise MissingReading(at, after=True)
     if before.read_at == at:
         kind = ESTIMATED if before.estimated else REAL
         return Boundary(at, before.value, kind, before, before, before.estimated)
@@ -204,6 +236,8 @@ def register_usage(
     multiplier=Decimal(1),
     rollover_value=None,
     weight: Callable | None = None,
+    max_rate=None,
+    carried=None,
 ):
     """Consumption of one register on ``[start, end)`` from its live ``readings``.
 
@@ -214,6 +248,14 @@ def register_usage(
     error), then the consumption is summed from the start boundary through the
     inner readings to the end boundary.
 
+    :param max_rate: the most the meter counts per hour (None: no limit): a
+        recorded rollover is plausible only up to ``max_rate`` x the time
+        since the reading before it (RULES.md §5.3).
+    :param carried: the counter value the previous period was billed up to
+        on estimates at ``start`` (None: none). The difference to the value
+        valued now at ``start`` is added (RU п. 61, RULES.md §5.5), so that
+        the two periods together bill the real consumption; a meter installed
+        inside the period carries nothing.
     :return: a :class:`RegisterUsage`.
     :raise ReadingError: the errors of :func:`boundary`, the first error-level
         issue of :func:`~meterkit.validate_series` on the readings used, or the
@@ -235,7 +277,8 @@ def register_usage(
     inner = [r for r in readings if t0 < r.read_at < t1]
     used = _unique([first.before, first.after, *inner, last.before, last.after])
     if t0 >= t1:  # not installed during the period
-        return RegisterUsage(first, last, Decimal(0), tuple(r.key for r in used), False)
+        keys = tuple(r.key for r in used)
+        return RegisterUsage(first, last, Decimal(0), keys, False, counted=False)
     issues = [
         issue
         for issue in validate_series(
@@ -252,14 +295,28 @@ def register_usage(
         ReadingPoint(t1, last.value, rolled_over=last.value < previous, key="end"),
     ]
     results = consumption_series(
-        points, multiplier=multiplier, rollover_value=rollover_value
+        points, multiplier=multiplier, rollover_value=rollover_value, max_rate=max_rate
     )
+    quantity = sum((r.consumption for r in results), Decimal(0))
+    delta = Decimal(0)
+    if carried is not None and first.provenance != OPENING:
+        quantity, delta = recalculated_consumption(
+            quantity,
+            first.value,
+            carried,
+            multiplier=multiplier,
+            rollover_value=rollover_value,
+        )
+    else:
+        carried = None
     return RegisterUsage(
         first,
         last,
-        sum((r.consumption for r in results), Decimal(0)),
+        quantity,
         tuple(r.key for r in used),
         any(r.estimated for r in used),
+        carried=carried,
+        recalculation=delta,
     )
 
 
@@ -290,18 +347,24 @@ class PeriodUsage:
         return any(u.estimated for u in self.by_register.values())
 
 
-def period_usage(key, chains, start, end, **options):
+def period_usage(key, chains, start, end, carried=None, **options):
     """:func:`register_usage` of each register of one meter.
 
     :param chains: ``{register: [SeriesReading]}`` of the meter.
-    :param options: ``multiplier``, ``rollover_value``, ``weight`` as for
-        :func:`register_usage`.
+    :param carried: ``{register: Decimal}``: the counter values the previous
+        period was billed up to on estimates at ``start`` (see
+        :func:`register_usage`).
+    :param options: ``multiplier``, ``rollover_value``, ``weight``,
+        ``max_rate`` as for :func:`register_usage`.
     :return: a :class:`PeriodUsage`; errors never raise, they are collected.
     """
     by_register, errors = {}, {}
+    carried = carried or {}
     for register, readings in sorted(chains.items()):
         try:
-            by_register[register] = register_usage(readings, start, end, **options)
+            by_register[register] = register_usage(
+                readings, start, end, carried=carried.get(register), **options
+            )
         except ReadingError as error:
             errors[register] = error
     if not chains:
@@ -332,3 +395,72 @@ def total_by_register(usages):
     for (_meter, register), usage in sorted(usages.items(), key=lambda i: i[0][1]):
         totals[register] = totals.get(register, Decimal(0)) + usage.consumption
     return totals
+
+
+# ------------------------------------------------------------
+# TEXTS: what a calculation sheet shows of a boundary
+# ------------------------------------------------------------
+
+
+def shown_quantity(value, decimals):
+    """``value`` rounded half-up to ``decimals`` places, as text (labels and
+    sheets, never a 30-digit interpolation): ``999.7549.., 2`` -> ``999.75``."""
+    return str(value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
+def shown_time(at, tz_name):
+    """A naive UTC instant as local time text: ``2026-01-01 00:00``."""
+    local = at.replace(tzinfo=UTC).astimezone(ZoneInfo(tz_name or "UTC"))
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+@dataclass(frozen=True)
+class BoundaryText:
+    """The pieces of the text of a :class:`Boundary` (the caller words and
+    translates the sentence): values rounded to the resource's decimals,
+    instants at the site's local time.
+
+    :ivar value: the boundary value.
+    :ivar at: where it stands: the boundary, or the instant of the opening or
+        closing reading of a meter installed or removed inside the period.
+    :ivar interpolated: the value lies between two readings (then
+        ``before_value``, ``before_at``, ``after_value``, ``after_at`` say
+        which; otherwise they are empty).
+    :ivar degree_days: interpolated by degree-days, not in time.
+    :ivar estimated: an estimate was used for the value.
+    """
+
+    value: str
+    at: str
+    interpolated: bool
+    degree_days: bool
+    estimated: bool
+    before_value: str = ""
+    before_at: str = ""
+    after_value: str = ""
+    after_at: str = ""
+
+
+def boundary_text(found, decimals, tz_name):
+    """The :class:`BoundaryText` of the :class:`Boundary` ``found``."""
+    value = shown_quantity(found.value, decimals)
+    if found.provenance not in (LINEAR, DEGREE_DAYS):
+        reading = found.before
+        return BoundaryText(
+            value,
+            shown_time(reading.read_at, tz_name),
+            False,
+            False,
+            reading.estimated,
+        )
+    return BoundaryText(
+        value,
+        shown_time(found.at, tz_name),
+        True,
+        found.provenance == DEGREE_DAYS,
+        found.estimated,
+        shown_quantity(found.before.value, decimals),
+        shown_time(found.before.read_at, tz_name),
+        shown_quantity(found.after.value, decimals),
+        shown_time(found.after.read_at, tz_name),
+    )
