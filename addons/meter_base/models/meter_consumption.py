@@ -3,9 +3,10 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from meterkit import SeriesReading, as_decimal, period_usage
+from meterkit import MissingReading, SeriesReading, as_decimal, boundary_text
 from meterkit.estimates import degree_days
 from meterkit.intervals import bands_of_starts, peak_demand
+from meterkit.series import MeterSeries, shown_time
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -13,7 +14,9 @@ from odoo.tools import SQL
 
 from .meter_meter import LIVE_STATES
 
-METHODS = ("linear", "degree_days")
+#: how a boundary between two readings is valued: in time, by degree-days, or
+#: as the reading rule in force on each meter says (its estimate method)
+METHODS = ("linear", "degree_days", "rule")
 
 
 class MeterConsumption(models.AbstractModel):
@@ -28,6 +31,12 @@ class MeterConsumption(models.AbstractModel):
 
     - :meth:`read_consumption` (RPC): JSON-able usages of meters over periods;
     - :meth:`_usage`: :class:`meterkit.PeriodUsage` per meter and period;
+    - :meth:`_prefetch`: read once, value many times (the days and segments
+      of a billing run): :class:`meterkit.series.MeterSeries` per meter, to
+      pass to :meth:`_usage`;
+    - :meth:`_usage_note`, :meth:`_usage_error`: the translated texts of a
+      valued register and of a register that cannot be valued (calculation
+      sheets, blocked billing);
     - :meth:`_series`: the live readings around periods, per register chain;
     - :meth:`_chains`: the live readings inside a window, per register chain;
     - :meth:`_last_values`, :meth:`_chains_before`, :meth:`_closing_meters`,
@@ -88,39 +97,164 @@ class MeterConsumption(models.AbstractModel):
         return result
 
     @api.model
-    def _usage(self, meters, periods, method="linear"):
+    def _usage(self, meters, periods, method="linear", prefetched=None, carried=None):
         """Value ``meters`` over ``periods`` with one query.
 
         :param meters: ``meter.meter`` records.
         :param periods: ``[(start, end)]`` (naive UTC) for every meter, or
             ``{meter_id: [(start, end)]}`` per meter (e.g. local days of each
             site).
-        :param method: ``linear`` or ``degree_days``.
+        :param method: ``linear``, ``degree_days`` or ``rule`` (each meter as
+            its reading rule in force estimates).
+        :param prefetched: ``{meter_id: MeterSeries}`` from :meth:`_prefetch`
+            covering the periods (no query then; ``method`` is the one given
+            there).
+        :param carried: ``{(meter_id, start): {register: Decimal}}``: the
+            counter values a previous period was billed up to on estimates at
+            ``start``; the difference is settled with the period (RU п. 61).
         :return: ``{(meter_id, start, end): meterkit.PeriodUsage}``; errors are
             collected per register in the usage, never raised.
         """
-        if method not in METHODS:
-            raise UserError(self.env._("Unknown interpolation method %s.", method))
         if not isinstance(periods, dict):
             periods = dict.fromkeys(meters.ids, list(periods))
-        ranges = {
-            meter_id: (min(p[0] for p in spans), max(p[1] for p in spans))
-            for meter_id, spans in periods.items()
-            if spans
-        }
-        series = self._series(meters.browse(list(ranges)), ranges)
-        weight = degree_days if method == "degree_days" else None
-        usages = {}
-        for meter in meters.browse(list(ranges)):
-            chains = {
-                reg: rows for (mid, reg), rows in series.items() if mid == meter.id
+        if prefetched is None:
+            ranges = {
+                meter_id: (min(p[0] for p in spans), max(p[1] for p in spans))
+                for meter_id, spans in periods.items()
+                if spans
             }
-            options = _meter_options(meter)
-            for start, end in periods[meter.id]:
-                usages[(meter.id, start, end)] = period_usage(
-                    meter.id, chains, start, end, weight=weight, **options
+            prefetched = self._prefetch(meters.browse(list(ranges)), ranges, method)
+        carried = carried or {}
+        usages = {}
+        for meter_id, spans in periods.items():
+            if meter_id not in prefetched:
+                continue
+            for start, end in spans:
+                usages[(meter_id, start, end)] = prefetched[meter_id].usage(
+                    start, end, carried=carried.get((meter_id, start))
                 )
         return usages
+
+    @api.model
+    def _prefetch(self, meters, ranges, method="linear"):
+        """The live readings of ``meters`` around their ranges (one query,
+        :meth:`_series`) with each meter's valuation options (multiplier,
+        rollover value, maximum rate, boundary weight).
+
+        :param ranges: ``{meter_id: (start, end)}``, naive UTC.
+        :return: ``{meter_id: meterkit.series.MeterSeries}`` of every meter
+            of ``ranges`` (without chains when it has no reading there).
+        """
+        if method not in METHODS:
+            raise UserError(self.env._("Unknown interpolation method %s.", method))
+        meters = meters.browse(list(ranges))
+        series = self._series(meters, ranges)
+        chains = defaultdict(dict)
+        for (meter_id, register), rows in series.items():
+            chains[meter_id][register] = rows
+        by_degree_days = self._degree_day_meters(meters, method)
+        return {
+            meter.id: MeterSeries(
+                meter.id,
+                chains.get(meter.id, {}),
+                dict(
+                    _meter_options(meter),
+                    weight=degree_days if meter.id in by_degree_days else None,
+                ),
+            )
+            for meter in meters
+        }
+
+    @api.model
+    def _degree_day_meters(self, meters, method):
+        """Ids of ``meters`` whose boundaries are valued by degree-days: all
+        of them with ``degree_days``, none with ``linear``, and with ``rule``
+        those whose reading rule in force estimates by degree-days (RULES.md
+        5.5)."""
+        if method != "rule":
+            return set(meters.ids) if method == "degree_days" else set()
+        meters.check_access("read")
+        # The rule may sit on a portfolio group the reader cannot read.
+        meters_sudo = meters.sudo()
+        return {
+            meter.id
+            for meter in meters_sudo
+            if meter.effective_rule_id.estimate_method == "degree_days"
+        }
+
+    # ------------------------------------------------------------
+    # TEXTS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _usage_note(self, meter, register, usage):
+        """The text of a valued register for a calculation sheet: its two
+        boundaries (value at the resource's decimals, instant at the site's
+        local time, where it comes from) and a settled estimate."""
+        decimals = meter.resource_id.decimals
+        tz = meter.site_id.tz or "UTC"
+        note = self.env._(
+            "%(meter)s: %(start)s -> %(end)s",
+            meter=f"{meter.name} {register}",
+            start=self._boundary_note(boundary_text(usage.start, decimals, tz)),
+            end=self._boundary_note(boundary_text(usage.end, decimals, tz)),
+        )
+        if usage.recalculation:
+            note += " " + self.env._(
+                "+ recalculation %(delta)s: the previous period was billed up "
+                "to %(billed)s on estimates",
+                delta=usage.recalculation,
+                billed=usage.carried,
+            )
+        return note
+
+    def _boundary_note(self, text):
+        if not text.interpolated:
+            if text.estimated:
+                return self.env._(
+                    "%(value)s on %(at)s (estimated)", value=text.value, at=text.at
+                )
+            return self.env._("%(value)s on %(at)s", value=text.value, at=text.at)
+        note = self.env._(
+            "%(value)s interpolated on %(at)s between %(v1)s (%(t1)s) and %(v2)s "
+            "(%(t2)s)",
+            value=text.value,
+            at=text.at,
+            v1=text.before_value,
+            t1=text.before_at,
+            v2=text.after_value,
+            t2=text.after_at,
+        )
+        if text.degree_days:
+            note += " " + self.env._("by degree-days")
+        if text.estimated:
+            note += " " + self.env._("(estimated)")
+        return note
+
+    @api.model
+    def _usage_error(self, meter, register, error):
+        """The text of a register of ``meter`` that cannot be valued
+        (``error`` from :class:`meterkit.PeriodUsage`): which reading is
+        missing, at the site's local time, or the problem of the series."""
+        label = f"{meter.name} {register}"
+        if isinstance(error, MissingReading):
+            tz = meter.site_id.tz or "UTC"
+            at = shown_time(error.at, tz)
+            if error.after:
+                return self.env._(
+                    "%(meter)s: no reading on or after %(at)s (%(tz)s): missing "
+                    "reading.",
+                    meter=label,
+                    at=at,
+                    tz=tz,
+                )
+            return self.env._(
+                "%(meter)s: no reading on or before %(at)s (%(tz)s).",
+                meter=label,
+                at=at,
+                tz=tz,
+            )
+        return self.env._("%(meter)s: %(problem)s", meter=label, problem=str(error))
 
     # ------------------------------------------------------------
     # READINGS
@@ -505,6 +639,7 @@ def _meter_options(meter):
     return {
         "multiplier": as_decimal(meter.multiplier or 1),
         "rollover_value": as_decimal(rollover) if rollover else None,
+        "max_rate": meter._max_rate(),
     }
 
 

@@ -2,12 +2,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from decimal import Decimal
 
+from meterkit.series import CLOSING, OPENING
 from meterkit.tariffs import CONSUMPTION_KINDS
 
 from odoo import fields, models
 from odoo.tools import format_datetime, formatLang
 
-from .billing_usage import UsageError, local_day_bounds
+from .billing_usage import local_day_bounds
 
 
 class AccountMove(models.Model):
@@ -55,6 +56,7 @@ class AccountMove(models.Model):
             for meter in point.meter_ids:
                 ranges[meter] = periods[result_sudo]
         series = self.env["meter.billing.point"].sudo()._fetch_series(ranges)
+        consumption_sudo = self.env["meter.consumption"].sudo()
         rows = []
         for result_sudo, (start, end) in periods.items():
             point = result_sudo.billing_point_id
@@ -69,36 +71,46 @@ class AccountMove(models.Model):
                     ).mapped("price_unit")
                 )
             )
-            for (meter_id, register), one in sorted(series.items()):
-                if meter_id not in point.meter_ids.ids:
-                    continue
-                meter = point.meter_ids.browse(meter_id)
-                try:
-                    quantity = one.consumption(start, end)[0]
-                    first, last = one._value_at(start)[0], one._value_at(end)[0]
-                except UsageError:
-                    continue
-                decimals = meter.resource_id.decimals
-                tz = point.site_id.tz or "UTC"
-                rows.append(
-                    {
-                        "point": point.display_name,
-                        "meter": meter.name
-                        if meter.register_count < 2
-                        else f"{meter.name} {register}",
-                        "start_at": format_datetime(self.env, start, tz, "short"),
-                        "start_value": formatLang(
-                            self.env, float(first), digits=decimals
-                        ),
-                        "end_at": format_datetime(self.env, end, tz, "short"),
-                        "end_value": formatLang(self.env, float(last), digits=decimals),
-                        "consumption": formatLang(
-                            self.env, float(quantity), digits=decimals
-                        ),
-                        "uom": meter.resource_id.uom_id.name or "",
-                        "prices": prices,
-                    }
-                )
+            usages = consumption_sudo._usage(
+                point.meter_ids, [(start, end)], prefetched=series
+            )
+            for meter in point.meter_ids.sorted("id"):
+                usage = usages.get((meter.id, start, end))
+                for register, found in sorted(
+                    getattr(usage, "by_register", {}).items()
+                ):
+                    # a replaced meter counts only part of the period: its
+                    # counters at the period's instants are not printed
+                    if {found.start.provenance, found.end.provenance} & {
+                        OPENING,
+                        CLOSING,
+                    }:
+                        continue
+                    quantity = found.consumption
+                    first, last = found.start.value, found.end.value
+                    decimals = meter.resource_id.decimals
+                    tz = point.site_id.tz or "UTC"
+                    rows.append(
+                        {
+                            "point": point.display_name,
+                            "meter": meter.name
+                            if meter.register_count < 2
+                            else f"{meter.name} {register}",
+                            "start_at": format_datetime(self.env, start, tz, "short"),
+                            "start_value": formatLang(
+                                self.env, float(first), digits=decimals
+                            ),
+                            "end_at": format_datetime(self.env, end, tz, "short"),
+                            "end_value": formatLang(
+                                self.env, float(last), digits=decimals
+                            ),
+                            "consumption": formatLang(
+                                self.env, float(quantity), digits=decimals
+                            ),
+                            "uom": meter.resource_id.uom_id.name or "",
+                            "prices": prices,
+                        }
+                    )
         return rows
 
     def _meter_price_text(self, price):

@@ -25,7 +25,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import format_date
 
-from .billing_usage import Reading, Series, UsageError, local_day_bounds
+from .billing_usage import UsageError, local_day_bounds
 from .meter_billing_result import FREE_STATES
 
 
@@ -202,74 +202,46 @@ class MeterBillingPoint(models.Model):
 
     @api.model
     def _fetch_series(self, meter_ranges):
-        """Live readings of each meter around and inside its range.
+        """The live readings of each meter around and inside its range, read
+        once through meter_base's consumption API and valued there for each
+        part of the period (:meth:`_meter_usage`); boundaries by degree-days
+        for the meters whose reading rule estimates so (RULES.md 5.5).
 
         :param meter_ranges: ``{meter: (start, end)}``, UTC naive instants.
-        :return: ``{(meter_id, register): Series}`` holding, per register, the
-            readings from the last one at or before ``start`` to the first one at
-            or after ``end``.
+        :return: ``{meter_id: meterkit.series.MeterSeries}``.
         """
         if not meter_ranges:
             return {}
-        meters = list(meter_ranges)
-        # the one read path of readings (meter_base's consumption API)
-        chains = self.env["meter.consumption"]._series(
-            self.env["meter.meter"].union(*meters),
-            {meter.id: meter_ranges[meter] for meter in meters},
+        meters = self.env["meter.meter"].union(*meter_ranges)
+        return self.env["meter.consumption"]._prefetch(
+            meters,
+            {meter.id: bounds for meter, bounds in meter_ranges.items()},
+            method="rule",
         )
-        by_key = {
-            key: [
-                Reading(
-                    r.key, r.read_at, r.value, r.estimated, r.rolled_over, r.opening
-                )
-                for r in rows
-            ]
-            for key, rows in chains.items()
-        }
-        meters_by_id = {m.id: m for m in meters}
-        degree_days = self._degree_day_meters(meters)
-        series = {}
-        for (meter_id, register), readings in by_key.items():
-            meter = meters_by_id[meter_id]
-            series[meter_id, register] = one = Series(
-                self.env,
-                f"{meter.name} {register}",
-                readings,
-                Decimal(repr(meter.multiplier or 1.0)),
-                Decimal(repr(meter.rollover_value)) if meter.rollover_value else None,
-                meter._max_rate(),
-                degree_days=meter_id in degree_days,
-            )
-            one.decimals = meter.resource_id.decimals
-            one.tz = meter.site_id.tz or "UTC"
-        return series
 
-    @api.model
-    def _degree_day_meters(self, meters):
-        """Ids of ``meters`` whose reading rule in force estimates by degree-days:
-        their period boundaries are valued by degree-days (RULES.md 5.5)."""
-        records = self.env["meter.meter"].union(*meters)
-        records.check_access("read")
-        # The rule may sit on a portfolio group the billing officer cannot read.
-        meters_sudo = records.sudo()
-        return {
-            meter.id
-            for meter in meters_sudo
-            if meter.effective_rule_id.estimate_method == "degree_days"
-        }
-
-    def _meter_usage(self, series, start, end):
+    def _meter_usage(self, series, start, end, cache=None):
         """Consumption by register of this point's meters on ``[start, end]``
-        (local dates, inclusive): ``(by_register, notes, estimated)``.
+        (local dates, inclusive): ``(by_register, notes, estimated)``. A meter
+        replaced in the period counts up to its closing reading, its successor
+        from its opening one (RULES.md 5.4); a period starting where the
+        previous one stopped billing on estimates settles the difference
+        (``cache["carried"]``, see ``meter.billing.run._carry_estimates``).
 
         :raise UsageError: a reading is missing or the series is invalid.
         """
         self.ensure_one()
         t0, t1 = local_day_bounds(start, end, self.site_id.tz)
+        Consumption = self.env["meter.consumption"]
+        usages = Consumption._usage(
+            self.meter_ids,
+            [(t0, t1)],
+            prefetched=series,
+            carried=(cache or {}).get("carried"),
+        )
         by_register, notes, estimated = {}, [], False
         for meter in self.meter_ids:
-            keys = sorted(k for k in series if k[0] == meter.id)
-            if not keys:
+            usage = usages.get((meter.id, t0, t1))
+            if usage is None or None in usage.errors:
                 raise UsageError(
                     self.env._(
                         "%(meter)s has no reading around %(start)s - %(end)s: "
@@ -280,16 +252,21 @@ class MeterBillingPoint(models.Model):
                         end=format_date(self.env, end),
                     )
                 )
-            for key in keys:
-                # a meter replaced in the period counts up to its closing
-                # reading, its successor from its opening one (RULES.md 5.4)
-                span = series[key].active_span(t0, t1, bool(meter.successor_id))
-                if span is None:
+            for register in sorted({*usage.by_register, *usage.errors}):
+                if register in usage.errors:
+                    raise UsageError(
+                        Consumption._usage_error(
+                            meter, register, usage.errors[register]
+                        )
+                    )
+                found = usage.by_register[register]
+                if not found.counted:
                     continue
-                quantity, note, flag = series[key].consumption(*span)
-                by_register[key[1]] = by_register.get(key[1], Decimal(0)) + quantity
-                notes.append(note)
-                estimated |= flag
+                by_register[register] = (
+                    by_register.get(register, Decimal(0)) + found.consumption
+                )
+                notes.append(Consumption._usage_note(meter, register, found))
+                estimated |= found.estimated
         return by_register, notes, estimated
 
     def _usage(self, series, start, end, version, cache=None):
@@ -317,7 +294,7 @@ class MeterBillingPoint(models.Model):
         if band_registers or any(
             c.component_type in ("energy", "tiered") for c in components
         ):
-            by_register, notes, estimated = self._meter_usage(series, start, end)
+            by_register, notes, estimated = self._meter_usage(series, start, end, cache)
         by_band = {
             code: by_register[register]
             for code, register in band_registers.items()

@@ -11,6 +11,7 @@ from meterkit.allocation import (
     round_money,
 )
 from meterkit.errors import MeterkitError
+from meterkit.series import CLOSING, OPENING
 from meterkit.tariffs import CONSUMPTION_KINDS
 
 from odoo import api, fields, models
@@ -572,16 +573,20 @@ class MeterBillingRun(models.Model):
         self.residual_note = "\n".join(notes) or False
 
     def _meters_consumption(self, meters, series, bounds):
-        """Total consumption of ``meters`` between the UTC bounds."""
+        """Total consumption of ``meters`` between the UTC bounds, valued by
+        meter_base's consumption API from the prefetched ``series``."""
+        Consumption = self.env["meter.consumption"]
+        usages = Consumption._usage(meters, [bounds], prefetched=series)
         total = Decimal(0)
         for meter in meters:
-            keys = [k for k in series if k[0] == meter.id]
-            if not keys:
+            usage = usages.get((meter.id, *bounds))
+            if usage is None or None in usage.errors:
                 raise UsageError(
                     self.env._("%(meter)s has no reading.", meter=meter.display_name)
                 )
-            for key in keys:
-                total += series[key].consumption(*bounds)[0]
+            for register, error in sorted(usage.errors.items()):
+                raise UsageError(Consumption._usage_error(meter, register, error))
+            total += usage.consumption
         return total
 
     def _main_residual_notes(self, mains, subs, series, bounds):
@@ -774,9 +779,8 @@ class MeterBillingRun(models.Model):
             for meter in point.meter_ids:
                 ranges[meter] = bounds
         series = self.env["meter.billing.point"]._fetch_series(ranges)
-        self._carry_estimates(points, starts, series)
         run_days = (self.date_to - self.date_from).days + 1
-        cache = {}
+        cache = {"carried": self._carry_estimates(points, starts, series)}
         points._prefetch_intervals(starts, self.date_to, cache)
         vals_list = []
         for point in points:
@@ -807,8 +811,9 @@ class MeterBillingRun(models.Model):
 
     def _carry_estimates(self, points, starts, series):
         """Start each point's period where its previous period stopped billing
-        on estimates (RU п. 61, RULES.md 3.2): the series get the counter values
-        billed at the start, the consumption adds the difference to the real
+        on estimates (RU п. 61, RULES.md 3.2): the counter values billed at the
+        start, ``{(meter_id, start): {register: Decimal}}`` for
+        ``meter.consumption._usage``, which adds the difference to the real
         value there, so that the periods together bill the real consumption."""
         previous = self.env["meter.billing.result"].search(
             [
@@ -822,6 +827,7 @@ class MeterBillingRun(models.Model):
                 ),
             ]
         )
+        carried = defaultdict(dict)
         for result in previous:
             point = result.billing_point_id
             if result.date_to != starts[point] - timedelta(days=1):
@@ -829,23 +835,23 @@ class MeterBillingRun(models.Model):
             start = local_day_bounds(starts[point], self.date_to, point.site_id.tz)[0]
             for key, value in (result.estimated_end_values or {}).items():
                 meter_id, register = key.split(":", 1)
-                if (int(meter_id), register) in series:
-                    series[int(meter_id), register].carry[start] = Decimal(value)
+                if register in getattr(series.get(int(meter_id)), "chains", ()):
+                    carried[int(meter_id), start][register] = Decimal(value)
+        return dict(carried)
 
     def _estimated_end_values(self, point, series):
         """``{"meter id:register": value}`` of the counters at the end of the
         period that stand on estimated readings (False when none)."""
         end = local_day_bounds(self.date_from, self.date_to, point.site_id.tz)[1]
         values = {}
-        for (meter_id, register), one in series.items():
-            if meter_id not in point.meter_ids.ids:
+        for meter_id in point.meter_ids.ids:
+            if meter_id not in series:
                 continue
-            try:
-                value, estimated = one.end_value(end)
-            except UsageError:
-                continue
-            if estimated:
-                values[f"{meter_id}:{register}"] = str(value)
+            for register, found in series[meter_id].boundaries(end).items():
+                # a meter removed before the end (or installed after it) has
+                # no counter there
+                if found.estimated and found.provenance not in (OPENING, CLOSING):
+                    values[f"{meter_id}:{register}"] = str(found.value)
         return values or False
 
     def _prepare_advance_result(self, point, start):

@@ -45,6 +45,7 @@ __all__ = [
     "REAL",
     "Boundary",
     "BoundaryText",
+    "MeterSeries",
     "MissingReading",
     "RegisterUsage",
     "SeriesReading",
@@ -326,7 +327,7 @@ class PeriodUsage:
 
     :ivar by_register: ``{register: RegisterUsage}`` of the registers that
         could be valued.
-    :ivar errors: ``{register: ReadingError}`` of those that could not (a
+    :ivar errors: ``{register: MeterkitError}`` of those that could not (a
         missing reading, a counter going down...); ``{None: error}`` when the
         meter has no reading around the period at all.
     """
@@ -365,7 +366,7 @@ def period_usage(key, chains, start, end, carried=None, **options):
             by_register[register] = register_usage(
                 readings, start, end, carried=carried.get(register), **options
             )
-        except ReadingError as error:
+        except MeterkitError as error:
             errors[register] = error
     if not chains:
         errors[None] = ReadingError(
@@ -374,6 +375,44 @@ def period_usage(key, chains, start, end, carried=None, **options):
             field="read_at",
         )
     return PeriodUsage(key, start, end, by_register, errors)
+
+
+@dataclass(frozen=True)
+class MeterSeries:
+    """The live readings of one meter, read once and valued many times (the
+    days or segments of a billing period).
+
+    :ivar key: the caller's identifier of the meter.
+    :ivar chains: ``{register: [SeriesReading]}`` in time order.
+    :ivar options: ``multiplier``, ``rollover_value``, ``weight``,
+        ``max_rate`` of the meter, as for :func:`register_usage`.
+    """
+
+    key: object
+    chains: dict
+    options: dict
+
+    def usage(self, start, end, carried=None):
+        """:func:`period_usage` of the meter over ``[start, end)``."""
+        return period_usage(
+            self.key, self.chains, start, end, carried=carried, **self.options
+        )
+
+    def boundaries(self, at):
+        """``{register: Boundary}`` at ``at``; registers whose value cannot be
+        told there (a missing reading...) are left out."""
+        found = {}
+        for register, readings in sorted(self.chains.items()):
+            try:
+                found[register] = boundary(
+                    readings,
+                    at,
+                    rollover_value=self.options.get("rollover_value"),
+                    weight=self.options.get("weight"),
+                )
+            except MeterkitError:
+                continue
+        return found
 
 
 def _unique(readings):
