@@ -106,6 +106,50 @@ class TestConsumption(MeterBaseCommon):
             usages[(self.meter_b1.id, *JAN)].errors[None].code, "missing_previous"
         )
 
+    def test_prefetched_usage_settles_a_carried_estimate(self):
+        """Read once, value many times: meter A1, 100 on Jan 1 and 162 on Feb
+        1. December was billed up to 90 on estimates: January is 162 - 100 =
+        62 plus the recalculation (100 - 90) x 1 = 10, i.e. 72; February 1 ..
+        15 carries nothing (162 is the last reading: 'missing reading')."""
+        self._reading(self.meter_a1, "2025-01-01 00:00:00", 100)
+        self._reading(self.meter_a1, "2025-02-01 00:00:00", 162)
+        meter = self.meter_a1
+        prefetched = self.Consumption._prefetch(meter, {meter.id: JAN})
+        half = (FEB[0], datetime(2025, 2, 15))
+        with self.assertQueryCount(0):
+            usages = self.Consumption._usage(
+                meter,
+                [JAN, half],
+                prefetched=prefetched,
+                carried={(meter.id, JAN[0]): {"T1": D(90)}},
+            )
+        jan = usages[(meter.id, *JAN)].by_register["T1"]
+        self.assertEqual((jan.consumption, jan.recalculation), (D(72), D(10)))
+        note = self.Consumption._usage_note(meter, "T1", jan)
+        self.assertIn("+ recalculation 10", note)
+        self.assertIn("billed up to 90 on estimates", note)
+        error = usages[(meter.id, *half)].errors["T1"]
+        self.assertIn(
+            "no reading on or after", self.Consumption._usage_error(meter, "T1", error)
+        )
+
+    def test_rollover_above_the_maximum_rate_is_refused(self):
+        """Meter A2 (rollover 100000): 99990 on Jan 1, 10 on Mar 1 with a
+        recorded rollover: 20 in 1416 h. At most 0.01 per hour the meter counts
+        14.16 in that time: the wrap is implausible and the register is not
+        valued (RULES.md 5.3); without the limit it is 20."""
+        self._reading(self.meter_a2, "2025-01-01 00:00:00", 99990)
+        self._reading(self.meter_a2, "2025-03-01 00:00:00", 10, is_rollover=True)
+        whole = (JAN[0], FEB[1])
+        usage = self.Consumption._usage(self.meter_a2, [whole])
+        self.assertEqual(
+            usage[(self.meter_a2.id, *whole)].by_register["T1"].consumption, D(20)
+        )
+        self.meter_a2.max_rate = 0.01
+        usage = self.Consumption._usage(self.meter_a2, [whole])
+        error = usage[(self.meter_a2.id, *whole)].errors["T1"]
+        self.assertEqual(error.code, "rollover_implausible")
+
     def test_rpc_reads_consumption_as_text(self):
         """100 on Jan 1, 131 on Feb 1: January is 31."""
         first = self._reading(self.meter_a1, "2025-01-01 00:00:00", 100)

@@ -119,3 +119,41 @@ class TestMeterBillingCommon(MeterBillingCommon):
         ordered = move.invoice_line_ids.sorted("sequence")
         self.assertEqual(ordered[list(ordered).index(section) + 1], common)
         self.assertEqual(common.price_subtotal, 9.0)
+
+    def test_replaced_common_meter_counts_both_meters(self):
+        """The common consumption is valued by meter_base's consumption API
+        (meter.consumption), which counts a meter replaced inside the period
+        up to its closing reading and its successor from its opening reading
+        (RULES.md 5.4). A second common meter of house A, the hall: 0 on 1
+        January, replaced on 16 January 00:00 (closing 30, opening 5), the new
+        meter 25 on 1 February: (30 - 0) + (25 - 5) = 50 kWh. Common areas
+        90 + 50 = 140 kWh x 0.20 = 28.00, by usage: 300/800 x 28.00 = 10.50
+        and 500/800 x 28.00 = 17.50 (52.50 and 87.50 kWh)."""
+        hall = self.env["meter.meter"].create(
+            {
+                "name": "EL-HALL",
+                "kind": "common",
+                "building_id": self.building_a.id,
+                "resource_id": self.electricity.id,
+            }
+        )
+        self._reading(hall, "2026-01-01 00:00:00", 0)
+        wizard = self.env["meter.replace"].create(
+            {
+                "meter_id": hall.id,
+                "replaced_at": "2026-01-16 00:00:00",
+                "new_name": "EL-HALL-2",
+            }
+        )
+        wizard.line_ids.write({"closing_value": 30, "opening_value": 5})
+        wizard.action_replace()
+        self._reading(hall.successor_id, "2026-02-01 00:00:00", 25)
+        run, lines = self._common_lines("usage")
+        self.assertFalse(run.residual_note and "not apportioned" in run.residual_note)
+        self.assertEqual(
+            (lines[self.point_a1].amount, lines[self.point_a2].amount), (10.5, 17.5)
+        )
+        self.assertEqual(
+            (lines[self.point_a1].quantity, lines[self.point_a2].quantity),
+            (52.5, 87.5),
+        )
