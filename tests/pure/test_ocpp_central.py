@@ -4,7 +4,6 @@
 points (1.6J and 2.0.1), handing events to a local stand-in for Odoo."""
 
 import asyncio
-import contextlib
 import json
 import logging
 import ssl
@@ -12,75 +11,31 @@ import time
 
 import pytest
 import websockets
-from meterkit.ocpp.api import Directory, OdooApi, Sender
-from meterkit.ocpp.central import CentralSystem, energy_wh
+from meterkit.ocpp.api import OdooApi, Sender
+from meterkit.ocpp.central import energy_wh
 from meterkit.ocpp.credentials import hash_password, parse_basic_auth, verify_password
 from meterkit.ocpp.store import Store
 from ocpp.routing import on
-from ocpp.v16 import ChargePoint as Cp16
 from ocpp.v16 import call as call16
 from ocpp.v16 import call_result as result16
 from ocpp.v16.enums import Action as Action16
-from ocpp.v201 import ChargePoint as Cp201
 from ocpp.v201 import call as call201
 from ocpp.v201 import call_result as result201
-from ocpp_fakes import FakeOdoo, basic, connect
+from ocpp_fakes import (
+    FakeOdoo,
+    Station16,
+    Station201,
+    basic,
+    central_system,
+    connect,
+    station,
+    tls_boot,
+)
 
 T0 = "2026-11-02T08:00:00Z"
 T1 = "2026-11-02T08:10:00Z"
 T2 = "2026-11-02T08:20:00Z"
 T3 = "2026-11-02T08:30:00Z"
-
-
-class Station16(Cp16):
-    """A 1.6 charge point that accepts remote stops and remembers them."""
-
-    remote_stops = ()
-
-    @on(Action16.remote_stop_transaction)
-    def on_remote_stop(self, transaction_id):
-        self.remote_stops = (*self.remote_stops, transaction_id)
-        return result16.RemoteStopTransaction(status="Accepted")
-
-    @on(Action16.reset)
-    def on_reset(self, type):  # noqa: A002 - the OCPP field name
-        return result16.Reset(status="Accepted")
-
-
-class Station201(Cp201):
-    remote_stops = ()
-
-    @on("RequestStopTransaction")
-    def on_request_stop(self, transaction_id, **_kw):
-        self.remote_stops = (*self.remote_stops, transaction_id)
-        return result201.RequestStopTransaction(status="Accepted")
-
-
-@contextlib.asynccontextmanager
-async def central_system(fake, tmp_path):
-    api = OdooApi(fake.url, "test-key", timeout=5)
-    store = Store(str(tmp_path / "central.sqlite"))
-    sender = Sender(store, api)
-    central = CentralSystem(
-        store, Directory(api, ttl=0, min_refresh=0), sender, api, response_timeout=5
-    )
-    await central.serve("127.0.0.1", 0)
-    try:
-        yield central
-    finally:
-        await central.close()
-        store.close()
-
-
-@contextlib.asynccontextmanager
-async def station(cls, port, identity, protocol="ocpp1.6"):
-    async with connect(port, identity, protocol) as ws:
-        cp = cls(identity, ws, response_timeout=5)
-        task = asyncio.create_task(cp.start())
-        try:
-            yield cp
-        finally:
-            task.cancel()
 
 
 def mv16(wh, at):
@@ -544,29 +499,8 @@ def test_security_profile_2_tls_and_basic_auth(fake, tmp_path):
     client_ctx.check_hostname = False  # its name is in the subject, not a SAN
 
     async def scenario():
-        api = OdooApi(fake.url, "test-key", timeout=5)
-        store = Store(str(tmp_path / "central.sqlite"))
-        central = CentralSystem(store, Directory(api, ttl=0, min_refresh=0))
-        await central.serve("127.0.0.1", 0, ssl_context=server_ctx)
-        try:
-            async with websockets.connect(
-                f"wss://127.0.0.1:{central.port}/CP-1",
-                subprotocols=["ocpp1.6"],
-                additional_headers=basic("CP-1"),
-                ssl=client_ctx,
-            ) as ws:
-                cp = Station16("CP-1", ws, response_timeout=5)
-                task = asyncio.create_task(cp.start())
-                boot = await cp.call(
-                    call16.BootNotification(
-                        charge_point_model="Wallbox", charge_point_vendor="ACME"
-                    )
-                )
-                task.cancel()
-            return boot.status
-        finally:
-            await central.close()
-            store.close()
+        async with central_system(fake, tmp_path, server_ctx, relay=False) as central:
+            return await tls_boot(central.port, client_ctx, headers=basic("CP-1"))
 
     assert asyncio.run(scenario()) == "Accepted"
 

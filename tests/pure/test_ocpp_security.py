@@ -14,9 +14,7 @@ from meterkit.ocpp.api import Directory, OdooApi, Sender
 from meterkit.ocpp.central import NOTIFY_PATH, CentralSystem
 from meterkit.ocpp.security import certificate_identity, server_context
 from meterkit.ocpp.store import Store
-from ocpp.v16 import call as call16
-from ocpp_fakes import FakeOdoo
-from test_ocpp_central import Station16, station
+from ocpp_fakes import FakeOdoo, Station16, central_system, station, tls_boot
 
 x509 = pytest.importorskip("cryptography.x509")
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
@@ -108,42 +106,18 @@ def test_security_profile_3_client_certificates(fake, pki, tmp_path, caplog):
         pki / "server.crt", pki / "server.key", client_ca=pki / "ca.crt"
     )
 
-    async def attempt(port, stem):
-        async with websockets.connect(
-            f"wss://127.0.0.1:{port}/CP-1",
-            subprotocols=["ocpp1.6"],
-            ssl=_client(pki, stem),
-            open_timeout=5,
-        ) as ws:
-            cp = Station16("CP-1", ws, response_timeout=5)
-            task = asyncio.create_task(cp.start())
-            boot = await cp.call(
-                call16.BootNotification(
-                    charge_point_model="Wallbox", charge_point_vendor="ACME"
-                )
-            )
-            task.cancel()
-            return boot.status
-
     async def scenario():
-        api = OdooApi(fake.url, "test-key", timeout=5)
-        store = Store(str(tmp_path / "central.sqlite"))
-        central = CentralSystem(store, Directory(api, ttl=0, min_refresh=0))
-        await central.serve("127.0.0.1", 0, ssl_context=server_ctx)
         outcomes = {}
-        try:
+        async with central_system(fake, tmp_path, server_ctx, relay=False) as central:
             assert central.client_certificates
-            outcomes["cp1"] = await attempt(central.port, "cp1")
+            outcomes["cp1"] = await tls_boot(central.port, _client(pki, "cp1"))
             for stem in (None, "rogue-cp1", "cp2"):
                 try:
-                    outcomes[stem] = await attempt(central.port, stem)
+                    outcomes[stem] = await tls_boot(central.port, _client(pki, stem))
                 except websockets.InvalidStatus as error:
                     outcomes[stem] = error.response.status_code
                 except (OSError, websockets.WebSocketException, EOFError) as error:
                     outcomes[stem] = type(error).__name__
-        finally:
-            await central.close()
-            store.close()
         return outcomes
 
     with caplog.at_level("WARNING", "meterkit.ocpp.central"):

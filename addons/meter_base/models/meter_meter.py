@@ -1,9 +1,8 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from meterkit import MeterRules, codes, latest_instant
+from meterkit import MeterRules, as_decimal, codes, latest_instant
 from meterkit.estimates import local_midnight_utc
 from meterkit.readings import REGISTER_NAMES
 from meterkit.verification import (
@@ -548,7 +547,7 @@ class MeterMeter(models.Model):
         return MeterRules(
             registers=self.register_count,
             commissioning=self.commissioning_date or None,
-            rollover_value=Decimal(str(self.rollover_value))
+            rollover_value=as_decimal(self.rollover_value)
             if self.rollover_value
             else None,
             decimals=0 if rule.integers_only else self.resource_id.decimals,
@@ -557,7 +556,7 @@ class MeterMeter(models.Model):
             tz=self.site_id.tz or None,
             verification_until=(refuse_expired and self.next_verification_date) or None,
             not_after=latest_instant(fields.Datetime.now()),
-            max_value=Decimal(str(self.resource_id.max_value))
+            max_value=as_decimal(self.resource_id.max_value)
             if self.resource_id.max_value
             else None,
         )
@@ -638,7 +637,7 @@ class MeterMeter(models.Model):
         as a Decimal; None: no limit (RULES.md 5.3, rollover plausibility)."""
         self.ensure_one()
         rate = self.max_rate or self.resource_id.max_rate
-        return Decimal(repr(rate)) if rate else None
+        return as_decimal(rate) if rate else None
 
     @api.model
     def _refresh_last_read(self, meter_ids):

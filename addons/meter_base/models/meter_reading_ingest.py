@@ -13,6 +13,7 @@ from meterkit import (
     MeterRules,
     ReadingError,
     admission_error,
+    as_decimal,
     chain_consumption,
     codes,
     truncate_counter,
@@ -335,7 +336,7 @@ class MeterReadingIngest(models.AbstractModel):
             )
         )
         stored = {
-            (m, reg): (None if prev is None else Decimal(str(prev)), later)
+            (m, reg): (None if prev is None else as_decimal(prev), later)
             for m, reg, prev, later in rows
         }
         return self._fetch_later(chains, stored)
@@ -363,7 +364,7 @@ class MeterReadingIngest(models.AbstractModel):
             )
         )
         for meter_id, register, read_at, value in rows:
-            result[(meter_id, register)][1][read_at] = Decimal(str(value))
+            result[(meter_id, register)][1][read_at] = as_decimal(value)
         return result
 
     def _drop_stored(self, chains, stored, meters, outcome):
@@ -435,7 +436,7 @@ class MeterReadingIngest(models.AbstractModel):
                     rules=rules[meter_id],
                     previous=stored[(meter_id, register)][0],
                     later=stored[(meter_id, register)][1],
-                    multiplier=Decimal(str(meter.multiplier or 1)),
+                    multiplier=as_decimal(meter.multiplier or 1),
                     rows=rows,
                     head=f"{meter_id}\t{register}\t",
                     evidence=evidence,

@@ -1,7 +1,7 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from decimal import Decimal
 
+from meterkit import as_decimal
 from meterkit.series import CLOSING, OPENING
 from meterkit.tariffs import CONSUMPTION_KINDS
 
@@ -116,7 +116,7 @@ class AccountMove(models.Model):
     def _meter_price_text(self, price):
         """A unit price with its currency, at the places it is given with (at
         least the currency's): 0.4883, not 0.49 nor 0.488300."""
-        places = -Decimal(repr(price)).normalize().as_tuple().exponent
+        places = -as_decimal(price).normalize().as_tuple().exponent
         digits = min(max(places, self.currency_id.decimal_places), 6)
         text = formatLang(self.env, price, digits=digits)
         symbol = self.currency_id.symbol or ""

@@ -12,6 +12,7 @@ from .billing_usage import shown_quantity
 from .meter_tariff_component import COMPONENT_TYPES, PRICE_DIGITS
 
 PERIOD_TYPES = ("fixed", "area", "demand_capacity", "demand_peak")
+QUANTITY_DIGITS = (16, 4)
 
 
 class MeterBillingLine(models.Model):
@@ -55,7 +56,7 @@ class MeterBillingLine(models.Model):
     days = fields.Integer(help="Days billed (pro-rated charges).")
     period_days = fields.Integer(help="Days of the basis the price is given for.")
     band = fields.Char(string="Band / block")
-    quantity = fields.Float(digits=(16, 4))
+    quantity = fields.Float(digits=QUANTITY_DIGITS)
     quantity_shown = fields.Char(
         string="Quantity (shown)",
         compute="_compute_quantity_shown",
@@ -90,6 +91,21 @@ class MeterBillingLine(models.Model):
                 decimals = 2  # days, square metres, kW
             line.quantity_shown = shown_quantity(as_decimal(line.quantity), decimals)
 
+    def _amount_total(self):
+        """The sum of the lines' amounts, each read back as the exact Decimal
+        stored at its currency's places (no float sum decides a total)."""
+        return sum(
+            (as_decimal(line.amount, line.currency_id.decimal_places) for line in self),
+            Decimal(0),
+        )
+
+    def _quantity_total(self):
+        """The sum of the lines' quantities as an exact Decimal."""
+        return sum(
+            (as_decimal(q, QUANTITY_DIGITS[1]) for q in self.mapped("quantity")),
+            Decimal(0),
+        )
+
     def _invoice_label(self):
         """The invoice line's text: label, band or block, period and days."""
         self.ensure_one()
@@ -122,12 +138,15 @@ class MeterBillingLine(models.Model):
         would bill another amount, the price is derived from the amount
         (meterkit :func:`~meterkit.allocation.invoice_line`, in Decimal)."""
         self.ensure_one()
-        quantum = Decimal(repr(self.currency_id.rounding))
+        currency = self.currency_id
+        quantum = as_decimal(currency.rounding)
         digits = self.env["decimal.precision"].precision_get("Product Unit")
         quantity, price = invoice_line(
-            Decimal(repr(self.quantity)),
-            Decimal(repr(self.price_unit)),
-            round_money(Decimal(repr(self.amount)), quantum),
+            as_decimal(self.quantity, QUANTITY_DIGITS[1]),
+            as_decimal(self.price_unit, PRICE_DIGITS[1]),
+            round_money(
+                as_decimal(self.amount, self.currency_id.decimal_places), quantum
+            ),
             Decimal(1).scaleb(-digits),
             quantum,
         )

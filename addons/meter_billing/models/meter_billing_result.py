@@ -91,7 +91,7 @@ class MeterBillingResult(models.Model):
     @api.depends("line_ids.amount")
     def _compute_amount(self):
         for result in self:
-            result.amount_untaxed = sum(result.line_ids.mapped("amount"))
+            result.amount_untaxed = float(result.line_ids._amount_total())
 
     @api.depends("line_ids.move_id")
     def _compute_move_ids(self):

@@ -4,6 +4,7 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
+from meterkit import as_decimal
 from meterkit.allocation import (
     apportion_common,
     apportion_residual,
@@ -623,11 +624,10 @@ class MeterBillingRun(models.Model):
             [("building_id", "=", building.id)], order="name, id"
         )
         areas = {
-            unit: Decimal(repr(unit._get_basis("area", self.date_from)))
-            for unit in units
+            unit: as_decimal(unit._get_basis("area", self.date_from)) for unit in units
         }
-        price = Decimal(repr(self.common_price))
-        quantum = Decimal(repr(self.currency_id.rounding))
+        price = as_decimal(self.common_price)
+        quantum = as_decimal(self.currency_id.rounding)
         by_unit = {}
         for result in results:
             by_unit.setdefault(result.unit_id, result)
@@ -704,16 +704,16 @@ class MeterBillingRun(models.Model):
         for result in results:
             if method == "area":
                 area = result.unit_id._get_basis("area", self.date_from)
-                keys[result] = Decimal(repr(area))
+                keys[result] = as_decimal(area)
             elif method == "usage":
                 used = result.line_ids.filtered(
                     lambda line: line.component_type in CONSUMPTION_KINDS
                 )
-                keys[result] = Decimal(repr(sum(used.mapped("quantity"))))
+                keys[result] = used._quantity_total()
             else:
                 keys[result] = Decimal(1)
-        price = Decimal(repr(self.common_price))
-        quantum = Decimal(repr(self.currency_id.rounding))
+        price = as_decimal(self.common_price)
+        quantum = as_decimal(self.currency_id.rounding)
         amounts = apportion_common(
             round_money(quantity * price, quantum), keys, method, quantum
         )

@@ -1,8 +1,8 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
-from decimal import Decimal
 
+from meterkit import as_decimal
 from meterkit.usage_pricing import SessionUse, UsagePrice, price_sessions
 
 from odoo import api, fields, models
@@ -160,7 +160,7 @@ class MeterBillingPoint(models.Model):
                     if version:
                         groups[session.occupancy_id, version] |= session
                     break
-        quantum = Decimal(repr(self.currency_id.rounding))
+        quantum = as_decimal(self.currency_id.rounding)
         vals_list = []
         for (occupancy, version), group in groups.items():
             vals_list += self._usage_line_vals(
@@ -209,8 +209,8 @@ class MeterBillingPoint(models.Model):
             SessionUse(
                 s.id,
                 s.kind,
-                Decimal(repr(s.energy_kwh)),
-                Decimal(repr(s.duration_minutes)),
+                as_decimal(s.energy_kwh),
+                as_decimal(s.duration_minutes),
                 solar.get(s.id),
             )
             for s in sessions
@@ -220,7 +220,7 @@ class MeterBillingPoint(models.Model):
                 c.id,
                 c.component_type,
                 c.session_kind,
-                Decimal(repr(c.price)),
+                as_decimal(c.price),
                 c.sequence,
                 c.part if c.component_type == "usage_kwh" else "both",
             )

@@ -1,9 +1,8 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
-from decimal import Decimal
 
-from meterkit import ReadingPoint
+from meterkit import ReadingPoint, as_decimal
 from meterkit.errors import MeterkitError
 from meterkit.estimates import (
     Interval,
@@ -181,21 +180,19 @@ class MeterBillingMove(models.TransientModel):
                 )
             )
         history = [
-            Interval(prev.read_at, cur.read_at, Decimal(repr(cur.consumption)))
+            Interval(prev.read_at, cur.read_at, as_decimal(cur.consumption))
             for prev, cur in zip(readings, readings[1:], strict=False)
             if cur.read_at > prev.read_at
         ]
         last = readings[-1]
         try:
             return estimate_average(
-                ReadingPoint(last.read_at, Decimal(repr(last.value))),
+                ReadingPoint(last.read_at, as_decimal(last.value)),
                 [at],
                 history,
                 decimals=meter.resource_id.decimals,
                 rollover_value=(
-                    Decimal(repr(meter.rollover_value))
-                    if meter.rollover_value
-                    else None
+                    as_decimal(meter.rollover_value) if meter.rollover_value else None
                 ),
             )[0]
         except MeterkitError as error:

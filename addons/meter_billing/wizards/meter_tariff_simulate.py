@@ -1,5 +1,9 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from decimal import Decimal
+
+from meterkit import as_decimal
+
 from odoo import api, fields, models
 from odoo.fields import Command
 
@@ -34,9 +38,11 @@ class MeterTariffSimulate(models.TransientModel):
     @api.depends("line_ids.current_amount", "line_ids.simulated_amount")
     def _compute_totals(self):
         for wizard in self:
-            wizard.current_total = sum(wizard.line_ids.mapped("current_amount"))
-            wizard.simulated_total = sum(wizard.line_ids.mapped("simulated_amount"))
-            wizard.delta_total = wizard.simulated_total - wizard.current_total
+            current = wizard._money_total(wizard.line_ids.mapped("current_amount"))
+            simulated = wizard._money_total(wizard.line_ids.mapped("simulated_amount"))
+            wizard.current_total = float(current)
+            wizard.simulated_total = float(simulated)
+            wizard.delta_total = float(simulated - current)
 
     def _points(self):
         Point = self.env["meter.billing.point"]
@@ -65,9 +71,9 @@ class MeterTariffSimulate(models.TransientModel):
                 Command.create(
                     {
                         "billing_point_id": point.id,
-                        "current_amount": current,
-                        "simulated_amount": simulated,
-                        "delta": simulated - current,
+                        "current_amount": float(current),
+                        "simulated_amount": float(simulated),
+                        "delta": float(simulated - current),
                     }
                 )
             )
@@ -83,4 +89,9 @@ class MeterTariffSimulate(models.TransientModel):
             )
         except UsageError as error:
             return str(error)
-        return sum(line["amount"] for line in lines)
+        return self._money_total(line["amount"] for line in lines)
+
+    def _money_total(self, amounts):
+        """The exact Decimal sum of amounts of the wizard's currency."""
+        places = self.currency_id.decimal_places
+        return sum((as_decimal(a, places) for a in amounts), Decimal(0))

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from decimal import Decimal
 
+from meterkit import as_decimal as _dec
 from meterkit.errors import MeterkitError
 from meterkit.expenses import (
     ExpenseInput,
@@ -26,11 +27,6 @@ STATES = [
     ("closed", "Closed"),
 ]
 UNIT_KEYS = ("area", "heated_area", "volume", "thousandths")
-
-
-def _dec(value):
-    """A stored float as the Decimal it was typed as (no binary noise)."""
-    return Decimal(repr(value or 0.0))
 
 
 class MeterExpensePeriod(models.Model):

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from decimal import Decimal
 
+from meterkit import as_decimal as _dec
 from meterkit.errors import MeterkitError
 from meterkit.expenses import (
     Consumption,
@@ -38,10 +39,6 @@ BASE_KEYS = [
 #: arise separately and stay with their own section
 JOINT_COST_TYPES = ("fuel", "operation")
 UNIT_BASE_KEYS = ("area", "heated_area", "volume", "thousandths")
-
-
-def _dec(value):
-    return Decimal(repr(value or 0.0))
 
 
 class MeterExpenseSection(models.Model):
