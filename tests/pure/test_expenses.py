@@ -25,6 +25,7 @@ from meterkit.expenses import (
     co2_landlord_share,
     compare_runs,
     degree_day_permille,
+    degree_days_between,
     dump_input,
     dump_result,
     fuel_consumed,
@@ -352,6 +353,37 @@ def test_substitutes_at_25_percent_keep_consumption():
         "c": D("225.00"),
         "d": D("325.00"),
     }
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "variant", "expected"),
+    [
+        # a calendar year: the whole table, 1000 in every variant
+        (Y0, Y1, "A", D(1000)),
+        (date(2024, 1, 1), date(2024, 12, 31), "C", D(1000)),
+        # January to March: 170 + 150 + 130
+        (Y0, date(2025, 3, 31), "B", D(450)),
+        # June to August: A the 40 block; C 14 + 13 + 13
+        (date(2025, 6, 1), date(2025, 8, 31), "A", D(40)),
+        (date(2025, 6, 1), date(2025, 8, 31), "C", D(40)),
+        # A: July alone, 31 of the block's 92 days: 40 x 31 / 92 = 13.478260...
+        (date(2025, 7, 1), date(2025, 7, 31), "A", D("13.478261")),
+        # B: June 1-15, 15 of 30 days of 40/3: 6.666666...
+        (date(2025, 6, 1), date(2025, 6, 15), "B", D("6.666667")),
+        # July to June (heating year): 1000 again
+        (date(2024, 7, 1), date(2025, 6, 30), "A", D(1000)),
+        # one January day: 170 / 31 = 5.483870...
+        (Y0, Y0, "A", D("5.483871")),
+    ],
+)
+def test_degree_days_between(start, end, variant, expected):
+    """RULES §1.9 per-mille of a span of days (inclusive)."""
+    assert degree_days_between(start, end, variant) == expected
+
+
+def test_degree_days_between_refuses_a_reversed_span():
+    with pytest.raises(AllocationError):
+        degree_days_between(Y1, Y0)
 
 
 def test_substitute_values():

@@ -1,5 +1,6 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import Counter
 from decimal import Decimal
 
 from meterkit import as_decimal as _dec
@@ -190,7 +191,7 @@ class MeterExpensePeriod(models.Model):
                 by_account.setdefault(account.id, section)
         if not by_account:
             return Cost
-        used = Cost.search([("move_line_id", "!=", False)]).move_line_id
+        used = Cost._search([("move_line_id", "!=", False)]).subselect("move_line_id")
         items = self.env["account.move.line"].search(
             [
                 ("company_id", "=", self.company_id.id),
@@ -199,7 +200,7 @@ class MeterExpensePeriod(models.Model):
                 ("date", ">=", self.date_start),
                 ("date", "<=", self.date_end),
                 ("account_id", "in", list(by_account)),
-                ("id", "not in", used.ids),
+                ("id", "not in", used),
             ]
         )
         return Cost.create(
@@ -338,10 +339,10 @@ class MeterExpensePeriod(models.Model):
                     self.display_name,
                 )
             )
-        names = units.mapped("display_name")
+        names = Counter(units.mapped("display_name"))
         codes = {
             unit: unit.display_name
-            if names.count(unit.display_name) == 1
+            if names[unit.display_name] == 1
             else f"{unit.display_name} #{unit.id}"
             for unit in units
         }
@@ -460,9 +461,9 @@ class MeterExpensePeriod(models.Model):
         ]
         if self.deduct_advances == "paid":
             domain.append(("move_id.payment_state", "in", ("paid", "in_payment")))
-        advances = {}
-        for line in self.env["meter.billing.line"].search(domain):
-            advances[line.occupancy_id.id] = (
-                advances.get(line.occupancy_id.id, 0.0) + line.amount
+        return {
+            occupancy.id: amount
+            for occupancy, amount in self.env["meter.billing.line"]._read_group(
+                domain, ["occupancy_id"], ["amount:sum"]
             )
-        return advances
+        }

@@ -150,9 +150,17 @@ class MeterExpenseSection(models.Model):
         string="Hot-water heat meter",
         help="Measures the heat of the hot-water production (kWh).",
     )
+    split_total_meter_id = fields.Many2one(
+        "meter.meter",
+        string="Plant heat meter",
+        help="Measures the heat (kWh) of the whole plant: the total energy of "
+        "the split is its consumption over the period, read through "
+        "meter.consumption.",
+    )
     split_total_energy = fields.Float(
         string="Total energy (kWh)",
-        help="Fuel or heat of the whole plant in the period, in kWh.",
+        help="Fuel or heat of the whole plant in the period, in kWh, when no "
+        "plant heat meter measures it.",
     )
     split_hw_volume = fields.Float(
         string="Hot-water volume (m³)",
@@ -233,6 +241,7 @@ class MeterExpenseSection(models.Model):
         "split_source_ids.fuel_cost",
         "split_method",
         "split_meter_id",
+        "split_total_meter_id",
         "split_total_energy",
         "split_hw_volume",
         "split_hw_temperature",
@@ -240,6 +249,7 @@ class MeterExpenseSection(models.Model):
         "split_gross_calorific",
         "split_commercial",
         "split_heat_pump",
+        "split_source_ids.split_total_meter_id",
         "split_source_ids.split_total_energy",
         "split_source_ids.split_hw_volume",
         "split_source_ids.split_hw_area",
@@ -381,6 +391,14 @@ class MeterExpenseSection(models.Model):
             heat_pump=self.split_heat_pump,
         )
 
+    def _split_total(self):
+        """The plant's total energy in kWh: the plant heat meter's consumption
+        over the period, else the figure entered."""
+        self.ensure_one()
+        if self.split_total_meter_id:
+            return self._usage_total(self.split_total_meter_id)
+        return _dec(self.split_total_energy)
+
     def _split(self):
         """``(heating, hot water)`` of a heating section split with its
         hot-water section (meterkit, to the cent): the joint costs (fuel,
@@ -391,7 +409,7 @@ class MeterExpenseSection(models.Model):
         return self._meterkit_call(
             split_heating_hot_water,
             self._own_cost(JOINT_COST_TYPES),
-            _dec(self.split_total_energy),
+            self._split_total(),
             self._split_hw_energy(),
             heating_own=self._own_cost(other_types),
             hot_water_own=self.hot_water_section_id._own_cost(),
@@ -453,15 +471,23 @@ class MeterExpenseSection(models.Model):
                 if flag and heating.split_method == "formula"
             ]
             heat, hot_water = heating._split()
+            total = heating._split_total()
+            if heating.split_total_meter_id:
+                total_how = self.env._(
+                    " (measured by %s)", heating.split_total_meter_id.display_name
+                )
+            else:
+                total_how = ""
             notes.append(
                 self.env._(
                     "Heating/hot-water split (§9): hot water %(energy)s kWh "
-                    "(%(how)s%(corrections)s) of %(total)s kWh; heating "
-                    "%(heating)s, hot water %(hot_water)s.",
+                    "(%(how)s%(corrections)s) of %(total)s kWh%(total_how)s; "
+                    "heating %(heating)s, hot water %(hot_water)s.",
                     energy=round(float(energy), 3),
                     how=how,
                     corrections=(" " + " ".join(corrections)) if corrections else "",
-                    total=heating.split_total_energy,
+                    total=round(float(total), 3),
+                    total_how=total_how,
                     heating=float(heat),
                     hot_water=float(hot_water),
                 )
@@ -489,8 +515,9 @@ class MeterExpenseSection(models.Model):
         the section's unit meters, the substituted units left out."""
         self.ensure_one()
         period = self.period_id
+        substituted = self.substitute_ids.unit_id
         meters = self.meter_ids.filtered(
-            lambda m: m.unit_id and m.unit_id not in self.substitute_ids.unit_id
+            lambda m: m.unit_id and m.unit_id not in substituted
         )
         bounds = period._day_bounds(period.date_start, period.date_end)
         usages = self.env["meter.consumption"]._usage(meters, [bounds])
@@ -563,9 +590,10 @@ class MeterExpenseSection(models.Model):
             lambda m: m.unit_id in codes and m.unit_id not in substituted
         )
         whole = period._day_bounds(period.date_start, period.date_end)
+        occupancies_of = occupancies.grouped("unit_id")
         segments = {}
         for meter in meters:
-            unit_occ = occupancies.filtered(lambda o, m=meter: o.unit_id == m.unit_id)
+            unit_occ = occupancies_of.get(meter.unit_id, occupancies.browse())
             spans = [whole]
             if len(unit_occ) > 1:
                 spans += [

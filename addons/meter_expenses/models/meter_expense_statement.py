@@ -133,13 +133,22 @@ class MeterExpenseStatement(models.Model):
 
         Batched: the lines are summed per statement and section in one grouped
         read, the moves created in one call and posted in one call; the link
-        back (``move_id``) is computed from the moves in one flush."""
-        todo = self.filtered(
-            lambda s: not s.move_id and s.amount_due and not s.is_owner_share
-        )
-        moves = self.env["account.move"].create(todo._prepare_move_vals_list())
+        back (``move_id``) is computed from the moves in one flush.
+
+        As Odoo's own batch code does, the moves are created and posted
+        without chatter (``tracking_disable``): no "created" note, no
+        followers and no tracking values per move; the statement is their
+        trail (each move links it)."""
+        Move = self.env["account.move"].with_context(tracking_disable=True)
+        moves = Move.create(self._to_post()._prepare_move_vals_list())
         moves.filtered(lambda m: m.state == "draft").action_post()
         self.state = "issued"
+
+    def _to_post(self):
+        """The statements of ``self`` whose balance still has to be posted."""
+        return self.filtered(
+            lambda s: not s.move_id and s.amount_due and not s.is_owner_share
+        )
 
     def _prepare_move_vals_list(self):
         """``vals_list`` of the balance moves of ``self``: one line per

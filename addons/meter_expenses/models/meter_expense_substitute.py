@@ -1,7 +1,12 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from dateutil.relativedelta import relativedelta
 from meterkit.errors import MeterkitError
-from meterkit.expenses import substitute_building_average, substitute_own_history
+from meterkit.expenses import (
+    degree_days_between,
+    substitute_building_average,
+    substitute_own_history,
+)
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -38,20 +43,51 @@ class MeterExpenseSubstitute(models.Model):
     )
     reason = fields.Char(help="Why the consumption could not be recorded.")
     method = fields.Selection(METHODS, required=True, default="building_average")
+    previous_date_start = fields.Date(
+        string="Earlier period from",
+        compute="_compute_previous_dates",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="First day of the comparable earlier period (default: the same "
+        "days a year earlier).",
+    )
+    previous_date_end = fields.Date(
+        string="Earlier period to",
+        compute="_compute_previous_dates",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
     previous_quantity = fields.Float(
         string="Earlier consumption",
         digits=(16, 3),
-        help="The unit's consumption in a comparable earlier period.",
+        compute="_compute_previous_quantity",
+        store=True,
+        readonly=False,
+        help="The unit's consumption in the comparable earlier period: read "
+        "from the section's meters of the unit (x rating factor) when their "
+        "readings cover it, else as entered.",
     )
     previous_degree_days = fields.Float(
         string="Earlier degree-days",
         digits=(16, 3),
-        help="Degree-days (or days) of the earlier period.",
+        compute="_compute_degree_days",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Degree-days of the earlier period: the VDI 2067 per-mille of "
+        "its days (RULES §1.9, the period's variant) unless entered.",
     )
     degree_days = fields.Float(
         string="Degree-days",
         digits=(16, 3),
-        help="Degree-days (or days) of this period, on the same scale.",
+        compute="_compute_degree_days",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Degree-days of this period, on the same scale: the VDI 2067 "
+        "per-mille of its days unless entered.",
     )
     comparable_unit_ids = fields.Many2many(
         "meter.unit",
@@ -71,6 +107,92 @@ class MeterExpenseSubstitute(models.Model):
     _unit_uniq = models.UniqueIndex(
         "(section_id, unit_id)", "A unit has one substitute value per section."
     )
+
+    @api.depends("section_id.period_id.date_start", "section_id.period_id.date_end")
+    def _compute_previous_dates(self):
+        for substitute in self:
+            period = substitute.section_id.period_id
+            year = relativedelta(years=1)
+            substitute.previous_date_start = (
+                period.date_start and period.date_start - year
+            )
+            substitute.previous_date_end = period.date_end and period.date_end - year
+
+    @api.depends(
+        "previous_date_start",
+        "previous_date_end",
+        "section_id.period_id.date_start",
+        "section_id.period_id.date_end",
+        "section_id.period_id.degree_day_variant",
+    )
+    def _compute_degree_days(self):
+        for substitute in self:
+            period = substitute.section_id.period_id
+            variant = period.degree_day_variant or "A"
+            for name, start, end in (
+                ("degree_days", period.date_start, period.date_end),
+                (
+                    "previous_degree_days",
+                    substitute.previous_date_start,
+                    substitute.previous_date_end,
+                ),
+            ):
+                substitute[name] = (
+                    float(degree_days_between(start, end, variant))
+                    if start and end and start <= end
+                    else 0.0
+                )
+
+    @api.depends(
+        "method",
+        "unit_id",
+        "previous_date_start",
+        "previous_date_end",
+        "section_id.meter_ids",
+    )
+    def _compute_previous_quantity(self):
+        """The earlier consumption from the unit's meters of the section, all
+        read in one batch through meter.consumption; a substitute whose
+        meters cannot be valued over its earlier period keeps its figure."""
+        todo = self.filtered(
+            lambda s: (
+                s.method == "own_history"
+                and s.unit_id
+                and s.previous_date_start
+                and s.previous_date_end
+                and s.previous_date_start <= s.previous_date_end
+            )
+        )
+        spans = {}
+        meters_of = {}
+        for substitute in todo:
+            period = substitute.section_id.period_id
+            meters = substitute.section_id.meter_ids._origin.filtered(
+                lambda m, u=substitute.unit_id._origin: m.unit_id == u
+            )
+            bounds = period._day_bounds(
+                substitute.previous_date_start, substitute.previous_date_end
+            )
+            meters_of[substitute] = (meters, bounds)
+            for meter in meters:
+                spans.setdefault(meter.id, []).append(bounds)
+        if not spans:
+            return
+        Meter = self.env["meter.meter"]
+        usages = self.env["meter.consumption"]._usage(Meter.browse(spans), spans)
+        for substitute, (meters, bounds) in meters_of.items():
+            found = [usages[(meter.id, *bounds)] for meter in meters]
+            if not found or any(u.errors or not u.by_register for u in found):
+                continue
+            substitute.previous_quantity = float(
+                sum(
+                    (
+                        usage.consumption * _dec(meter.expense_rating_factor)
+                        for meter, usage in zip(meters, found, strict=True)
+                    ),
+                    _dec(0),
+                )
+            )
 
     @api.depends(
         "method",

@@ -1,5 +1,6 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from .common import MeterExpensesCommon
@@ -38,6 +39,21 @@ class TestMeterExpenseInputs(MeterExpensesCommon):
                     for name, value in vals.items():
                         setattr(section, name, value)
         return self.period.section_ids - before
+
+    def _combined_plant(self):
+        """Room heating and hot-water sections by area with the costs of a
+        combined plant: gas 1000.00 (joint), heat cost allocators 60.00
+        (heating's own), hot-water meters 40.00 (hot water's own)."""
+        heating, hot_water = self._add_sections(
+            {"kind": "heating", "name": "Heating", "base_key": "area"},
+            {"kind": "hot_water", "name": "Hot water", "base_key": "area"},
+        )
+        self._add_costs(
+            (heating, "Gas", "fuel", 1000.0),
+            (heating, "Heat cost allocators", "metering", 60.0),
+            (hot_water, "Hot-water meters", "metering", 40.0),
+        )
+        return heating, hot_water
 
     def _add_costs(self, *values):
         with Form(self.period) as form:
@@ -176,15 +192,7 @@ class TestMeterExpenseInputs(MeterExpensesCommon):
         96.67. With a dedicated heat meter instead (EL-A2's 500 kWh of
         2000 kWh: 25 %) the hot-water part is 250.00 + 40.00 = 290.00 again.
         """
-        heating, hot_water = self._add_sections(
-            {"kind": "heating", "name": "Heating", "base_key": "area"},
-            {"kind": "hot_water", "name": "Hot water", "base_key": "area"},
-        )
-        self._add_costs(
-            (heating, "Gas", "fuel", 1000.0),
-            (heating, "Heat cost allocators", "metering", 60.0),
-            (hot_water, "Hot-water meters", "metering", 40.0),
-        )
+        heating, hot_water = self._combined_plant()
         with Form(self.period) as form:
             with form.section_ids.edit(2) as section:
                 self.assertEqual(section.name, "Heating")
@@ -214,3 +222,137 @@ class TestMeterExpenseInputs(MeterExpensesCommon):
         )
         self.assertAlmostEqual(heating.split_hw_energy, 500.0, places=3)
         self.assertAlmostEqual(heating.split_hot_water_cost, 290.0, places=2)
+
+    def test_substitute_own_history_from_readings_and_degree_days(self):
+        """A2's meter failed in January 2026. Its readings of October 2025
+        (1000 on 1 October, 1240 on 1 November) give the same rooms' earlier
+        consumption: 240 kWh. The site has no measured degree-days, so both
+        periods take the VDI 2067 per-mille (RULES §1.9, variant A): January
+        170, October 80. Substitute: 240 x 170 / 80 = 510 kWh (§9a(1)).
+
+        By default the earlier period is the same days a year before (1-31
+        January 2025: 170 ‰); A2's meter has no reading then, so the earlier
+        consumption stays 0 until the earlier period is set to October.
+        With A2 at 20 m² (20 % of the area, at most 25 %) the allocation is
+        that of the own-history test above: electricity 1000.00, consumption
+        700 by A1 300, A2 510 (810): 259.26, 440.74; base 300 by area 80/20:
+        240.00, 60.00; ancillary 96.00, 24.00: A1 595.26, A2 524.74.
+        """
+        self.env["meter.unit.basis"].create(
+            {
+                "unit_id": self.unit_a2.id,
+                "kind": "area",
+                "value": 20.0,
+                "date_from": "2026-01-01",
+            }
+        )
+        self._reading(self.meter_a2, "2025-10-01 00:00:00", 1000)
+        self._reading(self.meter_a2, "2025-11-01 00:00:00", 1240)
+        with Form(self.period) as form:
+            with form.section_ids.edit(0) as section:
+                with section.substitute_ids.new() as substitute:
+                    substitute.unit_id = self.unit_a2
+                    substitute.method = "own_history"
+                    self.assertEqual(str(substitute.previous_date_start), "2025-01-01")
+                    self.assertEqual(str(substitute.previous_date_end), "2025-01-31")
+                    self.assertAlmostEqual(substitute.degree_days, 170.0, places=3)
+                    self.assertAlmostEqual(
+                        substitute.previous_degree_days, 170.0, places=3
+                    )
+                    self.assertAlmostEqual(substitute.previous_quantity, 0.0, 3)
+                    substitute.previous_date_start = "2025-10-01"
+                    substitute.previous_date_end = "2025-10-31"
+                    self.assertAlmostEqual(
+                        substitute.previous_degree_days, 80.0, places=3
+                    )
+                    self.assertAlmostEqual(substitute.previous_quantity, 240.0, 3)
+                    self.assertAlmostEqual(substitute.quantity, 510.0, places=3)
+        substitute = self.electricity_section.substitute_ids
+        self.assertRecordValues(
+            substitute,
+            [
+                {
+                    "previous_quantity": 240.0,
+                    "previous_degree_days": 80.0,
+                    "degree_days": 170.0,
+                    "quantity": 510.0,
+                }
+            ],
+        )
+        statements = self._allocate()
+        s1, s2 = statements[self.tenant1], statements[self.tenant2]
+        self.assertAlmostEqual(s1.amount_share, 595.26, places=2)
+        self.assertAlmostEqual(s2.amount_share, 524.74, places=2)
+
+    def test_substitute_degree_days_follow_the_variant(self):
+        """Variant C gives June 14 ‰ (RULES §1.9): an earlier period of June
+        2025 has 14 degree-days, January 2026 keeps 170. Variant B: June
+        40/3 = 13.333 ‰."""
+        self.period.degree_day_variant = "C"
+        substitute = self.env["meter.expense.substitute"].create(
+            {
+                "section_id": self.electricity_section.id,
+                "unit_id": self.unit_a2.id,
+                "method": "own_history",
+                "previous_date_start": "2025-06-01",
+                "previous_date_end": "2025-06-30",
+            }
+        )
+        self.assertAlmostEqual(substitute.previous_degree_days, 14.0, places=3)
+        self.assertAlmostEqual(substitute.degree_days, 170.0, places=3)
+        self.period.degree_day_variant = "B"
+        self.assertAlmostEqual(substitute.previous_degree_days, 13.333, places=3)
+
+    def test_split_total_energy_from_the_plant_heat_meter(self):
+        """A combined plant whose total heat is measured: the plant heat
+        meter reads 10000 on 1 January and 12500 on 1 February 2026, 2500 kWh;
+        the hot-water heat meter (EL-A2) 500 kWh. Gas 1000.00 (joint): hot
+        water 1000 x 500 / 2500 = 200.00; heating 800.00 + its allocators
+        60.00 = 860.00, hot water 200.00 + its meters 40.00 = 240.00 (§9,
+        RULES §1.7). The figure typed in the total energy (20000) is not used.
+
+        Heating by area 80/40: cents 57333.33, 28666.67 -> the missing cent
+        to A2 (remainder .67): 573.33, 286.67. Hot water 240.00 by area:
+        160.00, 80.00. A plant meter without its closing reading refuses the
+        allocation naming the meter.
+        """
+        heating, hot_water = self._combined_plant()
+        heat = self.env.ref("meter_base.resource_heat")
+        plant, broken = self.env["meter.meter"].create(
+            [
+                {
+                    "name": name,
+                    "kind": "main",
+                    "building_id": self.unit_a1.building_id.id,
+                    "resource_id": heat.id,
+                    "commissioning_date": "2025-01-01",
+                }
+                for name in ("PLANT-HEAT", "PLANT-BROKEN")
+            ]
+        )
+        self._reading(plant, "2026-01-01 00:00:00", 10000)
+        self._reading(plant, "2026-02-01 00:00:00", 12500)
+        self._reading(broken, "2026-01-01 00:00:00", 500)
+        with Form(self.period) as form:
+            with form.section_ids.edit(2) as section:
+                self.assertEqual(section.name, "Heating")
+                section.hot_water_section_id = hot_water
+                section.split_method = "meter"
+                section.split_meter_id = self.meter_a2
+                section.split_total_energy = 20000.0
+                section.split_total_meter_id = plant
+        self.assertAlmostEqual(heating.split_hot_water_cost, 240.0, places=2)
+        self.assertAlmostEqual(heating.allocated_cost, 860.0, places=2)
+        self.assertAlmostEqual(hot_water.allocated_cost, 240.0, places=2)
+        self.assertIn("of 2500.0 kWh (measured by", hot_water.cost_note)
+        self.assertIn("PLANT-HEAT", hot_water.cost_note)
+        statements = self._allocate()
+        s1, s2 = statements[self.tenant1], statements[self.tenant2]
+        self.assertAlmostEqual(self._lines(s1, heating)["base"].amount, 573.33, 2)
+        self.assertAlmostEqual(self._lines(s2, heating)["base"].amount, 286.67, 2)
+        self.assertAlmostEqual(self._lines(s1, hot_water)["base"].amount, 160.0, 2)
+        self.assertAlmostEqual(self._lines(s2, hot_water)["base"].amount, 80.0, 2)
+        self.period.action_reopen()
+        heating.split_total_meter_id = broken
+        with self.assertRaisesRegex(UserError, "PLANT-BROKEN"):
+            self.period.action_allocate()

@@ -17,6 +17,24 @@ class TestMeterExpenseStatement(MeterExpensesCommon):
         self.period.action_issue()
         return self.period.statement_ids
 
+    def test_balances_posted_without_chatter(self):
+        """Issuing in a plain context (chatter on, as a user clicking): the
+        balance moves are created and posted in one batch without a
+        "created" note, followers or tracking values per move; each move
+        links its statement."""
+        chatter_on = dict.fromkeys(
+            ("tracking_disable", "mail_create_nolog", "mail_notrack"), False
+        )
+        self.period.action_collect_costs()
+        self.period.action_allocate()
+        self.period.with_context(**chatter_on).action_issue()
+        moves = self.period.statement_ids.move_id
+        self.assertEqual(len(moves), 2)
+        self.assertEqual(set(moves.mapped("state")), {"posted"})
+        self.assertFalse(moves.message_ids)
+        self.assertFalse(moves.message_follower_ids)
+        self.assertEqual(moves.meter_expense_statement_id, self.period.statement_ids)
+
     def test_send_by_mail_with_the_pdf(self):
         statements = self._issued()
         self.tenant1.email = "tenant.one@example.com"

@@ -65,6 +65,7 @@ __all__ = [
     "co2_landlord_share",
     "compare_runs",
     "degree_day_permille",
+    "degree_days_between",
     "dump_input",
     "dump_result",
     "fuel_consumed",
@@ -366,6 +367,17 @@ def _degree_days(start, end, variant):
         total += degree_day_permille(day, variant)
         day += timedelta(days=1)
     return total
+
+
+def degree_days_between(start, end, variant="A"):
+    """The degree-day per-mille of the days ``start`` to ``end`` (inclusive
+    dates) from the VDI 2067 table of RULES §1.9 (variant A, B or C), kept to
+    :data:`EXACT`: 1000 for a calendar year, 450 for January to March. The
+    figures a §9a own-history substitute scales by when the site has no
+    measured degree-days."""
+    if end < start:
+        raise _error(f"the span {start} - {end} ends before it starts", "end")
+    return _exact(_degree_days(start, end, variant))
 
 
 def hot_water_heat(
