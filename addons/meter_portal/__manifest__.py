@@ -14,6 +14,7 @@
         "security/ir.model.access.csv",
         "security/meter_portal_security.xml",
         "security/meter_portal_usage_security.xml",
+        "data/meter_portal_resource_data.xml",
         "data/meter_portal_mail_data.xml",
         "data/meter_portal_cron.xml",
         "report/meter_portal_letter_report.xml",

@@ -1,7 +1,8 @@
 # Copyright 2026 Meterkit contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""meterkit.uvi: hot water in kWh (HeizKV §9(2)) and the normed average user
-of the monthly consumption information (§6a(2) Nr. 3)."""
+"""meterkit.uvi: hot water (HeizKV §9(2)) and heat cost allocator units in
+kWh and the normed average user of the monthly consumption information
+(§6a(2) Nr. 1 and 3)."""
 
 from decimal import Decimal as D
 
@@ -10,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from meterkit import codes
 from meterkit.errors import MeterkitError
-from meterkit.uvi import hot_water_kwh, normed_average
+from meterkit.uvi import allocator_kwh, hot_water_kwh, normed_average, rated_units
 
 
 @pytest.mark.parametrize(
@@ -41,6 +42,55 @@ def test_hot_water_default_temperature_is_60():
 def test_hot_water_temperature_above_cold_water(temperature):
     with pytest.raises(MeterkitError) as error:
         hot_water_kwh(D(1), temperature)
+    assert error.value.code == codes.INVALID_ARGUMENT
+
+
+@pytest.mark.parametrize(
+    ("units", "rating_factor", "expected"),
+    [
+        # 120 units read x rating 1.25 = 150
+        (D(120), D("1.25"), D(150)),
+        # 80 x 0.8 = 64
+        (D(80), D("0.8"), D(64)),
+        # 45.5 x 2 = 91
+        (D("45.5"), D(2), D(91)),
+        # 0 x 1.3 = 0; nothing collected stays nothing
+        (D(0), D("1.3"), D(0)),
+        (None, D("1.3"), None),
+    ],
+)
+def test_rated_units(units, rating_factor, expected):
+    assert rated_units(units, rating_factor) == expected
+
+
+@pytest.mark.parametrize("rating_factor", [D(0), D("-0.5")])
+def test_rating_factor_above_zero(rating_factor):
+    with pytest.raises(MeterkitError) as error:
+        rated_units(D(10), rating_factor)
+    assert error.value.code == codes.INVALID_ARGUMENT
+
+
+@pytest.mark.parametrize(
+    ("rated", "kwh_per_unit", "expected"),
+    [
+        # the three radiators above: 150 + 64 + 91 = 305 rated units,
+        # x 0.42 kWh per unit = 128.1 kWh
+        (D(305), D("0.42"), D("128.1")),
+        # 80 x 0.5 = 40
+        (D(80), D("0.5"), D(40)),
+        # no factor known (0 or None), or nothing collected: no kWh
+        (D(80), D(0), None),
+        (D(80), None, None),
+        (None, D("0.5"), None),
+    ],
+)
+def test_allocator_kwh(rated, kwh_per_unit, expected):
+    assert allocator_kwh(rated, kwh_per_unit) == expected
+
+
+def test_allocator_kwh_factor_not_negative():
+    with pytest.raises(MeterkitError) as error:
+        allocator_kwh(D(80), D("-0.1"))
     assert error.value.code == codes.INVALID_ARGUMENT
 
 

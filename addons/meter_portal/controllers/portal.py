@@ -33,19 +33,12 @@ class MeterPortal(CustomerPortal):
     record before anything is done as superuser."""
 
     def _prepare_home_portal_values(self, counters):
-        values = super()._prepare_home_portal_values(counters)
-        if "meter_count" in counters:
-            Meter = request.env["meter.meter"]
-            values["meter_count"] = (
-                Meter.search_count([("kind", "=", "individual")])
-                if Meter.has_access("read")
-                else 0
-            )
-        if "statement_count" in counters:
-            Statement = request.env["meter.expense.statement"]
-            values["statement_count"] = (
-                Statement.search_count([]) if Statement.has_access("read") else 0
-            )
+        values = portal_counters(
+            super()._prepare_home_portal_values(counters),
+            counters,
+            meter_count=("meter.meter", [("kind", "=", "individual")]),
+            statement_count="meter.expense.statement",
+        )
         if not counters:
             # The home page itself (not the counters call): a tile per resource.
             periods = request.env["meter.portal.access"]._portal_periods()
@@ -485,6 +478,20 @@ class MeterPortal(CustomerPortal):
         return request.redirect(
             f"/web/login?login={new_user.login}&redirect=/my/meters"
         )
+
+
+def portal_counters(values, counters, **models):
+    """Add to the home page's ``values`` the asked ``counters`` among
+    ``models`` (counter name: model name, or (model name, domain)): the
+    records the user reads under the portal rules, 0 without read access to
+    the model. Return ``values``."""
+    for counter, model in models.items():
+        if counter not in counters:
+            continue
+        name, domain = (model, []) if isinstance(model, str) else model
+        Model = request.env[name]
+        values[counter] = Model.search_count(domain) if Model.has_access("read") else 0
+    return values
 
 
 def portal_record(model, record_id, missing_message):

@@ -7,7 +7,7 @@ from odoo.http import request
 from odoo.addons.account_payment.controllers.payment import PaymentPortal
 from odoo.addons.payment import utils as payment_utils
 
-from .portal import portal_record
+from .portal import portal_counters, portal_record
 
 RECENT_MOVES = 20
 
@@ -19,13 +19,11 @@ class MeterPrepaidPortal(PaymentPortal):
     by its post-processing (``payment.transaction._create_payment``)."""
 
     def _prepare_home_portal_values(self, counters):
-        values = super()._prepare_home_portal_values(counters)
-        if "prepaid_count" in counters:
-            Account = request.env["meter.prepaid.account"]
-            values["prepaid_count"] = (
-                Account.search_count([]) if Account.has_access("read") else 0
-            )
-        return values
+        return portal_counters(
+            super()._prepare_home_portal_values(counters),
+            counters,
+            prepaid_count="meter.prepaid.account",
+        )
 
     def _prepaid_check(self, account_id):
         """The account as the user, after the portal rules allowed reading it."""

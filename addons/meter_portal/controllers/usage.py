@@ -7,7 +7,7 @@ from odoo.http import request
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
-from .portal import portal_record
+from .portal import portal_counters, portal_record
 
 SESSIONS_PER_PAGE = 50
 
@@ -18,13 +18,11 @@ class MeterUsagePortal(CustomerPortal):
     its charge point, times, energy, stop reason and how it was paid."""
 
     def _prepare_home_portal_values(self, counters):
-        values = super()._prepare_home_portal_values(counters)
-        if "usage_session_count" in counters:
-            Session = request.env["meter.usage.session"]
-            values["usage_session_count"] = (
-                Session.search_count([]) if Session.has_access("read") else 0
-            )
-        return values
+        return portal_counters(
+            super()._prepare_home_portal_values(counters),
+            counters,
+            usage_session_count="meter.usage.session",
+        )
 
     @http.route(
         ["/my/sessions", "/my/sessions/page/<int:page>"],

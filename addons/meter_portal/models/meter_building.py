@@ -17,6 +17,21 @@ class MeterBuilding(models.Model):
         "Q = 2.5 kWh/(m³·K) x V x (t - 10 °C) (HeizKV §9(2)).",
     )
 
+    hca_kwh_per_unit = fields.Float(
+        string="kWh per Heat Cost Allocator Unit",
+        digits=(16, 4),
+        help="Heat in kWh of one rated consumption unit of the building's heat "
+        "cost allocators (units read x the allocator's rating factor), e.g. the "
+        "heat energy of the last statement divided by its rated units. The "
+        "monthly consumption information gives allocator units in kWh with "
+        "it; 0: allocator units are shown without kWh.",
+    )
+
+    _hca_kwh_per_unit_positive = models.Constraint(
+        "CHECK (hca_kwh_per_unit >= 0)",
+        "The kWh per heat cost allocator unit cannot be negative.",
+    )
+
     @api.constrains("hot_water_temperature")
     def _check_hot_water_temperature(self):
         if self.filtered(lambda b: b.hot_water_temperature <= 10):

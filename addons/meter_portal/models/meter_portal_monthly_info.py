@@ -6,13 +6,17 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from meterkit.portal import change_percent
-from meterkit.uvi import hot_water_kwh, normed_average
+from meterkit.uvi import allocator_kwh, hot_water_kwh, normed_average, rated_units
 
 from odoo import api, fields, models
 
 from .meter_portal_access import _local_midnight_utc
 
-INFO_RESOURCES = ("meter_base.resource_heat", "meter_base.resource_hot_water")
+INFO_RESOURCES = (
+    "meter_base.resource_heat",
+    "meter_portal.resource_heat_cost_allocator",
+    "meter_base.resource_hot_water",
+)
 
 
 class MeterPortalMonthlyInfo(models.Model):
@@ -137,7 +141,7 @@ class MeterPortalMonthlyInfo(models.Model):
                     areas.get(occupancy.unit_id.id),
                 )
                 temperature = building.hot_water_temperature
-                energy = self._kwh_converter(resource, temperature)
+                energy = self._kwh_converter(resource, building)
                 vals_list.append(
                     {
                         "occupancy_id": occupancy.id,
@@ -167,7 +171,8 @@ class MeterPortalMonthlyInfo(models.Model):
     def _monthly_totals(self, meters, month):
         """Consumption per (unit, resource) of ``month``, the month before and
         the same month a year before, from meter.consumption: three dicts; a
-        unit whose meters cannot be valued over a month is left out of it."""
+        unit whose meters cannot be valued over a month is left out of it.
+        Heat cost allocators count rated units (units x rating factor)."""
         months = (
             month,
             month - relativedelta(months=1),
@@ -186,16 +191,25 @@ class MeterPortalMonthlyInfo(models.Model):
         usages = self.env["meter.consumption"]._usage(meters, dict(periods))
         totals = [defaultdict(Decimal) for _month in months]
         missing = [set() for _month in months]
+        allocator = self.env.ref("meter_portal.resource_heat_cost_allocator")
         for meter in meters:
             key = (meter.unit_id.id, meter.resource_id.id)
+            rating = (
+                Decimal(str(meter.expense_rating_factor))
+                if meter.resource_id == allocator
+                else Decimal(1)
+            )
             for index, span in enumerate(periods[meter.id]):
                 usage = usages[(meter.id, *span)]
                 if usage.errors or not usage.by_register:
                     missing[index].add(key)
                     continue
-                totals[index][key] += sum(
-                    (found.consumption for found in usage.by_register.values()),
-                    start=Decimal(0),
+                totals[index][key] += rated_units(
+                    sum(
+                        (found.consumption for found in usage.by_register.values()),
+                        start=Decimal(0),
+                    ),
+                    rating,
                 )
         return [
             {key: value for key, value in total.items() if key not in gaps}
@@ -226,12 +240,18 @@ class MeterPortalMonthlyInfo(models.Model):
         return pairs
 
     @api.model
-    def _kwh_converter(self, resource, temperature):
-        """A function giving the kWh of a consumption of ``resource`` (HeizKV
-        §6a(2) Nr. 1): heat is metered in kWh; hot-water m³ are converted by
-        HeizKV §9(2) at ``temperature`` °C; anything else has no kWh."""
+    def _kwh_converter(self, resource, building):
+        """A function giving the kWh of a consumption of ``resource`` in
+        ``building`` (HeizKV §6a(2) Nr. 1): heat is metered in kWh; hot-water
+        m³ are converted by HeizKV §9(2) at the building's hot-water
+        temperature; rated heat cost allocator units by the building's kWh
+        per unit (none without it); anything else has no kWh."""
         if resource == self.env.ref("meter_base.resource_hot_water"):
-            return lambda value: hot_water_kwh(value, Decimal(str(temperature or 60)))
+            temperature = Decimal(str(building.hot_water_temperature or 60))
+            return lambda value: hot_water_kwh(value, temperature)
+        if resource == self.env.ref("meter_portal.resource_heat_cost_allocator"):
+            factor = Decimal(str(building.hca_kwh_per_unit))
+            return lambda value: allocator_kwh(value, factor)
         if resource.uom_id == self.env.ref("uom.product_uom_kwh"):
             return lambda value: value
         return lambda _value: None

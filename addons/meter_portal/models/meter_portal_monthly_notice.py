@@ -16,9 +16,10 @@ class MeterPortalMonthlyNotice(models.Model):
     it and sends nothing twice. E-mail: a mail with the PDF attached is
     queued in Odoo's mail queue. Post: the PDF waits in the batch that staff
     print (one PDF for every letter), then the notice is printed. Portal:
-    the information is on the resident's page, nothing is sent. An occupant
-    without a live portal access, or without a valid e-mail address, gets a
-    letter.
+    the information is on the resident's page; a resident who registered
+    (confirmed access) gets a short e-mail that it is online, with the link
+    (the active notice of a portal, RULES.md 1.4). An occupant without a
+    live portal access, or without a valid e-mail address, gets a letter.
     """
 
     _name = "meter.portal.monthly.notice"
@@ -114,27 +115,36 @@ class MeterPortalMonthlyNotice(models.Model):
                 }
             )
         notices = self.create(vals_list)
-        notices.filtered(lambda n: n.channel == "email")._queue_mails()
+        notices.filtered(lambda n: n.channel == "email")._queue_mails(
+            "meter_portal.mail_template_monthly_information"
+        )
+        notices.filtered(lambda n: n.channel == "portal" and n.email)._queue_mails(
+            "meter_portal.mail_template_monthly_information_online"
+        )
         return notices
 
     @api.model
     def _channel_of(self, occupancy):
         """(channel, e-mail) of the occupant: their live access's choice; a
-        letter without a live access or without a valid address."""
+        letter without a live access or without a valid address. Portal
+        only: the address of a confirmed access (the notice that the
+        information is online), none before the occupant registered."""
         access = occupancy.portal_access_ids.filtered(lambda a: a.state != "revoked")[
             :1
         ]
         email = email_normalize(access.email or "")
         if not access or (access.info_channel == "email" and not email):
             return "post", False
+        if access.info_channel == "portal" and access.state == "confirmed":
+            return "portal", email
         return access.info_channel, email if access.info_channel == "email" else False
 
-    def _queue_mails(self):
-        """Queue the e-mail of each notice (the PDF attached) in Odoo's mail
-        queue, in the occupant's language."""
+    def _queue_mails(self, template_xmlid):
+        """Queue the e-mail of each notice from the template ``template_xmlid``
+        in Odoo's mail queue, in the occupant's language."""
         if not self:
             return
-        template = self.env.ref("meter_portal.mail_template_monthly_information")
+        template = self.env.ref(template_xmlid)
         mails = template.send_mail_batch(self.ids)
         for mail in mails:
             self.browse(mail.res_id).mail_id = mail

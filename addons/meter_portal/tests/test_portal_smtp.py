@@ -127,3 +127,40 @@ class TestPortalSmtp(MonthlyNoticeFixture, MeterPortalCommon):
             r"^Consumption information S1 2026-02\.(pdf|html)$",
         )
         self.assertIn(b"225.0 kWh", attachment.get_payload(decode=True))
+
+    def test_portal_only_notice_reaches_the_server(self):
+        """Z (portal only) has registered and reads German: the job sends Z
+        one short mail that February's information is online (German month,
+        the link to the information page, no document attached); X gets the
+        information by e-mail as before. A rerun sends nothing twice."""
+        self.z.lang = "de_DE"
+        access_z = self.occ_z.portal_access_ids
+        code = access_z._issue_codes()[access_z]
+        access_z._find_by_code(code)._register_occupant("z-portal-pw-2026")
+        mails_before = self.env["mail.mail"].search([])
+        self._run_monthly_job()
+        mails = self.env["mail.mail"].search([]) - mails_before
+        notice_z = self._notice(self.occ_z)
+        self.assertRecordValues(
+            notice_z,
+            [{"channel": "portal", "state": "portal", "email": "z@example.com"}],
+        )
+        self.assertEqual(len(mails), 2)
+        self.assertIn(notice_z.mail_id, mails)
+        self._process_queue(mails)
+        received = {
+            tuple(recipients): message for recipients, message in self.inbox.messages()
+        }
+        self.assertEqual(set(received), {("x@example.com",), ("z@example.com",)})
+        message = received[("z@example.com",)]
+        self.assertEqual(
+            message["Subject"],
+            "Your consumption information for Februar 2026 is online",
+        )
+        self.assertEqual(list(message.iter_attachments()), [])
+        body = message.get_body(("html",)).get_content()
+        self.assertRegex(body, r'href="https?://[^"]+/my/meters/information"')
+
+        self._run_monthly_job()
+        self.assertEqual(self.env["mail.mail"].search([]) - mails_before, mails)
+        self.assertEqual(len(self._notice(self.occ_z)), 1)

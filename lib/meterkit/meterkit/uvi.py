@@ -1,7 +1,8 @@
 # Copyright 2026 Meterkit contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The figures of the monthly consumption information (HeizKV §6a,
-RULES.md 1.4 and 1.7): hot water in kWh and the normed average user."""
+RULES.md 1.4 and 1.7): hot water and heat cost allocator units in kWh and the
+normed average user."""
 
 from decimal import Decimal
 
@@ -31,6 +32,44 @@ def hot_water_kwh(volume, temperature=DEFAULT_HOT_WATER_CELSIUS):
             field="temperature",
         )
     return HOT_WATER_FACTOR * Decimal(volume) * (temperature - COLD_WATER_CELSIUS)
+
+
+def rated_units(units, rating_factor):
+    """The rated consumption units of a heat cost allocator: the units read
+    times the allocator's rating factor (its radiator's rating, the factor
+    expense statements weigh the units with). ``None`` stays ``None``.
+
+    :raise MeterkitError: a rating factor not above 0.
+    """
+    rating_factor = Decimal(rating_factor)
+    if rating_factor <= 0:
+        raise MeterkitError(
+            codes.INVALID_ARGUMENT,
+            f"a rating factor must be above 0, not {rating_factor}",
+            field="rating_factor",
+        )
+    if units is None:
+        return None
+    return Decimal(units) * rating_factor
+
+
+def allocator_kwh(rated, kwh_per_unit):
+    """The heat in kWh of ``rated`` heat cost allocator units (§6a(2) Nr. 1:
+    allocator units are given in kWh): ``rated x kwh_per_unit``, the
+    building's heat per rated unit. ``None`` when nothing was collected or
+    no factor is known (``kwh_per_unit`` None or 0).
+
+    :raise MeterkitError: a negative ``kwh_per_unit``.
+    """
+    if kwh_per_unit is not None and Decimal(kwh_per_unit) < 0:
+        raise MeterkitError(
+            codes.INVALID_ARGUMENT,
+            f"the kWh per allocator unit cannot be negative, not {kwh_per_unit}",
+            field="kwh_per_unit",
+        )
+    if rated is None or not kwh_per_unit:
+        return None
+    return Decimal(rated) * Decimal(kwh_per_unit)
 
 
 def normed_average(consumptions, unit_area):
