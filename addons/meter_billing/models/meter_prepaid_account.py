@@ -599,7 +599,10 @@ class MeterPrepaidAccount(models.Model):
 
     def _points(self):
         self.ensure_one()
-        return self.billing_point_id | self.extra_point_ids
+        points = self.billing_point_id | self.extra_point_ids
+        # read with the points of the other accounts of the batch (a union
+        # alone would read its own rows, point by point)
+        return points.with_prefetch(self.billing_point_id._prefetch_ids)
 
     def _month_lines(self, date_from, date_to, series=None, cache=None):
         """Tariff valuation of ``[date_from, date_to]`` (inside one month) by
