@@ -149,6 +149,17 @@ class MeterBillingPoint(models.Model):
             return False
         return {",".join(str(i) for i in accounts.ids): 100.0}
 
+    def _prefetch_valuation(self):
+        """Read at once, for all these points, what valuing them reads point
+        by point (tariff assignments, occupancies, allocation bases, meters):
+        a batch of points costs a few queries instead of a few per point."""
+        self.fetch(["unit_id", "site_id", "tariff_line_ids", "meter_ids"])
+        self.tariff_line_ids.fetch(["tariff_id", "date_from", "date_to"])
+        units = self.unit_id
+        units.fetch(["occupancy_ids", "basis_ids"])
+        units.occupancy_ids.fetch(["partner_id", "date_start", "date_end"])
+        units.basis_ids.fetch(["kind", "date_from", "value"])
+
     def _tariff_segments(self, date_from, date_to):
         """``[(tariff, start, end)]``: the tariff assigned on each part of
         ``[date_from, date_to]`` (both inclusive), in date order."""

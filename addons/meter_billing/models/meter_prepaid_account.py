@@ -535,19 +535,28 @@ class MeterPrepaidAccount(models.Model):
         """Post the deductions of each day from the day after
         ``deducted_until`` (or the first day of the first top-up) to ``until``,
         one entry per account and day. An account whose usage cannot be
-        valued (e.g. a missing reading) stops at that day and says why."""
+        valued (e.g. a missing reading) stops at that day and says why.
+
+        The batch is read at once (readings, tariff assignments, occupancies,
+        what was deducted) and written at once; the daily balance and day
+        deducted are not tracked in the chatter (the prepaid moves are their
+        record), supply changes and alarms are still logged with their
+        reason."""
+        accounts = self.with_context(mail_notrack=True)
         vals_list, done = [], {}
-        starts = [a._first_day_to_deduct() for a in self if a._first_day_to_deduct()]
+        starts = [a._first_day_to_deduct() for a in accounts]
         series = known = None
-        if starts:
+        cache = {}
+        if any(starts):
             # the readings of the whole batch in one read
-            first = min(starts).replace(day=1)
-            points = self.billing_point_id | self.extra_point_ids
+            first = min(filter(None, starts)).replace(day=1)
+            points = accounts.billing_point_id | accounts.extra_point_ids
+            points._prefetch_valuation()
             series = points._series_for(first, until)
             # grouped once: each account filters its own lines, not the batch's
-            known = self._deducted_lines(first, until).grouped("account_id")
-        for account in self:
-            day = account._first_day_to_deduct()
+            known = accounts._deducted_lines(first, until).grouped("account_id")
+        empty = self.env["meter.prepaid.move.line"]
+        for account, day in zip(accounts, starts, strict=True):
             errors, last, pending = False, account.deducted_until, []
             while day and day <= until:
                 try:
@@ -555,9 +564,8 @@ class MeterPrepaidAccount(models.Model):
                         day,
                         pending=pending,
                         series=series,
-                        known=None
-                        if known is None
-                        else known.get(account, self.env["meter.prepaid.move.line"]),
+                        known=None if known is None else known.get(account, empty),
+                        cache=cache,
                     )
                 except UsageError as error:
                     errors = str(error)
@@ -569,8 +577,12 @@ class MeterPrepaidAccount(models.Model):
                 day += timedelta(days=1)
             done[account] = (last, errors)
         moves = self.env["meter.prepaid.move"]._create_posted(vals_list)
-        for account, (last, errors) in done.items():
-            account.write({"deducted_until": last, "deduction_error": errors})
+        by_result = defaultdict(lambda: accounts.browse())
+        for account, result in done.items():
+            if (account.deducted_until, account.deduction_error) != result:
+                by_result[result] |= account
+        for (last, errors), group in by_result.items():
+            group.write({"deducted_until": last, "deduction_error": errors})
         return moves
 
     def _first_day_to_deduct(self):
@@ -587,13 +599,17 @@ class MeterPrepaidAccount(models.Model):
 
     def _points(self):
         self.ensure_one()
-        return self.billing_point_id | self.extra_point_ids
+        points = self.billing_point_id | self.extra_point_ids
+        # read with the points of the other accounts of the batch (a union
+        # alone would read its own rows, point by point)
+        return points.with_prefetch(self.billing_point_id._prefetch_ids)
 
-    def _month_lines(self, date_from, date_to, series=None):
+    def _month_lines(self, date_from, date_to, series=None, cache=None):
         """Tariff valuation of ``[date_from, date_to]`` (inside one month) by
         meter_billing's computation for each billing point, summed per point,
         component, version and band: ``{key: {name, product_id, quantity,
-        amount, ...}}``."""
+        amount, ...}}``. ``cache``: shared by the accounts of a batch (the
+        tariff versions in meterkit's form)."""
         points = self._points()
         if series is None:
             series = points._series_for(date_from, date_to)
@@ -601,7 +617,7 @@ class MeterPrepaidAccount(models.Model):
         totals = {}
         for point in points:
             lines = point._prepare_billing_lines(
-                date_from, date_to, series, month_days, {}
+                date_from, date_to, series, month_days, {} if cache is None else cache
             )
             for vals in lines:
                 if vals["partner_id"] == self.partner_id.id:
@@ -671,13 +687,13 @@ class MeterPrepaidAccount(models.Model):
                 done[key][1] += self._money(vals["amount"])
         return done
 
-    def _prepare_delta(self, date_to, pending=(), series=None, known=None):
+    def _prepare_delta(self, date_to, pending=(), series=None, known=None, cache=None):
         """Lines that bring what was deducted in the month up to the valuation
         of ``[month_start, date_to]`` at the current tariffs: the month-to-date
         charge minus what was deducted (tiers, minimum charges and demand count
         on the whole month, so the days of a month add up to its bill)."""
         month_start = self._month_start(date_to)
-        now = self._month_lines(month_start, date_to, series)
+        now = self._month_lines(month_start, date_to, series, cache)
         done = self._deducted_in_month(month_start, date_to, pending, known)
         lines = []
         for key in sorted(set(now) | set(done), key=str):

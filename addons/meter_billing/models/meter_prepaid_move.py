@@ -114,15 +114,23 @@ class MeterPrepaidMove(models.Model):
             {vals["account_id"] for vals in vals_list}
         )
         accounts._lock()
+        # iterated, the locked accounts are read together (not one by one)
+        by_id = {account.id: account for account in accounts}
+        cache = {}
         entry_vals = []
         for vals in vals_list:
-            account = accounts.browse(vals["account_id"])
+            account = by_id[vals["account_id"]]
             account._check_open()
             amount = self._move_amount(account, vals)
             vals["amount"] = float(amount)
             account._apply(KINDS[vals["move_type"]], amount)
-            entry_vals.append(self._prepare_entry_vals(account, vals))
-        entries = self.env["account.move"].create(entry_vals)
+            entry_vals.append(self._prepare_entry_vals(account, vals, cache))
+        # generated entries, recorded by their prepaid moves: no chatter
+        entries = (
+            self.env["account.move"]
+            .with_context(tracking_disable=True)
+            .create(entry_vals)
+        )
         entries.action_post()
         for vals, entry in zip(vals_list, entries, strict=True):
             vals["account_move_id"] = entry.id
@@ -141,12 +149,14 @@ class MeterPrepaidMove(models.Model):
         return Decimal(str(vals["amount"]))
 
     @api.model
-    def _prepare_entry_vals(self, account, vals):
+    def _prepare_entry_vals(self, account, vals, cache=None):
         """A posted entry on the prepayment (liability) account: a top-up
         debits the payment journal's account, a refund credits it; a deduction
-        moves the liability to the revenue of each line's product."""
+        moves the liability to the revenue of each line's product. ``cache``
+        (a dict shared by a batch) keeps the accounts and journals looked up."""
+        cache = {} if cache is None else cache
         company = account.company_id
-        liability = company._meter_prepaid_liability_account()
+        liability = _cached(cache, company, company._meter_prepaid_liability_account)
         move_type = vals["move_type"]
         label = account.display_name
         amount = vals["amount"]
@@ -165,12 +175,20 @@ class MeterPrepaidMove(models.Model):
                 (liability, account.partner_id, label, -sign * amount, False, False),
             ]
         else:
-            journal = company._meter_prepaid_journal()
+            journal = _cached(
+                cache, ("journal", company), company._meter_prepaid_journal
+            )
             lines = [(liability, account.partner_id, label, amount, False, False)]
             for cmd in vals["line_ids"]:
                 line = cmd[2]
                 product = self.env["product.product"].browse(line["product_id"])
-                income = product.product_tmpl_id._get_product_accounts()["income"]
+                income = _cached(
+                    cache,
+                    product,
+                    lambda p=product: p.product_tmpl_id._get_product_accounts()[
+                        "income"
+                    ],
+                )
                 # without taxes; their lines come from the taxes of the line
                 revenue = line.get("amount_total", line["amount"]) - line.get(
                     "amount_tax", 0.0
@@ -209,3 +227,10 @@ class MeterPrepaidMove(models.Model):
                 if balance
             ],
         }
+
+
+def _cached(cache, key, compute):
+    """``cache[key]``, computed by ``compute()`` the first time."""
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]

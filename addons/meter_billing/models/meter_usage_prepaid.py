@@ -75,12 +75,12 @@ class MeterPrepaidAccount(models.Model):
             session.with_context(tz=self.site_id.tz), session.stop_at
         ).date()
 
-    def _month_lines(self, date_from, date_to, series=None):
+    def _month_lines(self, date_from, date_to, series=None, cache=None):
         # the sessions are deducted one by one (_deduct_sessions), not with
         # the month to date
         return super(
             MeterPrepaidAccount, self.with_context(meter_usage_skip=True)
-        )._month_lines(date_from, date_to, series)
+        )._month_lines(date_from, date_to, series, cache)
 
     def _deduct_until(self, until):
         moves = super()._deduct_until(until)

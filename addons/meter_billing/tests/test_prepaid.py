@@ -426,6 +426,26 @@ class TestPrepaid(MeterBillingCommon):
         and A2 (40 m2): P1 pays 30.00 x 60/100 = 18.00 (60 kWh), A2 12.00
         (40 kWh); balances 100.00 - 18.00 = 82.00 and 50.00 - 12.00 = 38.00.
         The same month and resource cannot be apportioned twice."""
+        account_a2 = self._common_area_january()
+        wizard = self._apportion_wizard(self.product_fixed)
+        wizard.action_confirm()
+        moves = (self.account | account_a2).move_ids.filtered(
+            lambda m: m.move_type == "apportion"
+        )
+        self.assertRecordValues(
+            moves.line_ids.sorted("amount"),
+            [{"quantity": 40.0, "amount": 12.0}, {"quantity": 60.0, "amount": 18.0}],
+        )
+        self.assertEqual(self.account.balance, 82.0)
+        self.assertEqual(account_a2.balance, 38.0)
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+            with self.env.cr.savepoint():
+                wizard.action_confirm()
+
+    def _common_area_january(self):
+        """Areas P1 60 m2 and A2 40 m2, common meter C-A of house A at 0 on
+        Jan 1 and 100 kWh on Feb 1, top-ups of 100.00 on P1 and 50.00 on a
+        new account of A2 (returned)."""
         for unit, area in ((self.unit_p1, 60.0), (self.unit_a2, 40.0)):
             self.env["meter.unit.basis"].create(
                 {
@@ -451,30 +471,22 @@ class TestPrepaid(MeterBillingCommon):
         )
         self._pay(100.0)
         self._pay(50.0, account=account_a2)
-        wizard = self.env["meter.prepaid.apportion"].create(
+        return account_a2
+
+    def _apportion_wizard(self, product):
+        """January's common electricity of house A by area at 0.30 per kWh,
+        posted on Feb 1 with ``product``."""
+        return self.env["meter.prepaid.apportion"].create(
             {
                 "building_id": self.building_a.id,
                 "resource_id": self.electricity.id,
                 "month": "2026-01-15",
                 "method": "area",
                 "price": 0.30,
-                "product_id": self.product_fixed.id,
+                "product_id": product.id,
                 "date": "2026-02-01",
             }
         )
-        wizard.action_confirm()
-        moves = (self.account | account_a2).move_ids.filtered(
-            lambda m: m.move_type == "apportion"
-        )
-        self.assertRecordValues(
-            moves.line_ids.sorted("amount"),
-            [{"quantity": 40.0, "amount": 12.0}, {"quantity": 60.0, "amount": 18.0}],
-        )
-        self.assertEqual(self.account.balance, 82.0)
-        self.assertEqual(account_a2.balance, 38.0)
-        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
-            with self.env.cr.savepoint():
-                wizard.action_confirm()
 
     def _online_transaction(self, amount):
         """A transaction of a provider without implementation (code 'none',

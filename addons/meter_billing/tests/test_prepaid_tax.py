@@ -63,3 +63,55 @@ class TestPrepaidTax(test_prepaid.TestPrepaid):
                 ).tax_ids,
                 self.tax,
             )
+
+    def test_common_area_apportionment_taxed(self):
+        """January's common electricity of house A (100 kWh x 0.30 = 30.00,
+        by area: P1 60 m2 -> 18.00, A2 40 m2 -> 12.00) with the electricity
+        product (15 % sale tax). Tenant Two has a fiscal position mapping the
+        15 % tax to a 5 % one:
+        P1: 18.00 + 15 % = 18.00 + 2.70 = 20.70, balance 100.00 - 20.70 = 79.30
+        A2: 12.00 + 5 % = 12.00 + 0.60 = 12.60, balance 50.00 - 12.60 = 37.40
+        Each entry debits the liability with the total, credits revenue with
+        the share and the tax account with the tax."""
+        position = self.env["account.fiscal.position"].create({"name": "Reduced"})
+        reduced = self.env["account.tax"].create(
+            {
+                "name": "Reduced 5 %",
+                "amount": 5.0,
+                "type_tax_use": "sale",
+                "fiscal_position_ids": [Command.set(position.ids)],
+                "original_tax_ids": [Command.set(self.tax.ids)],
+            }
+        )
+        self.tenant2.property_account_position_id = position
+        account_a2 = self._common_area_january()
+        self._apportion_wizard(self.product_energy).action_confirm()
+        for account, tax, share, vat, balance in (
+            (self.account, self.tax, 18.0, 2.7, 79.3),
+            (account_a2, reduced, 12.0, 0.6, 37.4),
+        ):
+            move = account.move_ids.filtered(lambda m: m.move_type == "apportion")
+            self.assertRecordValues(
+                move.line_ids,
+                [
+                    {
+                        "amount": share,
+                        "amount_tax": vat,
+                        "amount_total": share + vat,
+                        "tax_ids": tax.ids,
+                    }
+                ],
+            )
+            self.assertAlmostEqual(move.amount, share + vat)
+            self.assertAlmostEqual(account.balance, balance)
+            entry = move.account_move_id
+            self.assertEqual(entry.state, "posted")
+            self.assertRecordValues(
+                entry.line_ids.filtered("tax_line_id"),
+                [{"tax_line_id": tax.id, "balance": -vat}],
+            )
+            revenue = entry.line_ids.filtered(
+                lambda line: line.product_id and not line.tax_line_id
+            )
+            self.assertRecordValues(revenue, [{"balance": -share, "tax_ids": tax.ids}])
+        self.assertAlmostEqual(self._liability(), 79.3)

@@ -19,7 +19,8 @@ class MeterPrepaidApportion(models.TransientModel):
     one resource, priced at a unit price, shared among the open prepaid
     accounts of the building equally, by area or by usage (what each account
     was deducted for that resource in the month); one move per account, month
-    and resource."""
+    and resource. Each share carries the product's sale taxes through the
+    occupant's fiscal position, as a deduction line does."""
 
     _name = "meter.prepaid.apportion"
     _description = "Prepaid Common-area Apportionment"
@@ -138,6 +139,11 @@ class MeterPrepaidApportion(models.TransientModel):
                             "product_id": self.product_id.id,
                             "quantity": float(shares[account]),
                             "amount": float(amounts[account]),
+                            # taxed like a deduction line: the balance pays
+                            # the share with its taxes
+                            **account._line_tax_vals(
+                                self.product_id.id, float(amounts[account])
+                            ),
                         }
                     )
                 ],

@@ -5,15 +5,17 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 
 class MeterPrepaidBackbill(models.TransientModel):
     """Back-billing of prepaid accounts after a tariff change: the deducted
     days of a closed range are recomputed at the new price (a corrected
     tariff, or another tariff the billing points switch to from the first
-    day of the range) and only the difference is posted, per account and
-    month, each line saying what was deducted and what is due now. The
-    preview computes the same lines without writing anything."""
+    day of the range, until a given day or for good) and only the difference
+    is posted, per account and month, each line saying what was deducted and
+    what is due now. The preview computes the same lines without writing
+    anything."""
 
     _name = "meter.prepaid.backbill"
     _inherit = ["meter.wizard.reopen"]
@@ -32,6 +34,12 @@ class MeterPrepaidBackbill(models.TransientModel):
         help="Empty: the tariffs as they are now (e.g. a corrected price). "
         "Set: the billing points change to this tariff from the first day of "
         "the range.",
+    )
+    new_tariff_until = fields.Date(
+        string="New tariff until",
+        help="Last day of the new tariff (e.g. the last day of the range): "
+        "the tariffs it replaces resume the next day. Empty: the new tariff "
+        "stays in force after the range.",
     )
     account_ids = fields.Many2many(
         "meter.prepaid.account",
@@ -150,38 +158,65 @@ class MeterPrepaidBackbill(models.TransientModel):
     def _check_range(self):
         if self.date_from > self.date_to:
             raise UserError(self.env._("The range ends before it starts."))
+        if (
+            self.new_tariff_id
+            and self.new_tariff_until
+            and self.new_tariff_until < self.date_from
+        ):
+            raise UserError(
+                self.env._(
+                    "The new tariff ends before the range starts: set its last "
+                    "day on or after %(start)s, or leave it empty.",
+                    start=format_date(self.env, self.date_from),
+                )
+            )
         if not self.account_ids:
             raise UserError(self.env._("No prepaid account to back-bill."))
         self.account_ids._check_open()
 
     def _switch_tariff(self):
-        """From ``date_from`` on, the billing points of the accounts use the
-        new tariff: assignments starting later are re-pointed, the one running
-        on ``date_from`` ends the day before and continues with the new
-        tariff (only the changed tariff's assignments when one is given)."""
+        """From ``date_from`` (to ``new_tariff_until`` when set), the billing
+        points of the accounts use the new tariff: assignments starting later
+        are re-pointed, the one running on ``date_from`` ends the day before
+        and continues with the new tariff, and an assignment running past
+        ``new_tariff_until`` resumes the day after (only the changed tariff's
+        assignments when one is given)."""
         if not self.new_tariff_id:
             return
+        start, until = self.date_from, self.new_tariff_until
         points = self.account_ids.billing_point_id | self.account_ids.extra_point_ids
-        Assignment = self.env["meter.billing.point.tariff"]
-        for point in points:
-            for line in point.tariff_line_ids.sorted("date_from", reverse=True):
-                if self.tariff_id and line.tariff_id != self.tariff_id:
-                    continue
-                if line.date_to and line.date_to < self.date_from:
-                    continue
-                if line.date_from >= self.date_from:
-                    line.tariff_id = self.new_tariff_id
-                    continue
-                date_to = line.date_to
-                line.date_to = self.date_from - timedelta(days=1)
-                Assignment.create(
+        vals_list = []
+        for line in points.tariff_line_ids.sorted("date_from", reverse=True):
+            if self.tariff_id and line.tariff_id != self.tariff_id:
+                continue
+            if (line.date_to and line.date_to < start) or (
+                until and line.date_from > until
+            ):
+                continue
+            date_to = line.date_to
+            if until and (not date_to or date_to > until):
+                vals_list.append(
                     {
-                        "billing_point_id": point.id,
-                        "tariff_id": self.new_tariff_id.id,
-                        "date_from": self.date_from,
+                        "billing_point_id": line.billing_point_id.id,
+                        "tariff_id": line.tariff_id.id,
+                        "date_from": until + timedelta(days=1),
                         "date_to": date_to,
                     }
                 )
+                date_to = until
+            if line.date_from >= start:
+                line.write({"tariff_id": self.new_tariff_id.id, "date_to": date_to})
+                continue
+            line.date_to = start - timedelta(days=1)
+            vals_list.append(
+                {
+                    "billing_point_id": line.billing_point_id.id,
+                    "tariff_id": self.new_tariff_id.id,
+                    "date_from": start,
+                    "date_to": date_to,
+                }
+            )
+        self.env["meter.billing.point.tariff"].create(vals_list)
 
 
 class MeterPrepaidBackbillLine(models.TransientModel):
