@@ -92,35 +92,10 @@ class MeterInterval(models.Model):
         self.flush_model()
         cr = self.env.cr
         with cr.savepoint():
-            cr.execute(
-                SQL(
-                    "CREATE TEMP TABLE IF NOT EXISTS %s (line int, meter_id int, "
-                    "register varchar, start timestamp, value numeric) "
-                    "ON COMMIT DROP",
-                    SQL.identifier(LOAD_TABLE),
-                )
-            )
-            cr.execute(SQL("TRUNCATE %s", SQL.identifier(LOAD_TABLE)))
-            bad_rows = []
-            total = self._copy_rows(_interval_chunks(rows, bad_rows, lines))
-            self._raise_errors(
-                [(line, self._row_message(f, value)) for line, f, value in bad_rows]
-            )
-            cr.execute(SQL("ANALYZE %s", SQL.identifier(LOAD_TABLE)))
+            total = self._stage_rows(rows, lines)
             self._check_loaded_meters()
             self._check_batch_conflicts()
-            trusted = self._trust_foreign_keys()
-            cr.execute(
-                SQL(
-                    "INSERT INTO meter_interval (meter_id, register, start, value) "
-                    "SELECT meter_id, register, start, value FROM %s "
-                    "ON CONFLICT (meter_id, register, start) DO NOTHING",
-                    SQL.identifier(LOAD_TABLE),
-                )
-            )
-            created = cr.rowcount
-            if trusted:
-                cr.execute(SQL("SET LOCAL session_replication_role = DEFAULT"))
+            created = self._move_staged_rows()
             if created < total:
                 # Only a skipped row can hide another value, stored before or
                 # by a concurrent load (then committed: this statement sees it).
@@ -129,6 +104,45 @@ class MeterInterval(models.Model):
         self.invalidate_model()
         self._refresh_statistics(created)
         return {"created": created, "duplicates": total - created}
+
+    def _stage_rows(self, rows, lines):
+        """COPY ``rows`` into the (emptied) temporary load table; a malformed
+        row raises the ValidationError of all of them. Returns the row count."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "CREATE TEMP TABLE IF NOT EXISTS %s (line int, meter_id int, "
+                "register varchar, start timestamp, value numeric) "
+                "ON COMMIT DROP",
+                SQL.identifier(LOAD_TABLE),
+            )
+        )
+        cr.execute(SQL("TRUNCATE %s", SQL.identifier(LOAD_TABLE)))
+        bad_rows = []
+        total = self._copy_rows(_interval_chunks(rows, bad_rows, lines))
+        self._raise_errors(
+            [(line, self._row_message(f, value)) for line, f, value in bad_rows]
+        )
+        cr.execute(SQL("ANALYZE %s", SQL.identifier(LOAD_TABLE)))
+        return total
+
+    def _move_staged_rows(self):
+        """Insert the checked rows of the load table, skipping the intervals
+        already stored; returns how many rows were created."""
+        cr = self.env.cr
+        trusted = self._trust_foreign_keys()
+        cr.execute(
+            SQL(
+                "INSERT INTO meter_interval (meter_id, register, start, value) "
+                "SELECT meter_id, register, start, value FROM %s "
+                "ON CONFLICT (meter_id, register, start) DO NOTHING",
+                SQL.identifier(LOAD_TABLE),
+            )
+        )
+        created = cr.rowcount
+        if trusted:
+            cr.execute(SQL("SET LOCAL session_replication_role = DEFAULT"))
+        return created
 
     def _trust_foreign_keys(self):
         """As a database superuser, skip the foreign-key triggers of the next

@@ -522,21 +522,7 @@ class MeterMeter(models.Model):
         refuse_expired = (
             rule and not rule.accept_expired_verification and not skip_verification
         )
-        blocked = (
-            (self.kind == "virtual" and codes.VIRTUAL_METER)
-            or (self.site_id.state == "closed" and codes.CLOSED_SITE)
-            or (
-                self.status == "archived"
-                and not allow_archived
-                and codes.ARCHIVED_METER
-            )
-            or (rule and not rule.accept_readings and codes.READINGS_DISABLED)
-            or (
-                refuse_expired
-                and self.status == "verification"
-                and codes.VERIFICATION_EXPIRED
-            )
-        )
+        blocked = self._blocked_code(rule, allow_archived, refuse_expired)
         window = None
         if (
             rule.window_first_day
@@ -559,6 +545,26 @@ class MeterMeter(models.Model):
             max_value=as_decimal(self.resource_id.max_value)
             if self.resource_id.max_value
             else None,
+        )
+
+    def _blocked_code(self, rule, allow_archived, refuse_expired):
+        """The admission code refusing every reading of this meter (virtual,
+        closed site, archived, rule without readings, expired verification),
+        or False."""
+        return (
+            (self.kind == "virtual" and codes.VIRTUAL_METER)
+            or (self.site_id.state == "closed" and codes.CLOSED_SITE)
+            or (
+                self.status == "archived"
+                and not allow_archived
+                and codes.ARCHIVED_METER
+            )
+            or (rule and not rule.accept_readings and codes.READINGS_DISABLED)
+            or (
+                refuse_expired
+                and self.status == "verification"
+                and codes.VERIFICATION_EXPIRED
+            )
         )
 
     # ------------------------------------------------------------

@@ -118,6 +118,11 @@ class MeterOccupancy(models.Model):
         """No overlap and no gap inside a unit's timeline (checked in SQL)."""
         self.flush_model(["unit_id", "date_start", "date_end"])
         unit_ids = tuple(self.unit_id.ids)
+        self._check_no_overlap(unit_ids)
+        self._check_no_gap(unit_ids)
+
+    def _check_no_overlap(self, unit_ids):
+        """Raise when two occupancies of one of ``unit_ids`` overlap."""
         overlaps = self.env.execute_query(
             SQL(
                 """
@@ -144,6 +149,9 @@ class MeterOccupancy(models.Model):
                     b=second.display_name,
                 )
             )
+
+    def _check_no_gap(self, unit_ids):
+        """Raise when days are missing between two occupancies of a unit."""
         gaps = self.env.execute_query(
             SQL(
                 """

@@ -191,8 +191,25 @@ class MeterReading(models.Model):
     def _admission_message(self, code):
         """The user's words for an admission code of meterkit."""
         self.ensure_one()
+        messages = {**self._meter_messages(), **self._rule_messages()}
+        if code in messages:
+            return messages[code]()
+        if code == codes.NOT_INTEGER:
+            return self.env._(
+                "field 'Value' %s has decimals: only whole numbers are accepted.",
+                self.value,
+            )
+        return self.env._(
+            "field 'Value' %(value)s has more than %(dec)s decimal(s).",
+            value=self.value,
+            dec=self.meter_id.resource_id.decimals,
+        )
+
+    def _meter_messages(self):
+        """``{code: message factory}`` of the refusals due to the meter, its
+        site or the value itself."""
         meter = self.meter_id
-        messages = {
+        return {
             codes.NEGATIVE_VALUE: lambda: self.env._("field 'Value' is negative."),
             codes.VIRTUAL_METER: lambda: self.env._(
                 "a virtual meter takes no readings."
@@ -231,38 +248,30 @@ class MeterReading(models.Model):
                 format_datetime(self.env, self.read_at),
             ),
         }
-        rule = meter.effective_rule_id.sudo()
-        messages.update(
-            {
-                codes.OUTSIDE_WINDOW: lambda: self._window_message(rule),
-                codes.VERIFICATION_EXPIRED: lambda: self.env._(
-                    "the meter's verification expired on %(date)s and rule "
-                    "%(rule)s refuses its readings. Ask a technician to have it "
-                    "verified (then 'Verified' on the meter with the new "
-                    "verification date), or record its exchange with 'Replace "
-                    "Meter' on the meter and enter the reading on the new meter.",
-                    date=format_date(self.env, meter.next_verification_date) or "-",
-                    rule=rule.name,
-                ),
-                codes.READINGS_DISABLED: lambda: self.env._(
-                    "rule %(rule)s accepts no readings of %(resource)s.",
-                    rule=rule.name,
-                    resource=meter.resource_id.name,
-                ),
-            }
-        )
-        if code in messages:
-            return messages[code]()
-        if code == codes.NOT_INTEGER:
-            return self.env._(
-                "field 'Value' %s has decimals: only whole numbers are accepted.",
-                self.value,
-            )
-        return self.env._(
-            "field 'Value' %(value)s has more than %(dec)s decimal(s).",
-            value=self.value,
-            dec=meter.resource_id.decimals,
-        )
+
+    def _rule_messages(self):
+        """``{code: message factory}`` of the refusals due to the reading rule
+        in force (read as superuser: the user may not read the rule itself,
+        only its name is shown)."""
+        meter = self.meter_id
+        rule_sudo = meter.effective_rule_id.sudo()
+        return {
+            codes.OUTSIDE_WINDOW: lambda: self._window_message(rule_sudo),
+            codes.VERIFICATION_EXPIRED: lambda: self.env._(
+                "the meter's verification expired on %(date)s and rule "
+                "%(rule)s refuses its readings. Ask a technician to have it "
+                "verified (then 'Verified' on the meter with the new "
+                "verification date), or record its exchange with 'Replace "
+                "Meter' on the meter and enter the reading on the new meter.",
+                date=format_date(self.env, meter.next_verification_date) or "-",
+                rule=rule_sudo.name,
+            ),
+            codes.READINGS_DISABLED: lambda: self.env._(
+                "rule %(rule)s accepts no readings of %(resource)s.",
+                rule=rule_sudo.name,
+                resource=meter.resource_id.name,
+            ),
+        }
 
     def _window_message(self, rule):
         """A reading outside the submission window of ``rule``: the window,

@@ -112,29 +112,12 @@ class MeterReadingExchange(models.AbstractModel):
         rejected = [
             {"line": e.line, "code": e.code, "message": e.message} for e in errors
         ]
-        meter_ids = self._resolve_meters(rows, scope)
-        known = []
-        for row in rows:
-            meter_id = meter_ids.get((row.meter_id, row.meter))
-            if meter_id:
-                known.append((row, meter_id))
-            else:
-                rejected.append(self._unknown_meter(row))
+        known = self._known_rows(rows, scope, rejected)
         if times == "site":
             known = self._site_times_to_utc(known)
-        with self.env.cr.savepoint() as savepoint:
-            result = self._store(known, rejected, source, filename)
-            stopped_at = None
-            if policy == "stop" and rejected:
-                stopped_at = min(item["line"] for item in rejected)
-                savepoint.rollback()
-                before = [item for item in known if item[0].line < stopped_at]
-                result = self._store(before, [], source, filename)
-                rejected = [item for item in rejected if item["line"] == stopped_at]
-            if dry_run:
-                savepoint.rollback()
-        if dry_run or stopped_at:
-            self.env.invalidate_all()
+        result, rejected, stopped_at = self._store_by_policy(
+            known, rejected, source, filename, policy, dry_run
+        )
         rejected.sort(key=lambda item: item["line"])
         return {
             "filename": filename,
@@ -145,6 +128,39 @@ class MeterReadingExchange(models.AbstractModel):
             "stopped_at": stopped_at,
             "dry_run": dry_run,
         }
+
+    def _known_rows(self, rows, scope, rejected):
+        """``[(row, meter_id)]`` of the rows naming a meter within ``scope``;
+        the others are appended to ``rejected``."""
+        meter_ids = self._resolve_meters(rows, scope)
+        known = []
+        for row in rows:
+            meter_id = meter_ids.get((row.meter_id, row.meter))
+            if meter_id:
+                known.append((row, meter_id))
+            else:
+                rejected.append(self._unknown_meter(row))
+        return known
+
+    def _store_by_policy(self, known, rejected, source, filename, policy, dry_run):
+        """Store ``known`` rows in a savepoint: all of them (``skip``), or only
+        those before the first rejected line (``stop``), or none (dry run).
+
+        :return: ``(store result, rejected items kept, stopped_at line)``"""
+        stopped_at = None
+        with self.env.cr.savepoint() as savepoint:
+            result = self._store(known, rejected, source, filename)
+            if policy == "stop" and rejected:
+                stopped_at = min(item["line"] for item in rejected)
+                savepoint.rollback()
+                before = [item for item in known if item[0].line < stopped_at]
+                result = self._store(before, [], source, filename)
+                rejected = [item for item in rejected if item["line"] == stopped_at]
+            if dry_run:
+                savepoint.rollback()
+        if dry_run or stopped_at:
+            self.env.invalidate_all()
+        return result, rejected, stopped_at
 
     def _site_times_to_utc(self, known):
         """Rows whose instant had no UTC offset, read on the wall clock of

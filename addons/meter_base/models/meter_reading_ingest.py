@@ -84,11 +84,7 @@ class MeterReadingIngest(models.AbstractModel):
         :raise ValidationError: (``raise``) listing up to 20 bad rows; nothing
             is stored.
         """
-        if on_error not in ON_ERROR:
-            raise ValueError(f"on_error must be one of {ON_ERROR}, not {on_error!r}")
-        self.env["meter.reading"].check_access("create")
-        if source not in dict(self.env["meter.reading"]._fields["source"].selection):
-            raise ValidationError(self.env._("Unknown reading source %r.", source))
+        self._check_ingest_call(source, on_error)
         self.env["meter.reading"].flush_model()
         outcome = _Outcome(self, skip=on_error == "skip")
         evidence = {}
@@ -101,6 +97,24 @@ class MeterReadingIngest(models.AbstractModel):
         chains, duplicates = self._group_chains(parsed, meters, outcome)
         stored = self._fetch_stored(chains)
         duplicates += self._drop_stored(chains, stored, meters, outcome)
+        created = self._store_chains(chains, stored, meters, source, evidence, outcome)
+        self._refresh_statistics(created)
+        if outcome.skip:
+            return outcome.result(len(rows), created, duplicates)
+        return {"created": created, "duplicates": duplicates}
+
+    def _check_ingest_call(self, source, on_error):
+        """The user may create readings; ``source`` and ``on_error`` are known."""
+        if on_error not in ON_ERROR:
+            raise ValueError(f"on_error must be one of {ON_ERROR}, not {on_error!r}")
+        self.env["meter.reading"].check_access("create")
+        if source not in dict(self.env["meter.reading"]._fields["source"].selection):
+            raise ValidationError(self.env._("Unknown reading source %r.", source))
+
+    def _store_chains(self, chains, stored, meters, source, evidence, outcome):
+        """COPY the new readings of ``chains`` in a savepoint, then recompute
+        the consumption of stored readings they precede and the meters' last
+        reading. Returns how many readings were created."""
         errors = []
         with self.env.cr.savepoint():
             # Rows are checked and formatted while PostgreSQL writes the
@@ -116,10 +130,7 @@ class MeterReadingIngest(models.AbstractModel):
             if overlapping:
                 self.env["meter.reading"]._recompute_consumption(overlapping)
             self.env["meter.meter"]._refresh_last_read({key[0] for key in chains})
-        self._refresh_statistics(created)
-        if outcome.skip:
-            return outcome.result(len(rows), created, duplicates)
-        return {"created": created, "duplicates": duplicates}
+        return created
 
     def _refresh_statistics(self, created):
         """After a load that at least doubles the table, refresh the planner's

@@ -1,6 +1,7 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import new_test_user, tagged
 
 from .common import MeterBaseCommon
 
@@ -145,3 +146,18 @@ class TestMeterReadingIngestItems(MeterBaseCommon):
             [("meter_id", "=", self.meter_a1.id)]
         )
         self.assertEqual(reading.value, 12)
+
+    def test_call_is_checked_before_any_row(self):
+        """An unknown ``on_error`` is a programming error (ValueError); an
+        unknown source, or a user without the right to create readings, is
+        refused before any row is read: nothing is stored."""
+        row = (self.meter_a1.id, "T1", "2025-02-28 22:00:00", 150)
+        ingest = self.env["meter.reading.ingest"]
+        with self.assertRaisesRegex(ValueError, "on_error must be one of"):
+            ingest._ingest([row], on_error="ignore")
+        with self.assertRaisesRegex(ValidationError, "Unknown reading source 'fax'"):
+            ingest._ingest([row], source="fax")
+        plain = new_test_user(self.env, login="plain_ingest", groups="base.group_user")
+        with self.assertRaises(AccessError):
+            ingest.with_user(plain)._ingest([row], source="api", on_error="skip")
+        self.assertEqual(self._count(self.meter_a1), 0)

@@ -82,14 +82,7 @@ class MeterReplace(models.TransientModel):
         """Do the replacement; return the new meter's form."""
         self.ensure_one()
         old = self.meter_id
-        if old.status == "archived" or old.successor_id:
-            raise UserError(
-                self.env._(
-                    "Meter %s is already archived or replaced: replace its "
-                    "successor instead.",
-                    old.name,
-                )
-            )
+        self._check_replaceable()
         self._check_lines()
         new = old.copy(self._prepare_new_meter_vals())
         self.env["meter.reading"].create(
@@ -104,28 +97,43 @@ class MeterReplace(models.TransientModel):
             }
         )
         old.child_ids.write({"parent_id": new.id})
-        old.message_post(
-            body=self.env._(
-                "Replaced by %(new)s at %(at)s: %(values)s.",
-                new=new.name,
-                at=format_datetime(self.env, self.replaced_at),
-                values=", ".join(
-                    self.env._(
-                        "%(reg)s closing %(close)s, opening %(open)s",
-                        reg=line.register,
-                        close=line.closing_value,
-                        open=line.opening_value,
-                    )
-                    for line in self.line_ids
-                ),
-            )
-        )
+        old.message_post(body=self._replacement_note(new))
         return {
             "type": "ir.actions.act_window",
             "res_model": "meter.meter",
             "res_id": new.id,
             "view_mode": "form",
         }
+
+    def _check_replaceable(self):
+        """A meter is replaced once: not when archived or already replaced."""
+        old = self.meter_id
+        if old.status == "archived" or old.successor_id:
+            raise UserError(
+                self.env._(
+                    "Meter %s is already archived or replaced: replace its "
+                    "successor instead.",
+                    old.name,
+                )
+            )
+
+    def _replacement_note(self, new):
+        """The old meter's chatter note: the successor, the instant and the
+        closing and opening values per register."""
+        return self.env._(
+            "Replaced by %(new)s at %(at)s: %(values)s.",
+            new=new.name,
+            at=format_datetime(self.env, self.replaced_at),
+            values=", ".join(
+                self.env._(
+                    "%(reg)s closing %(close)s, opening %(open)s",
+                    reg=line.register,
+                    close=line.closing_value,
+                    open=line.opening_value,
+                )
+                for line in self.line_ids
+            ),
+        )
 
     def _check_lines(self):
         registers = self.line_ids.mapped("register")

@@ -165,8 +165,16 @@ class MeterChargePoint(models.Model):
         now = fields.Datetime.now()
         Alarm = self.env["meter.alarm"]
         charge_points = self.search([("state", "!=", "new")])
+        offline, back = charge_points._offline_alarms(now)
+        unstopped, stopped = charge_points._unstopped_alarms(now)
+        Alarm._raise(offline + unstopped)
+        Alarm._resolve(back + stopped)
+
+    def _offline_alarms(self, now):
+        """``(alarm vals, alarm keys to resolve)`` of the charge points silent
+        for longer than their ``offline_after``; those are set offline."""
         raise_vals, resolved = [], []
-        for charge_point in charge_points:
+        for charge_point in self:
             key = ("charge_point_offline", False, False, charge_point.id)
             limit = now - timedelta(minutes=charge_point.offline_after)
             if charge_point.last_seen_at and charge_point.last_seen_at < limit:
@@ -185,15 +193,21 @@ class MeterChargePoint(models.Model):
                 )
             else:
                 resolved.append(key)
+        return raise_vals, resolved
+
+    def _unstopped_alarms(self, now):
+        """``(alarm vals, alarm keys to resolve)`` of the charge points with
+        sessions running longer than their ``max_session_hours``."""
         running = self.env["meter.usage.session"].search(
-            [("state", "=", "running"), ("charge_point_id", "in", charge_points.ids)]
+            [("state", "=", "running"), ("charge_point_id", "in", self.ids)]
         )
         stale = {}
         for session in running:
             hours = session.charge_point_id.max_session_hours
             if session.start_at < now - timedelta(hours=hours):
                 stale.setdefault(session.charge_point_id, []).append(session)
-        for charge_point in charge_points:
+        raise_vals, resolved = [], []
+        for charge_point in self:
             sessions = stale.get(charge_point)
             if not sessions:
                 resolved.append(("session_unstopped", False, False, charge_point.id))
@@ -210,8 +224,7 @@ class MeterChargePoint(models.Model):
                     ),
                 }
             )
-        Alarm._raise(raise_vals)
-        Alarm._resolve(resolved)
+        return raise_vals, resolved
 
 
 class MeterChargeConnector(models.Model):

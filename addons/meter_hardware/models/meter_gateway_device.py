@@ -189,60 +189,75 @@ class MeterGatewayDevice(models.Model):
         :return: (alarms to raise, alarm keys to resolve, note for the log)
         """
         self.ensure_one()
-        gateway, meter = self.gateway_id, self.meter_id
-        raised, resolved, note = [], [], ""
-        values = result.values
+        raised, resolved = [], []
+        for check in (self._check_reverse_flow, self._check_voltage_loss):
+            alarm, resolve = check(result.values)
+            raised += [alarm] if alarm else []
+            resolved += [resolve] if resolve else []
+        return raised, resolved, self._clock_drift_note(result.device_time, now)
+
+    def _device_alarm(self, kind, message):
+        """Values of an alarm of ``kind`` on this device's meter."""
+        return {
+            "kind": kind,
+            "gateway_id": self.gateway_id.id,
+            "meter_id": self.meter_id.id,
+            "message": message,
+        }
+
+    def _check_reverse_flow(self, values):
+        """``(alarm, key to resolve)``: a consumer meter measuring a negative
+        power is wired backwards; a positive power clears the alarm."""
+        meter = self.meter_id
         powers = {k: v for k, v in values.items() if k.startswith("power") and v}
-        reverse = meter.kind != "production" and any(v < 0 for v in powers.values())
-        if reverse:
-            raised.append(
-                {
-                    "kind": "wiring_reverse",
-                    "gateway_id": gateway.id,
-                    "meter_id": meter.id,
-                    "message": self.env._(
-                        "%(meter)s measures a reverse energy flow (%(values)s): "
-                        "check the current transformer or the wiring direction.",
-                        meter=meter.name,
-                        values=", ".join(f"{k} {v}" for k, v in sorted(powers.items())),
-                    ),
-                }
+        if meter.kind != "production" and any(v < 0 for v in powers.values()):
+            message = self.env._(
+                "%(meter)s measures a reverse energy flow (%(values)s): "
+                "check the current transformer or the wiring direction.",
+                meter=meter.name,
+                values=", ".join(f"{k} {v}" for k, v in sorted(powers.items())),
             )
-        elif powers:
-            resolved.append(("wiring_reverse", gateway.id, meter.id))
+            return self._device_alarm("wiring_reverse", message), None
+        if powers:
+            return None, ("wiring_reverse", self.gateway_id.id, meter.id)
+        return None, None
+
+    def _check_voltage_loss(self, values):
+        """``(alarm, key to resolve)``: a phase far below its normal voltage
+        while another phase is live lost its voltage."""
         volts = {
             k: v
             for k, v in values.items()
             if k.startswith("voltage_") and v is not None
         }
-        if len(volts) > 1:
-            lost = sorted(k for k, v in volts.items() if v < LOSS_VOLTAGE)
-            if lost and any(v > NORMAL_VOLTAGE for v in volts.values()):
-                raised.append(
-                    {
-                        "kind": "wiring_voltage_loss",
-                        "gateway_id": gateway.id,
-                        "meter_id": meter.id,
-                        "message": self.env._(
-                            "%(meter)s lost the voltage of %(phases)s.",
-                            meter=meter.name,
-                            phases=", ".join(lost),
-                        ),
-                    }
-                )
-            else:
-                resolved.append(("wiring_voltage_loss", gateway.id, meter.id))
-        if result.device_time and gateway.clock_tolerance:
-            drift = abs(result.device_time - now)
-            if drift > timedelta(minutes=gateway.clock_tolerance):
-                note = self.env._(
-                    "%(meter)s: device clock %(clock)s is off by %(drift)s; the "
-                    "reading is stamped by the server.",
-                    meter=meter.name,
-                    clock=result.device_time,
-                    drift=drift,
-                )
-        return raised, resolved, note
+        if len(volts) <= 1:
+            return None, None
+        lost = sorted(k for k, v in volts.items() if v < LOSS_VOLTAGE)
+        if lost and any(v > NORMAL_VOLTAGE for v in volts.values()):
+            message = self.env._(
+                "%(meter)s lost the voltage of %(phases)s.",
+                meter=self.meter_id.name,
+                phases=", ".join(lost),
+            )
+            return self._device_alarm("wiring_voltage_loss", message), None
+        return None, ("wiring_voltage_loss", self.gateway_id.id, self.meter_id.id)
+
+    def _clock_drift_note(self, device_time, now):
+        """A note for the poll log when the device clock drifts beyond the
+        gateway's tolerance (the reading is stamped by the server)."""
+        tolerance = self.gateway_id.clock_tolerance
+        if not (device_time and tolerance):
+            return ""
+        drift = abs(device_time - now)
+        if drift <= timedelta(minutes=tolerance):
+            return ""
+        return self.env._(
+            "%(meter)s: device clock %(clock)s is off by %(drift)s; the "
+            "reading is stamped by the server.",
+            meter=self.meter_id.name,
+            clock=device_time,
+            drift=drift,
+        )
 
     def _record_relay(self, relay, now):
         """Log the command and what the device confirmed; a device that does
@@ -271,19 +286,12 @@ class MeterGatewayDevice(models.Model):
         if state == "confirmed":
             self.env["meter.alarm"]._resolve([key])
         else:
+            message = self.env._(
+                "%(meter)s: supply asked %(desired)s, device says %(actual)s.",
+                meter=meter.name,
+                desired=desired,
+                actual=actual or relay.error,
+            )
             self.env["meter.alarm"]._raise(
-                [
-                    {
-                        "kind": "relay_mismatch",
-                        "gateway_id": self.gateway_id.id,
-                        "meter_id": meter.id,
-                        "message": self.env._(
-                            "%(meter)s: supply asked %(desired)s, device says "
-                            "%(actual)s.",
-                            meter=meter.name,
-                            desired=desired,
-                            actual=actual or relay.error,
-                        ),
-                    }
-                ]
+                [self._device_alarm("relay_mismatch", message)]
             )

@@ -3,3 +3,4 @@ from . import test_alarms_relays
 from . import test_commissioning
 from . import test_polling
 from . import test_ocpp
+from . import test_wiring_checks
