@@ -363,15 +363,13 @@ class MeterSolarCommunity(models.Model):
         without bands)."""
         Share = self.env["meter.solar.share"]
         Share.check_access("create")
-        points = {p.id: p.billing_point_id.id for p in self.participant_ids}
-        columns = ([], [], [], [], [], [], [])
+        columns = ([], [], [], [], [], [])
         for (participant_id, day), bands in result.participants.items():
             for band, totals in bands.items():
                 for column, value in zip(
                     columns,
                     (
                         participant_id,
-                        points[participant_id],
                         day,
                         band or None,
                         totals.consumption,
@@ -385,16 +383,13 @@ class MeterSolarCommunity(models.Model):
             self.env.execute_query(
                 SQL(
                     """
-                    INSERT INTO meter_solar_share (month_id, community_id, company_id,
-                           participant_id, billing_point_id, date, band,
-                           consumption, solar, grid)
-                    SELECT %s, %s, %s, u.*
-                      FROM unnest(%s::int[], %s::int[], %s::date[], %s::varchar[],
+                    INSERT INTO meter_solar_share (month_id, participant_id, date,
+                           band, consumption, solar, grid)
+                    SELECT %s, u.*
+                      FROM unnest(%s::int[], %s::date[], %s::varchar[],
                                   %s::numeric[], %s::numeric[], %s::numeric[]) AS u
                     """,
                     month.id,
-                    self.id,
-                    self.company_id.id,
                     *columns,
                 )
             )
@@ -542,13 +537,14 @@ class MeterSolarShare(models.Model):
     month_id = fields.Many2one(
         "meter.solar.month", required=True, ondelete="cascade", index=True
     )
-    # set at creation (not stored related fields: a year is 18,000 rows)
-    community_id = fields.Many2one("meter.solar.community", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
     participant_id = fields.Many2one(
         "meter.solar.participant", required=True, ondelete="cascade", index=True
     )
-    billing_point_id = fields.Many2one("meter.billing.point", readonly=True, index=True)
+    # not stored: a year is 18,000 rows, each stored many2one a foreign-key
+    # check per inserted row
+    community_id = fields.Many2one(related="month_id.community_id")
+    company_id = fields.Many2one(related="month_id.company_id")
+    billing_point_id = fields.Many2one(related="participant_id.billing_point_id")
     date = fields.Date(required=True)
     band = fields.Char()
     consumption = fields.Float(digits=KWH)
