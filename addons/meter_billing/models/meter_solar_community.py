@@ -17,7 +17,7 @@ from odoo.tools import SQL
 
 KWH = (16, 4)
 STEP_SECONDS = 900  # the quarter-hour of the interval grid
-READ_MONTHS = 12  # months of interval data read in one query
+READ_MONTHS = 3  # months of interval data read in one query (memory)
 COMMUNITY_TYPES = [
     ("zev", "ZEV / RCP"),
     ("vzev", "vZEV (virtual)"),

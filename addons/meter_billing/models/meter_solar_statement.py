@@ -153,9 +153,7 @@ class MeterSolarStatement(models.Model):
     def _figures(self):
         self.ensure_one()
         community = self.community_id
-        months = community.month_ids.filtered(
-            lambda m: self.date_from <= m.month <= self.date_to
-        )
+        months = self._months()
         missing = []
         month = self.date_from
         while month <= self.date_to:
@@ -238,6 +236,13 @@ class MeterSolarStatement(models.Model):
             )
         )
         return [(line, 1) for line in sold] + [(line, -1) for line in credited]
+
+    def _months(self):
+        """The community's shared months of the statement's period."""
+        self.ensure_one()
+        return self.community_id.month_ids.filtered(
+            lambda m: self.date_from <= m.month <= self.date_to
+        )
 
     def action_post(self):
         """Compute, post the linked vendor bills still in draft and the

@@ -95,6 +95,34 @@ class TestSolarStatement(SolarCommunityCommon):
             (372, 74.40, 2, 248, 21.08, 600, 30, -534.52),
         )
 
+    def test_statement_report(self):
+        """The printed statement shows the figures of the class docstring
+        and the month's: production 620, consumption 2976, self-consumed
+        372, export 248, self-sufficiency 12.50 %, self-consumption 60.00 %."""
+        statement = self._statement(bill=True)
+        statement.action_compute()
+        html, _kind = self.env["ir.actions.report"]._render_qweb_html(
+            "meter_billing.action_report_solar_statement", statement.ids
+        )
+        html = html.decode()
+        for text in (
+            "Owner statement",
+            "ZEV Sonnenhof",
+            "372.0000",
+            "74.40",
+            "248.0000",
+            "0.085000",
+            "21.08",
+            "600.00",
+            "30.00",
+            "534.52",
+            "620.0000",
+            "2,976.0000",
+            "12.50",
+            "60.00",
+        ):
+            self.assertIn(text, html)
+
     def test_credit_notes_net_out_the_solar_sold(self):
         """S2's invoice is reversed in full (credit note of all its lines),
         S1's is credited 10 solar kWh (a credit note of its solar line with
