@@ -20,6 +20,7 @@
         "data/meter_billing_data.xml",
         "report/meter_billing_report.xml",
         "report/account_move_report.xml",
+        "report/meter_solar_statement_report.xml",
         "wizards/meter_billing_move_views.xml",
         "views/meter_tariff_views.xml",
         "views/meter_tou_calendar_views.xml",

@@ -318,3 +318,93 @@ def test_energy_components_price_the_solar_and_grid_parts():
         evaluate(version, Usage(date(2026, 6, 1), date(2026, 6, 30)), 30)
     with pytest.raises(MeterkitError, match="prices a part"):
         Component("x", "fixed", "Fee", D(1), part="solar")
+
+
+@given(
+    intervals=st.lists(
+        st.tuples(
+            amounts,  # production
+            st.lists(amounts, min_size=3, max_size=3),  # consumptions
+            st.tuples(st.integers(0, 200), st.integers(0, 200)),  # battery
+            st.sampled_from([(1, "peak"), (1, "off"), (2, "peak")]),  # period, band
+        ),
+        max_size=12,
+    ),
+    method=st.sampled_from(["proportional", "fixed", "dynamic"]),
+    battery=st.booleans(),
+)
+def test_share_series_sums_the_shares_of_its_intervals(intervals, method, battery):
+    """share_series gives per period and band the sums of share_interval's
+    results over the intervals (its lists and runs are only a faster way of
+    getting them)."""
+    names = ["a", "b", "c"]
+    keys = {"a": 500, "b": 300, "c": 200}
+    expected_solar = {}
+    expected_month = {}
+    for production, demand, (charge, discharge), (month, band) in intervals:
+        if not battery:
+            charge = discharge = 0
+        share = share_interval(
+            production,
+            dict(zip(names, demand, strict=True)),
+            charge,
+            discharge,
+            method=method,
+            keys=keys,
+        )
+        for name, used in zip(names, demand, strict=True):
+            totals = expected_solar.setdefault((name, month, band), [0, 0])
+            totals[0] += used
+            totals[1] += share.solar[name]
+        figures = (
+            production,
+            sum(demand),
+            share.self_consumed,
+            share.export,
+            share.import_,
+            charge,
+            discharge,
+        )
+        old = expected_month.get(month, (0,) * 7)
+        expected_month[month] = tuple(a + b for a, b in zip(old, figures, strict=True))
+    battery_lists = (
+        ([i[2][0] for i in intervals], [i[2][1] for i in intervals])
+        if battery
+        else (None, None)
+    )
+    result = share_series(
+        list(range(len(intervals))),
+        [i[0] for i in intervals],
+        {name: [i[1][k] for i in intervals] for k, name in enumerate(names)},
+        month_of=[i[3][0] for i in intervals],
+        band_of=lambda t: intervals[t][3][1],
+        charge=battery_lists[0],
+        discharge=battery_lists[1],
+        method=method,
+        keys=keys,
+    )
+    got_solar = {
+        (name, month, band): [units(t.consumption), units(t.solar)]
+        for (name, month), bands in result.participants.items()
+        for band, t in bands.items()
+    }
+    assert got_solar == expected_solar
+    for bands in result.participants.values():
+        for totals in bands.values():
+            assert totals.solar + totals.grid == totals.consumption
+    got_month = {
+        month: tuple(
+            units(v)
+            for v in (
+                t.production,
+                t.consumption,
+                t.self_consumed,
+                t.export,
+                t.import_,
+                t.charge,
+                t.discharge,
+            )
+        )
+        for month, t in result.community.items()
+    }
+    assert got_month == expected_month

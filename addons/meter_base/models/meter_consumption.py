@@ -1,6 +1,7 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
+from datetime import datetime
 from decimal import Decimal
 
 from meterkit import MissingReading, SeriesReading, as_decimal, boundary_text
@@ -17,6 +18,8 @@ from .meter_meter import LIVE_STATES
 #: how a boundary between two readings is valued: in time, by degree-days, or
 #: as the reading rule in force on each meter says (its estimate method)
 METHODS = ("linear", "degree_days", "rule")
+EPOCH = datetime(1970, 1, 1)
+QUANTUM = Decimal("0.0001")
 
 
 class MeterConsumption(models.AbstractModel):
@@ -43,8 +46,9 @@ class MeterConsumption(models.AbstractModel):
       :meth:`_totals`: the small questions data quality and screens ask;
     - :meth:`_interval_totals`, :meth:`_interval_bands`,
       :meth:`_interval_peaks`, :meth:`_coincident_peaks`,
-      :meth:`_interval_series`: interval data (``meter.interval``) of many
-      meters and periods, each in one or two queries.
+      :meth:`_interval_series`, :meth:`_interval_arrays`: interval data
+      (``meter.interval``) of many meters and periods, each in one or two
+      queries.
 
     Readings are :class:`meterkit.SeriesReading` (key = the reading's id,
     values as Decimal). Access: the caller must be allowed to read the meters
@@ -560,6 +564,62 @@ class MeterConsumption(models.AbstractModel):
         for meter_id, at, total in rows:
             series[meter_id][at] = convert(total)
         return dict(series)
+
+    @api.model
+    def _interval_arrays(self, meters, start, end, step=900, quantum=QUANTUM):
+        """The interval values of ``meters`` on ``[start, end)`` as one list
+        per meter and register on the grid of ``step`` seconds from ``start``,
+        for computations over every interval (solar sharing): ``{(meter_id,
+        register): [int or None]}``, one item per grid slot (``None`` where
+        the register has no value), values in integers of ``quantum`` (whose
+        inverse is an integer, e.g. 0.0001; rounded half-up by PostgreSQL).
+        Values off the grid are left out; meters without values are absent.
+
+        One query of two arrays per register (seconds and values, in any
+        order; PostgreSQL's integer arrays are parsed in C): a list comes back
+        as it is when its seconds are the grid's, else it is placed slot by
+        slot.
+        """
+        meters = meters.with_env(self.env)
+        meters.check_access("read")
+        Interval = self.env["meter.interval"]
+        Interval.check_access("read")
+        Interval.flush_model()
+        if not meters or end <= start:
+            return {}
+        scale = 1 / quantum
+        if scale != int(scale):
+            raise ValueError(f"1 / {quantum} is not an integer")
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT meter_id, register,
+                       array_agg(date_part('epoch', start)::bigint),
+                       array_agg((value * %s)::bigint)
+                  FROM meter_interval
+                 WHERE meter_id IN %s AND start >= %s AND start < %s
+              GROUP BY meter_id, register
+                """,
+                int(scale),
+                tuple(meters.ids),
+                start,
+                end,
+            )
+        )
+        first = int((start - EPOCH).total_seconds())
+        count = -(-int((end - start).total_seconds()) // step)
+        grid = list(range(first, first + count * step, step))
+        result = {}
+        for meter_id, register, seconds, values in rows:
+            if seconds != grid:
+                placed = [None] * count
+                for second, value in zip(seconds, values, strict=True):
+                    slot, off = divmod(second - first, step)
+                    if not off:
+                        placed[slot] = value
+                values = placed
+            result[(meter_id, register)] = values
+        return result
 
     def _period_keys(self, meters, periods):
         if isinstance(periods, dict):

@@ -116,6 +116,35 @@ class TestConsumptionIntervals(MeterBaseCommon):
         self.assertEqual(scaled[self.meter_a1.id][T0], 15000)
         self.assertIs(type(scaled[self.meter_a1.id][T0]), int)
 
+    def test_arrays_on_the_quarter_hour_grid(self):
+        """Window 1 January 22:00 to 2 January 01:00: 12 quarter-hours. a1 T1
+        1 kWh in each = 10000 units of 0.0001 kWh (T2 only before 01:00 on
+        1 January: absent); a2 T1 2 kWh until midnight (8 slots = 20000),
+        then nothing, except 0.00005 kWh at 00:30 (slot 10, half-up to 1
+        unit) and 7 kWh at 00:05, off the grid: left out. On a 5-minute grid
+        the first quarter-hour of a1 is slot 0 of 3."""
+        day2 = T0 + timedelta(days=1)
+        self.env["meter.interval"]._bulk_load(
+            [
+                (self.meter_a2.id, "T1", day2 + timedelta(minutes=5), "7"),
+                (self.meter_a2.id, "T1", day2 + 2 * Q, "0.00005"),
+            ]
+        )
+        a1, a2 = self.meter_a1.id, self.meter_a2.id
+        start = T0 + timedelta(hours=22)
+        arrays = self.reads._interval_arrays(
+            self.meters, start, day2 + timedelta(hours=1)
+        )
+        self.assertEqual(
+            arrays,
+            {
+                (a1, "T1"): [10000] * 12,
+                (a2, "T1"): [20000] * 8 + [None, None, 1, None],
+            },
+        )
+        fine = self.reads._interval_arrays(self.meter_a1, start, start + Q, step=300)
+        self.assertEqual(fine, {(a1, "T1"): [10000, None, None]})
+
     def test_reader_needs_access_to_every_meter(self):
         reads = self.reads.with_user(self.reader)
         with self.assertRaises(AccessError):

@@ -1,6 +1,7 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import UTC
+from operator import add
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -16,6 +17,7 @@ from odoo.tools import SQL
 
 KWH = (16, 4)
 STEP_SECONDS = 900  # the quarter-hour of the interval grid
+READ_MONTHS = 3  # months of interval data read in one query (memory)
 COMMUNITY_TYPES = [
     ("zev", "ZEV / RCP"),
     ("vzev", "vZEV (virtual)"),
@@ -30,7 +32,7 @@ class MeterSolarCommunity(models.Model):
     solar price cap.
 
     :meth:`action_compute` shares each local month's 15-minute interval data
-    (read through ``meter.consumption._interval_series``) with
+    (read through ``meter.consumption._interval_arrays``) with
     :func:`meterkit.solar.share_series` and stores per participant, day and
     band the solar and grid kWh (``meter.solar.share``) and per month the
     community figures (``meter.solar.month``). A month is computed again only
@@ -138,15 +140,20 @@ class MeterSolarCommunity(models.Model):
 
     def action_compute(self, date_from=None, date_to=None):
         """Share the months from ``date_from`` to ``date_to`` (default: the
-        last 12 months); months whose data did not change are kept."""
+        last 12 months); months whose data did not change are kept. The
+        interval data of up to :data:`READ_MONTHS` months is read in one
+        query."""
         today = fields.Date.context_today(self)
         date_to = date_to or today
         date_from = date_from or date_to - relativedelta(months=12)
         for community in self:
+            months = []
             month = date_from.replace(day=1)
             while month <= date_to:
-                community._compute_month(month)
+                months.append(month)
                 month += relativedelta(months=1)
+            for first in range(0, len(months), READ_MONTHS):
+                community._compute_months(months[first : first + READ_MONTHS])
         return True
 
     def _meters(self):
@@ -165,43 +172,49 @@ class MeterSolarCommunity(models.Model):
 
     def _read_month(self, start, end):
         """The interval values of the community's meters on ``[start, end)``
-        in one query, as arrays: ``({(meter_id, register): (slots, units)},
-        fingerprint)``. A slot is the index of the quarter-hour from
-        ``start`` (-1 for a value off the 15-minute grid, ignored), units are
-        integers of :data:`QUANTUM` (the numeric cast rounds half away from
-        zero); the fingerprint (row count and sum of the units) tells whether
-        the month's data changed."""
-        rows = self.env["meter.consumption"]._interval_query(
-            self._meters(),
-            [(start, end)],
-            None,
-            SQL(
-                """i.meter_id, i.register,
-                   array_agg(CASE WHEN mod(date_part('epoch', i.start - p.t0)::int,
-                                           %(step)s) = 0
-                             THEN date_part('epoch', i.start - p.t0)::int / %(step)s
-                             ELSE -1 END),
-                   array_agg((i.value * %(scale)s)::bigint)""",
-                step=STEP_SECONDS,
-                scale=int(1 / QUANTUM),
-            ),
-            SQL("GROUP BY i.meter_id, i.register"),
+        (``meter.consumption._interval_arrays``): ``({(meter_id, register):
+        [units or None per quarter-hour]}, fingerprint)``, units being
+        integers of :data:`QUANTUM`; the fingerprint (count and sum of the
+        values on the grid) tells whether the month's data changed."""
+        arrays = self.env["meter.consumption"]._interval_arrays(
+            self._meters(), start, end, STEP_SECONDS, QUANTUM
         )
-        arrays = {(row[0], row[1]): (row[2], row[3]) for row in rows}
-        count = sum(len(row[3]) for row in rows)
-        total = sum(sum(row[3]) for row in rows)
-        return arrays, f"{count}:{total}"
+        return arrays, _fingerprint(arrays.values())
 
-    def _compute_month(self, month):
+    def _compute_months(self, months):
+        """Share ``months`` (first days, consecutive) from one read of their
+        interval data; returns the ``meter.solar.month`` records."""
+        self.ensure_one()
+        bounds = [self._month_bounds(month) for month in months]
+        origin = bounds[0][0]
+        arrays = self.env["meter.consumption"]._interval_arrays(
+            self._meters(), origin, bounds[-1][1], STEP_SECONDS, QUANTUM
+        )
+        records = self.env["meter.solar.month"]
+        for month, (start, end) in zip(months, bounds, strict=True):
+            lo, hi = (
+                int((at - origin).total_seconds()) // STEP_SECONDS
+                for at in (start, end)
+            )
+            sliced = {key: values[lo:hi] for key, values in arrays.items()}
+            records |= self._compute_month(month, sliced, _fingerprint(sliced.values()))
+        return records
+
+    def _compute_month(self, month, arrays=None, fingerprint=None):
         """Share ``month`` (its first day) unless its fingerprint is unchanged;
-        returns the ``meter.solar.month`` record."""
+        returns the ``meter.solar.month`` record. ``arrays`` and
+        ``fingerprint`` as :meth:`_read_month` returns them (read here when
+        not given)."""
         self.ensure_one()
         start, end = self._month_bounds(month)
-        arrays, fingerprint = self._read_month(start, end)
+        if arrays is None:
+            arrays, fingerprint = self._read_month(start, end)
         record = self.month_ids.filtered(lambda m: m.month == month)
         if record and record.fingerprint == fingerprint:
             return record
-        result, flags = self._share(start, end, arrays)
+        result, flags = self._share(
+            start, end, arrays, period_of=self._days(start, end)
+        )
         values = self._month_values(month, result, flags, fingerprint)
         if record:
             self._drop_shares(record)
@@ -211,6 +224,20 @@ class MeterSolarCommunity(models.Model):
         self._store_shares(record, result)
         self.env["meter.solar.participant.month"]._store(record, result)
         return record
+
+    def _days(self, start, end):
+        """The local day of each quarter-hour of ``[start, end)`` (a list)."""
+        tz = self.site_id.tz
+        count = int((end - start).total_seconds()) // STEP_SECONDS
+        day = start.replace(tzinfo=UTC).astimezone(ZoneInfo(tz or "UTC")).date()
+        days = []
+        while len(days) < count:
+            following = day + relativedelta(days=1)
+            until = min(local_midnight_utc(following, tz), end)
+            slots = int((until - start).total_seconds()) // STEP_SECONDS
+            days += [day] * (slots - len(days))
+            day = following
+        return days
 
     def _share(self, start, end, arrays=None, period_of=None):
         """:class:`meterkit.solar.SharingResult` of ``[start, end)`` keyed by
@@ -266,13 +293,7 @@ class MeterSolarCommunity(models.Model):
             raise UserError(str(error)) from None
         zone = ZoneInfo(self.site_id.tz or "UTC")
         bands = (
-            dict(
-                zip(
-                    starts,
-                    bands_of_starts(self.tou_calendar_id._to_meterkit(), starts),
-                    strict=True,
-                )
-            )
+            bands_of_starts(self.tou_calendar_id._to_meterkit(), starts)
             if self.tou_calendar_id
             else None
         )
@@ -283,7 +304,7 @@ class MeterSolarCommunity(models.Model):
             consumptions,
             month_of=period_of
             or (lambda s: s.replace(tzinfo=UTC).astimezone(zone).date()),
-            band_of=bands.get if bands else None,
+            band_of=bands,
             charge=charge,
             discharge=discharge,
             method=self.sharing_method,
@@ -342,15 +363,13 @@ class MeterSolarCommunity(models.Model):
         without bands)."""
         Share = self.env["meter.solar.share"]
         Share.check_access("create")
-        points = {p.id: p.billing_point_id.id for p in self.participant_ids}
-        columns = ([], [], [], [], [], [], [])
+        columns = ([], [], [], [], [], [])
         for (participant_id, day), bands in result.participants.items():
             for band, totals in bands.items():
                 for column, value in zip(
                     columns,
                     (
                         participant_id,
-                        points[participant_id],
                         day,
                         band or None,
                         totals.consumption,
@@ -364,16 +383,13 @@ class MeterSolarCommunity(models.Model):
             self.env.execute_query(
                 SQL(
                     """
-                    INSERT INTO meter_solar_share (month_id, community_id, company_id,
-                           participant_id, billing_point_id, date, band,
-                           consumption, solar, grid)
-                    SELECT %s, %s, %s, u.*
-                      FROM unnest(%s::int[], %s::int[], %s::date[], %s::varchar[],
+                    INSERT INTO meter_solar_share (month_id, participant_id, date,
+                           band, consumption, solar, grid)
+                    SELECT %s, u.*
+                      FROM unnest(%s::int[], %s::date[], %s::varchar[],
                                   %s::numeric[], %s::numeric[], %s::numeric[]) AS u
                     """,
                     month.id,
-                    self.id,
-                    self.company_id.id,
                     *columns,
                 )
             )
@@ -382,24 +398,35 @@ class MeterSolarCommunity(models.Model):
 
 def _dense(arrays, meter_ids, registers, count):
     """The values of ``meter_ids`` (``registers``, or all) summed per slot:
-    a list of ``count`` integers, ``None`` where no meter has a value."""
+    a new list of ``count`` integers, ``None`` where no meter has a value."""
     parts = [
-        value
-        for (meter_id, register), value in arrays.items()
+        values
+        for (meter_id, register), values in arrays.items()
         if meter_id in meter_ids and (registers is None or register in registers)
     ]
-    series = [None] * count
-    for slots, values in parts:
-        if len(parts) == 1:
-            for slot, value in zip(slots, values, strict=True):
-                if 0 <= slot < count:
-                    series[slot] = value
-            continue
-        for slot, value in zip(slots, values, strict=True):
-            if 0 <= slot < count:
-                known = series[slot]
-                series[slot] = value if known is None else known + value
+    if not parts:
+        return [None] * count
+    series = list(parts[0])
+    for values in parts[1:]:
+        if None in series or None in values:
+            series = [
+                b if a is None else a if b is None else a + b
+                for a, b in zip(series, values, strict=True)
+            ]
+        else:
+            series = list(map(add, series, values))
     return series
+
+
+def _fingerprint(series):
+    """``count:sum`` of the values of ``series`` (lists with ``None``)."""
+    count = total = 0
+    for values in series:
+        if None in values:
+            values = [v for v in values if v is not None]
+        count += len(values)
+        total += sum(values)
+    return f"{count}:{total}"
 
 
 class MeterSolarParticipant(models.Model):
@@ -510,13 +537,14 @@ class MeterSolarShare(models.Model):
     month_id = fields.Many2one(
         "meter.solar.month", required=True, ondelete="cascade", index=True
     )
-    # set at creation (not stored related fields: a year is 18,000 rows)
-    community_id = fields.Many2one("meter.solar.community", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
     participant_id = fields.Many2one(
         "meter.solar.participant", required=True, ondelete="cascade", index=True
     )
-    billing_point_id = fields.Many2one("meter.billing.point", readonly=True, index=True)
+    # not stored: a year is 18,000 rows, each stored many2one a foreign-key
+    # check per inserted row
+    community_id = fields.Many2one(related="month_id.community_id")
+    company_id = fields.Many2one(related="month_id.company_id")
+    billing_point_id = fields.Many2one(related="participant_id.billing_point_id")
     date = fields.Date(required=True)
     band = fields.Char()
     consumption = fields.Float(digits=KWH)

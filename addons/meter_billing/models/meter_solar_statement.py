@@ -17,7 +17,7 @@ class MeterSolarStatement(models.Model):
 
     - the solar energy sold internally: kWh and amounts (untaxed) of the
       solar lines of the participants' posted invoices whose period lies in
-      the statement's;
+      the statement's, less what their posted credit notes credit of them;
     - the energy exported (the shared months' surplus) and its remuneration
       at the community's feed-in price;
     - the DSO bill paid and the fees, each a vendor bill linked to the
@@ -153,9 +153,7 @@ class MeterSolarStatement(models.Model):
     def _figures(self):
         self.ensure_one()
         community = self.community_id
-        months = community.month_ids.filtered(
-            lambda m: self.date_from <= m.month <= self.date_to
-        )
+        months = self._months()
         missing = []
         month = self.date_from
         while month <= self.date_to:
@@ -174,8 +172,11 @@ class MeterSolarStatement(models.Model):
         lines = self._solar_lines()
         result = owner_statement(
             [
-                (as_decimal(line.quantity), as_decimal(line.price_subtotal))
-                for line in lines
+                (
+                    sign * as_decimal(line.quantity),
+                    sign * as_decimal(line.price_subtotal),
+                )
+                for line, sign in lines
             ],
             sum((as_decimal(m.export) for m in months), as_decimal(0)),
             as_decimal(community.export_price),
@@ -195,8 +196,12 @@ class MeterSolarStatement(models.Model):
         }
 
     def _solar_lines(self):
-        """The solar invoice lines of the participants' posted (not reversed)
-        invoices whose billed period lies in the statement's."""
+        """``[(line, sign)]``: the solar invoice lines (sign 1) of the
+        participants' posted invoices whose billed period lies in the
+        statement's, and the lines of their posted credit notes (sign -1)
+        that credit them (a credit note reversing the invoice, line of the
+        same product and label: all of it for a full reversal, the credited
+        kWh and amount for a partial one)."""
         billing_lines = self.env["meter.billing.line"].search(
             [
                 (
@@ -210,12 +215,33 @@ class MeterSolarStatement(models.Model):
                 ("move_line_id", "!=", False),
             ]
         )
-        return billing_lines.move_line_id.filtered(
+        sold = billing_lines.move_line_id.filtered(
             lambda line: (
                 line.move_id.state == "posted"
                 and line.move_id.move_type == "out_invoice"
-                and line.move_id.payment_state != "reversed"
             )
+        )
+        refunds = self.env["account.move"].search(
+            [
+                ("reversed_entry_id", "in", sold.move_id.ids),
+                ("move_type", "=", "out_refund"),
+                ("state", "=", "posted"),
+            ]
+        )
+        solar_keys = {(line.move_id, line.product_id, line.name) for line in sold}
+        credited = refunds.invoice_line_ids.filtered(
+            lambda line: (
+                (line.move_id.reversed_entry_id, line.product_id, line.name)
+                in solar_keys
+            )
+        )
+        return [(line, 1) for line in sold] + [(line, -1) for line in credited]
+
+    def _months(self):
+        """The community's shared months of the statement's period."""
+        self.ensure_one()
+        return self.community_id.month_ids.filtered(
+            lambda m: self.date_from <= m.month <= self.date_to
         )
 
     def action_post(self):

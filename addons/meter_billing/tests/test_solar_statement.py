@@ -95,6 +95,73 @@ class TestSolarStatement(SolarCommunityCommon):
             (372, 74.40, 2, 248, 21.08, 600, 30, -534.52),
         )
 
+    def test_statement_report(self):
+        """The printed statement shows the figures of the class docstring
+        and the month's: production 620, consumption 2976, self-consumed
+        372, export 248, self-sufficiency 12.50 %, self-consumption 60.00 %."""
+        statement = self._statement(bill=True)
+        statement.action_compute()
+        html, _kind = self.env["ir.actions.report"]._render_qweb_html(
+            "meter_billing.action_report_solar_statement", statement.ids
+        )
+        html = html.decode()
+        for text in (
+            "Owner statement",
+            "ZEV Sonnenhof",
+            "372.0000",
+            "74.40",
+            "248.0000",
+            "0.085000",
+            "21.08",
+            "600.00",
+            "30.00",
+            "534.52",
+            "620.0000",
+            "2,976.0000",
+            "12.50",
+            "60.00",
+        ):
+            self.assertIn(text, html)
+
+    def test_credit_notes_net_out_the_solar_sold(self):
+        """S2's invoice is reversed in full (credit note of all its lines),
+        S1's is credited 10 solar kWh (a credit note of its solar line with
+        quantity 10: 10 x 0.20 = 2.00). Solar sold: S1 93 - 10 = 83 kWh,
+        18.60 - 2.00 = 16.60; S2 279 - 279 = 0 kWh, 55.80 - 55.80 = 0; 4
+        lines (2 invoice lines, 2 credit note lines). Net: 16.60 + 21.08 -
+        600.00 - 30.00 = -592.32."""
+        statement = self._statement(bill=True)
+        invoices = self.env["account.move"].browse(
+            [line.move_id.id for line, _sign in statement._solar_lines()]
+        )
+        self.assertEqual(len(invoices), 2)
+        invoice_s1 = invoices.filtered(
+            lambda m: self.point_s1 in m.meter_billing_line_ids.billing_point_id
+        )
+        (invoices - invoice_s1)._reverse_moves(cancel=True)
+        credit = invoice_s1._reverse_moves()
+        solar = credit.invoice_line_ids.filtered(lambda line: line.quantity == 93)
+        self.assertEqual(len(solar), 1)
+        credit.write(
+            {
+                "invoice_line_ids": [
+                    Command.unlink(line.id) for line in credit.invoice_line_ids - solar
+                ]
+                + [Command.update(solar.id, {"quantity": 10})]
+            }
+        )
+        credit.action_post()
+        statement.action_compute()
+        self.assertEqual(
+            (
+                statement.solar_kwh,
+                statement.solar_amount,
+                statement.solar_line_count,
+                statement.net_amount,
+            ),
+            (83, 16.60, 4, -592.32),
+        )
+
     def test_posting_is_idempotent(self):
         """Posting posts both vendor bills and one entry: DSO receivable
         debit 21.08, feed-in income credit 21.08; posting again adds

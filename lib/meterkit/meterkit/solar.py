@@ -36,10 +36,11 @@ gap, with the nearest known value at the edges, 0 for a series without any
 value.
 """
 
-from collections import defaultdict
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from operator import add
+from itertools import compress
+from operator import add, floordiv, mod, mul, sub
 
 from .errors import MeterkitError
 
@@ -144,7 +145,7 @@ def units(value):
 
 def kwh(count):
     """An integer of :data:`QUANTUM` as Decimal kWh."""
-    return Decimal(count).scaleb(-4)
+    return Decimal(count) * QUANTUM
 
 
 def _largest_remainder(total, weights):
@@ -153,17 +154,22 @@ def _largest_remainder(total, weights):
     return dict(zip(weights, _split_list(total, list(weights.values())), strict=True))
 
 
-def _split_list(total, weights):
-    """:func:`_largest_remainder` on a list of weights (ties: lowest index)."""
-    weight_sum = sum(weights)
-    shares = [total * w // weight_sum for w in weights]
+def _split_list(total, weights, weight_sum=None):
+    """:func:`_largest_remainder` on a list of weights (ties: lowest index);
+    ``weight_sum`` is ``sum(weights)`` when the caller knows it."""
+    if weight_sum is None:
+        weight_sum = sum(weights)
+    pairs = [divmod(total * w, weight_sum) for w in weights]
+    shares = [q for q, _r in pairs]
     left = total - sum(shares)
     if left:
-        order = sorted(
-            range(len(weights)), key=lambda i: -(total * weights[i] % weight_sum)
-        )
-        for i in order[:left]:
-            shares[i] += 1
+        # one int per weight, largest remainder first and, among equal
+        # remainders, the lowest index first: remainder * n + (n - 1 - index)
+        size = len(weights)
+        ties = range(size - 1, -1, -1)
+        keys = [r * size + j for j, (_q, r) in zip(ties, pairs, strict=True)]
+        for key in sorted(keys, reverse=True)[:left]:
+            shares[size - 1 - key % size] += 1
     return shares
 
 
@@ -327,85 +333,173 @@ def share_series(
     """Share every interval of ``starts`` and total per participant, period
     (e.g. month or local day) and band.
 
-    The same sharing as :func:`share_interval` for each interval, organised
-    for speed: the intervals are grouped by period and band; per interval
-    only the community totals are computed, and the participants' solar is
-    summed per group over the intervals where production covers the demand
-    (solar = consumption) plus the largest-remainder shares of the intervals
-    where it does not.
+    The same sharing as :func:`share_interval` for each interval (the totals
+    are the sums of its results), organised for speed: the per-interval
+    community figures are computed on whole lists; the intervals are cut
+    into runs of one period and band; in a run a participant's solar is the
+    sum of its consumption over the intervals where production covers the
+    demand, plus its largest-remainder shares of the intervals where it does
+    not (the ``fixed`` and ``dynamic`` methods share each interval with
+    :func:`share_interval`).
 
     :param production: list of int per start (cleaned, e.g. by
         :func:`clean_series`); ``charge``/``discharge`` likewise or None.
     :param consumptions: ``{participant: list of int}``.
-    :param month_of: ``start -> period key``; ``band_of`` ``start -> band``
-        (None: one band ``None``).
+    :param month_of: ``start -> period key``, or the list of the period keys
+        of ``starts``; ``band_of`` likewise for the bands (None: one band
+        ``None``).
     :return: :class:`SharingResult` (without flags: the caller adds those of
         the cleaning).
     """
     names = list(consumptions)
     series = [consumptions[n] for n in names]
     count = len(starts)
-    charge = charge or [0] * count
-    discharge = discharge or [0] * count
-    demand = [sum(column) for column in zip(*series, strict=True)] or [0] * count
-    groups = defaultdict(lambda: ([], [], []))  # all, covered, partial
-    per_month = defaultdict(lambda: [0] * 7)
-    weights = None
-    if method != "proportional":
-        weights = {n: (keys or {}).get(n, 0) for n in names}
-    keyed = defaultdict(lambda: dict.fromkeys(names, 0))
-    for t, start in enumerate(starts):
-        month = month_of(start)
-        group = groups[(month, band_of(start) if band_of else None)]
-        group[0].append(t)
-        p, b_in, b_out, c = production[t], charge[t], discharge[t], demand[t]
-        available = max(0, p - b_in) + b_out
-        used = min(available, c)
-        if weights is not None and used > 0:
-            share = share_interval(
-                p,
-                dict(zip(names, (s[t] for s in series), strict=True)),
-                b_in,
-                b_out,
-                method=method,
-                keys=weights,
-            )
-            used = share.self_consumed
-            solar = keyed[(month, band_of(start) if band_of else None)]
-            for name, amount in share.solar.items():
-                solar[name] += amount
-        elif used == c and c > 0:
-            group[1].append(t)
-        elif used > 0:
-            group[2].append(t)
-        totals = per_month[month]
-        totals[0] += p
-        totals[1] += c
-        totals[2] += used
-        totals[3] += available - used
-        totals[4] += c - used + max(0, b_in - p)
-        totals[5] += b_in
-        totals[6] += b_out
+    periods = month_of if not callable(month_of) else list(map(month_of, starts))
+    if band_of is None:
+        bands = [None] * count
+    else:
+        bands = band_of if not callable(band_of) else list(map(band_of, starts))
+    zeros = [0] * count
+    charge = charge or zeros
+    discharge = discharge or zeros
+    demand = list(map(sum, zip(*series, strict=True))) if series else zeros
+    available = [
+        (p - b if p > b else 0) + d
+        for p, b, d in zip(production, charge, discharge, strict=True)
+    ]
+    if method == "proportional":
+        used = list(map(min, available, demand))
+        solar_of = _proportional_solar(series, demand, used)
+    else:
+        used, solar_of = _keyed_solar(
+            names, series, production, charge, discharge, method, keys
+        )
+    unmet = [b - p if b > p else 0 for p, b in zip(production, charge, strict=True)]
     result = SharingResult()
-    for (month, band), (every, covered, partial) in groups.items():
-        solar = dict(keyed.get((month, band)) or dict.fromkeys(names, 0))
-        for name, column in zip(names, series, strict=True):
-            solar[name] += sum(map(column.__getitem__, covered))
-        partial_solar = [0] * len(names)
-        for t in partial:
-            used = min(max(0, production[t] - charge[t]) + discharge[t], demand[t])
-            shares = _split_list(used, [column[t] for column in series])
-            partial_solar = list(map(add, partial_solar, shares))
-        for name, extra in zip(names, partial_solar, strict=True):
-            solar[name] += extra
-        for name, column in zip(names, series, strict=True):
-            used = sum(map(column.__getitem__, every))
+    per_group = {}
+    per_month = {}
+    for (month, band), lo, hi in _runs(periods, bands):
+        solar = solar_of(lo, hi)
+        group = per_group.get((month, band))
+        used_by = [sum(column[lo:hi]) for column in series]
+        if group is None:
+            per_group[(month, band)] = [used_by, solar]
+        else:
+            group[0] = list(map(add, group[0], used_by))
+            group[1] = list(map(add, group[1], solar))
+        c, u, a = sum(demand[lo:hi]), sum(used[lo:hi]), sum(available[lo:hi])
+        figures = (
+            sum(production[lo:hi]),
+            c,
+            u,
+            a - u,
+            c - u + sum(unmet[lo:hi]),
+            sum(charge[lo:hi]),
+            sum(discharge[lo:hi]),
+        )
+        totals = per_month.get(month)
+        per_month[month] = (
+            list(figures) if totals is None else list(map(add, totals, figures))
+        )
+    for (month, band), (used_by, solar) in per_group.items():
+        for name, used_i, solar_i in zip(names, used_by, solar, strict=True):
             result.participants.setdefault((name, month), {})[band] = ShareTotals(
-                kwh(used), kwh(solar[name]), kwh(used - solar[name])
+                kwh(used_i), kwh(solar_i), kwh(used_i - solar_i)
             )
     for month, values in per_month.items():
         result.community[month] = CommunityTotals(*(kwh(v) for v in values))
     return result
+
+
+def _runs(periods, bands):
+    """``((period, band), lo, hi)`` of each run of consecutive intervals of
+    one period and band."""
+    runs = []
+    lo = 0
+    key = None
+    for t, current in enumerate(zip(periods, bands, strict=True)):
+        if t == 0:
+            key = current
+        elif current != key:
+            runs.append((key, lo, t))
+            key, lo = current, t
+    if periods:
+        runs.append((key, lo, len(periods)))
+    return runs
+
+
+def _proportional_solar(series, demand, used):
+    """``solar_of(lo, hi)``: each participant's solar on the intervals
+    ``lo`` to ``hi`` shared in proportion to consumption (RULES.md §2.2).
+
+    Where production covers the demand, solar is the consumption. The
+    intervals where it does not are shared as :func:`_split_list` does, a
+    participant at a time over all of them: ``used x c_i`` divided by the
+    demand gives the floor and the remainder; per interval the units left go
+    to the largest remainders (ties: the first participant)."""
+    size = len(series)
+    covered = [int(u == c and c > 0) for u, c in zip(used, demand, strict=True)]
+    partial = [
+        t for t, (u, c) in enumerate(zip(used, demand, strict=True)) if 0 < u < c
+    ]
+    used_p = [used[t] for t in partial]
+    demand_p = [demand[t] for t in partial]
+    floors = []
+    keys = []
+    for j, column in enumerate(series):
+        products = list(map(mul, used_p, map(column.__getitem__, partial)))
+        floors.append(list(map(floordiv, products, demand_p)))
+        # remainder * n + (n - 1 - j): one sortable int, ties to the lowest j
+        tie = size - 1 - j
+        keys.append([r * size + tie for r in map(mod, products, demand_p)])
+    left = list(map(sub, used_p, map(sum, zip(*floors, strict=True))))
+    key_rows = list(zip(*keys, strict=True))
+
+    def solar_of(lo, hi):
+        mask = covered[lo:hi]
+        if any(mask):
+            solar = [sum(compress(column[lo:hi], mask)) for column in series]
+        else:
+            solar = [0] * size
+        first = bisect_left(partial, lo)
+        last = bisect_left(partial, hi, first)
+        if first < last:
+            solar = [s + sum(f[first:last]) for s, f in zip(solar, floors, strict=True)]
+            for k in range(first, last):
+                for key in sorted(key_rows[k], reverse=True)[: left[k]]:
+                    solar[size - 1 - key % size] += 1
+        return solar
+
+    return solar_of
+
+
+def _keyed_solar(names, series, production, charge, discharge, method, keys):
+    """``(used, solar_of)`` of the ``fixed`` and ``dynamic`` methods: each
+    interval shared by :func:`share_interval` with the participants' keys."""
+    weights = {n: (keys or {}).get(n, 0) for n in names}
+    rows = zip(*series, strict=True) if series else [()] * len(production)
+    used = []
+    solar = []
+    for p, b_in, b_out, row in zip(production, charge, discharge, rows, strict=True):
+        available = max(0, p - b_in) + b_out
+        if min(available, sum(row)) <= 0:
+            used.append(0)
+            solar.append(None)
+            continue
+        share = share_interval(
+            p, dict(zip(names, row, strict=True)), b_in, b_out, method, weights
+        )
+        used.append(share.self_consumed)
+        solar.append([share.solar[n] for n in names])
+
+    def solar_of(lo, hi):
+        total = [0] * len(names)
+        for shares in solar[lo:hi]:
+            if shares is not None:
+                total = list(map(add, total, shares))
+        return total
+
+    return used, solar_of
 
 
 def average_shares(self_consumed, consumptions):
