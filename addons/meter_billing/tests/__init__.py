@@ -24,3 +24,5 @@ from . import test_prepaid_backbill
 from . import test_prepaid_tax
 from . import test_prepaid_import
 from . import test_prepaid_sms
+from . import test_tariff_constraints
+from . import test_meter_billing_run_steps

@@ -4,3 +4,4 @@ from . import test_meter_expense_statement
 from . import test_meter_expense_inputs
 from . import test_swiss_qr_bill
 from . import test_ui_tour
+from . import test_meter_expense_workflow_errors
