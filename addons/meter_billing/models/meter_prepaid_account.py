@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-from meterkit import prepaid
+from meterkit import as_decimal, prepaid
 from meterkit.prepaid import (
     PrepaidError,
     Status,
@@ -269,7 +269,7 @@ class MeterPrepaidAccount(models.Model):
             check_top_up(
                 self._thresholds(),
                 self._money(self.balance),
-                Decimal(str(amount)),
+                as_decimal(amount),
                 self._quantum(),
             )
         except PrepaidError as error:
@@ -315,10 +315,10 @@ class MeterPrepaidAccount(models.Model):
     # ------------------------------------------------------------
 
     def _money(self, value):
-        return Decimal(repr(self.currency_id.round(value)))
+        return as_decimal(self.currency_id.round(value))
 
     def _quantum(self):
-        return Decimal(repr(self.currency_id.rounding))
+        return as_decimal(self.currency_id.rounding)
 
     def _thresholds(self):
         self.ensure_one()
@@ -640,8 +640,8 @@ class MeterPrepaidAccount(models.Model):
                 "amount": Decimal(0),
             },
         )
-        line["quantity"] += Decimal(repr(vals["quantity"]))
-        line["amount"] += Decimal(repr(vals["amount"]))
+        line["quantity"] += as_decimal(vals["quantity"])
+        line["amount"] += as_decimal(vals["amount"])
 
     def _deducted_lines(self, month_start, date_to):
         """The deduction and back-billing lines of these accounts for the days
@@ -678,12 +678,12 @@ class MeterPrepaidAccount(models.Model):
                     "band": line.band,
                 },
             )
-            done[key][0] += Decimal(repr(line.quantity))
+            done[key][0] += as_decimal(line.quantity)
             done[key][1] += self._money(line.amount)
         for vals in pending:
             if month_start <= vals["date"] <= date_to:
                 key = _key(vals["billing_point_id"], vals)
-                done[key][0] += Decimal(repr(vals["quantity"]))
+                done[key][0] += as_decimal(vals["quantity"])
                 done[key][1] += self._money(vals["amount"])
         return done
 

@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from decimal import Decimal
 
+from meterkit import as_decimal
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -146,7 +148,7 @@ class MeterPrepaidMove(models.Model):
                 ),
                 Decimal(0),
             )
-        return Decimal(str(vals["amount"]))
+        return as_decimal(vals["amount"])
 
     @api.model
     def _prepare_entry_vals(self, account, vals, cache=None):

@@ -3,6 +3,7 @@
 import calendar
 from decimal import Decimal
 
+from meterkit import as_decimal
 from meterkit.allocation import apportion_common, round_money
 from meterkit.errors import MeterkitError
 from meterkit.tariffs import CONSUMPTION_KINDS
@@ -106,8 +107,8 @@ class MeterPrepaidApportion(models.TransientModel):
             order="unit_id, id",
         )
         keys = {account: self._key(account, start, end) for account in accounts}
-        quantum = Decimal(repr(self.currency_id.rounding))
-        price = Decimal(repr(self.price))
+        quantum = as_decimal(self.currency_id.rounding)
+        price = as_decimal(self.price)
         amounts = apportion_common(
             round_money(quantity * price, quantum), keys, self.method, quantum
         )
@@ -156,7 +157,7 @@ class MeterPrepaidApportion(models.TransientModel):
         if self.method == "equal":
             return Decimal(1)
         if self.method == "area":
-            return Decimal(repr(account.unit_id._get_basis("area", start)))
+            return as_decimal(account.unit_id._get_basis("area", start))
         lines = self.env["meter.prepaid.move.line"].search(
             [
                 ("account_id", "=", account.id),
@@ -167,4 +168,4 @@ class MeterPrepaidApportion(models.TransientModel):
                 ("billing_point_id.meter_ids.resource_id", "=", self.resource_id.id),
             ]
         )
-        return sum((Decimal(repr(q)) for q in lines.mapped("quantity")), Decimal(0))
+        return sum((as_decimal(q) for q in lines.mapped("quantity")), Decimal(0))

@@ -1,6 +1,7 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from decimal import Decimal
+
+from meterkit import as_decimal
 
 from odoo import fields, models
 
@@ -42,7 +43,7 @@ class MeterPrepaidPayment(models.TransientModel):
                     "account_id": account.id,
                     "move_type": self.kind,
                     "date": self.date,
-                    "amount": Decimal(repr(self.amount)),
+                    "amount": as_decimal(self.amount),
                     "journal_id": self.journal_id.id,
                     "payment_reference": self.reference or False,
                 }

@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from meterkit import as_decimal
 from meterkit.portal import change_percent
 from meterkit.uvi import allocator_kwh, hot_water_kwh, normed_average, rated_units
 
@@ -195,7 +196,7 @@ class MeterPortalMonthlyInfo(models.Model):
         for meter in meters:
             key = (meter.unit_id.id, meter.resource_id.id)
             rating = (
-                Decimal(str(meter.expense_rating_factor))
+                as_decimal(meter.expense_rating_factor)
                 if meter.resource_id == allocator
                 else Decimal(1)
             )
@@ -235,7 +236,7 @@ class MeterPortalMonthlyInfo(models.Model):
         pairs = defaultdict(list)
         for (unit_id, resource_id), value in totals[0].items():
             pairs[(building_of[unit_id], resource_id)].append(
-                (value, Decimal(str(areas.get(unit_id) or 0)))
+                (value, as_decimal(areas.get(unit_id) or 0))
             )
         return pairs
 
@@ -247,10 +248,10 @@ class MeterPortalMonthlyInfo(models.Model):
         temperature; rated heat cost allocator units by the building's kWh
         per unit (none without it); anything else has no kWh."""
         if resource == self.env.ref("meter_base.resource_hot_water"):
-            temperature = Decimal(str(building.hot_water_temperature or 60))
+            temperature = as_decimal(building.hot_water_temperature or 60)
             return lambda value: hot_water_kwh(value, temperature)
         if resource == self.env.ref("meter_portal.resource_heat_cost_allocator"):
-            factor = Decimal(str(building.hca_kwh_per_unit))
+            factor = as_decimal(building.hca_kwh_per_unit)
             return lambda value: allocator_kwh(value, factor)
         if resource.uom_id == self.env.ref("uom.product_uom_kwh"):
             return lambda value: value
