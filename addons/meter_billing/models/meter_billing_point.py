@@ -6,6 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
+from meterkit import as_decimal
 from meterkit.errors import MeterkitError
 from meterkit.estimates import local_midnight_utc
 from meterkit.readings import register_index
@@ -328,7 +329,7 @@ class MeterBillingPoint(models.Model):
             period_end=end,
             consumption_by_register=by_register,
             consumption_by_band=by_band,
-            area=Decimal(repr(area)) if area else None,
+            area=as_decimal(area) if area else None,
             consumption_by_part=self._consumption_by_part(start, end, components),
         )
         return usage, notes, estimated
@@ -541,7 +542,7 @@ class MeterBillingPoint(models.Model):
                 occupancy, tariff, start, end, series, run_days, cache
             )
         counted = self._tier_counted(occupancy, tier_year_start(start), start) + [
-            (vals["date_from"], vals["date_to"], Decimal(repr(vals["quantity"])))
+            (vals["date_from"], vals["date_to"], as_decimal(vals["quantity"]))
             for vals in done
             if vals["component_type"] == "tiered"
             and vals["occupancy_id"] == occupancy.id
@@ -559,7 +560,7 @@ class MeterBillingPoint(models.Model):
                 tier_base=tier_year_base(counted, piece_start),
             )
             counted += [
-                (vals["date_from"], vals["date_to"], Decimal(repr(vals["quantity"])))
+                (vals["date_from"], vals["date_to"], as_decimal(vals["quantity"]))
                 for vals in lines
                 if vals["component_type"] == "tiered"
             ]
@@ -582,8 +583,7 @@ class MeterBillingPoint(models.Model):
             ]
         )
         return [
-            (line.date_from, line.date_to, Decimal(repr(line.quantity)))
-            for line in lines
+            (line.date_from, line.date_to, as_decimal(line.quantity)) for line in lines
         ]
 
     def _prepare_segment_lines(
@@ -641,7 +641,7 @@ class MeterBillingPoint(models.Model):
         """Line values of the charges billed per period (fixed, area, demand)
         of ``versions`` on ``[start, end]``, piece by piece of the tariff's
         period basis (calendar months or days)."""
-        quantum = Decimal(repr(self.currency_id.rounding))
+        quantum = as_decimal(self.currency_id.rounding)
         needs_demand = any(
             c.kind == "demand_peak" for v in versions for c in v.components
         )
@@ -653,7 +653,7 @@ class MeterBillingPoint(models.Model):
             usage = Usage(
                 piece_start,
                 piece_end,
-                area=Decimal(repr(area)) if area else None,
+                area=as_decimal(area) if area else None,
                 peak_demand=(
                     self._peak_demand(piece_start, piece_end, cache)
                     if needs_demand
@@ -696,7 +696,7 @@ class MeterBillingPoint(models.Model):
             whole,
             run_days,
             usage_by_segment=usages,
-            quantum=Decimal(repr(self.currency_id.rounding)),
+            quantum=as_decimal(self.currency_id.rounding),
         )
         return [
             self._prepare_line_vals(
@@ -722,8 +722,8 @@ class MeterBillingPoint(models.Model):
                 "%(label)s: declared contract demand %(declared)s kW below 40%% of "
                 "%(capacity)s kVA, billed as %(floor)s kW",
                 label=label,
-                declared=_plain(Decimal(repr(component.contract_demand))),
-                capacity=_plain(Decimal(repr(self.capacity_kva))),
+                declared=_plain(as_decimal(component.contract_demand)),
+                capacity=_plain(as_decimal(self.capacity_kva)),
                 floor=_plain(line.contract_floor),
             )
         return {
@@ -777,7 +777,7 @@ class MeterBillingPoint(models.Model):
                         ],
                         limit=1,
                     )
-                    total = Decimal(repr(reading.consumption or 300.0))
+                    total = as_decimal(reading.consumption or 300.0)
                     rows += _demo_month_rows(meter.id, start, end, tz_name, total)
         self.env["meter.interval"]._bulk_load(rows)
 
@@ -807,7 +807,7 @@ def _demo_month_rows(meter_id, start, end, tz_name, total):
             weight *= 0.8
         weight *= 1 + (len(starts) * 7919 % 13) / 40  # some noise, repeatable
         starts.append(at)
-        weights.append(Decimal(repr(weight)))
+        weights.append(as_decimal(weight))
         at += timedelta(minutes=15)
     scale = total / sum(weights)
     values = [(w * scale).quantize(Decimal("0.0001")) for w in weights]
