@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
 
-from meterkit import write_xlsx
+from meterkit import as_decimal, write_xlsx
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -70,10 +70,17 @@ class MeterExpenseStatement(models.Model):
     @api.depends("amount_share", "advance_amount", "correction_of_id", "role")
     def _compute_amount_due(self):
         for statement in self:
-            base = statement.correction_of_id.amount_share
-            statement.amount_due = (
-                statement.amount_share - statement.advance_amount - base
+            currency = statement.currency_id
+            places = currency.decimal_places if currency else 2
+            share, advance, base = (
+                as_decimal(amount, places)
+                for amount in (
+                    statement.amount_share,
+                    statement.advance_amount,
+                    statement.correction_of_id.amount_share,
+                )
             )
+            statement.amount_due = float(share - advance - base)
             statement.is_owner_share = statement.role == "vacancy"
 
     @api.depends("move_ids")
