@@ -191,27 +191,35 @@ class MeterSolarCommunity(models.Model):
             self._meters(), origin, bounds[-1][1], STEP_SECONDS, QUANTUM
         )
         records = self.env["meter.solar.month"]
+        shared = []
         for month, (start, end) in zip(months, bounds, strict=True):
             lo, hi = (
                 int((at - origin).total_seconds()) // STEP_SECONDS
                 for at in (start, end)
             )
             sliced = {key: values[lo:hi] for key, values in arrays.items()}
-            records |= self._compute_month(month, sliced, _fingerprint(sliced.values()))
+            record, result = self._compute_month(
+                month, sliced, _fingerprint(sliced.values())
+            )
+            records |= record
+            if result is not None:
+                shared.append((record, result))
+        self.env["meter.solar.participant.month"]._store(shared)
         return records
 
     def _compute_month(self, month, arrays=None, fingerprint=None):
-        """Share ``month`` (its first day) unless its fingerprint is unchanged;
-        returns the ``meter.solar.month`` record. ``arrays`` and
-        ``fingerprint`` as :meth:`_read_month` returns them (read here when
-        not given)."""
+        """Share ``month`` (its first day) unless its fingerprint is unchanged
+        and store its shares; returns the ``meter.solar.month`` record and the
+        :class:`meterkit.solar.SharingResult` (``None`` when unchanged), whose
+        participant months the caller stores. ``arrays`` and ``fingerprint``
+        as :meth:`_read_month` returns them (read here when not given)."""
         self.ensure_one()
         start, end = self._month_bounds(month)
         if arrays is None:
             arrays, fingerprint = self._read_month(start, end)
         record = self.month_ids.filtered(lambda m: m.month == month)
         if record and record.fingerprint == fingerprint:
-            return record
+            return record, None
         result, flags = self._share(
             start, end, arrays, period_of=self._days(start, end)
         )
@@ -222,8 +230,7 @@ class MeterSolarCommunity(models.Model):
         else:
             record = self.env["meter.solar.month"].create(values)
         self._store_shares(record, result)
-        self.env["meter.solar.participant.month"]._store(record, result)
-        return record
+        return record, result
 
     def _days(self, start, end):
         """The local day of each quarter-hour of ``[start, end)`` (a list)."""
@@ -360,7 +367,9 @@ class MeterSolarCommunity(models.Model):
     def _store_shares(self, month, result):
         """Insert the shares of ``month`` in one statement (a year holds one
         row per participant, day and band: 18,250 rows for 50 participants
-        without bands)."""
+        without bands). The columns travel as array literals: PostgreSQL
+        parses ``'{1,2}'`` in one pass, where psycopg2's ``ARRAY[1, 2]`` is an
+        expression of one node per value (four times slower to plan)."""
         Share = self.env["meter.solar.share"]
         Share.check_access("create")
         columns = ([], [], [], [], [], [])
@@ -390,10 +399,26 @@ class MeterSolarCommunity(models.Model):
                                   %s::numeric[], %s::numeric[], %s::numeric[]) AS u
                     """,
                     month.id,
-                    *columns,
+                    *(_array_literal(column) for column in columns),
                 )
             )
         month.invalidate_recordset(["share_ids"])
+
+
+def _array_literal(values):
+    """The PostgreSQL array literal of ``values`` (ints, dates, Decimals,
+    strings or ``None``): ``'{1,"a b",NULL}'``; strings are quoted and
+    escaped."""
+    items = []
+    for value in values:
+        if value is None:
+            items.append("NULL")
+        elif isinstance(value, str):
+            escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+            items.append(f'"{escaped}"')
+        else:
+            items.append(str(value))
+    return "{" + ",".join(items) + "}"
 
 
 def _dense(arrays, meter_ids, registers, count):

@@ -1,9 +1,12 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from meterkit import as_decimal
+from meterkit.solar import QUANTUM
 from meterkit.solar_owner import grid_difference
 
 from odoo import fields, models
+
+from .meter_solar_community import STEP_SECONDS
 
 
 class MeterSolarCommunity(models.Model):
@@ -70,22 +73,17 @@ class MeterSolarCommunity(models.Model):
         return result
 
     def action_reconcile_grid(self):
-        """Compare every shared month with the grid connection meter (one
-        query per register for all months of a community)."""
-        reads = self.env["meter.consumption"]
+        """Compare every shared month with the grid connection meter, read
+        once per community on the quarter-hour grid of the sharing
+        (``meter.consumption._interval_arrays``)."""
         for community in self.filtered("grid_meter_id"):
-            months = community.month_ids
+            months = community.month_ids.sorted("month")
             if not months:
                 continue
-            bounds = {m: community._month_bounds(m.month) for m in months}
-            periods = list(bounds.values())
-            meter = community.grid_meter_id
-            imports = reads._interval_totals(meter, periods, ["T1"])
-            exports = reads._interval_totals(meter, periods, ["T2"])
             tolerance = as_decimal(community.grid_tolerance)
-            for month, (start, end) in bounds.items():
-                measured_in = imports[(meter.id, start, end)]
-                measured_out = exports[(meter.id, start, end)]
+            for month, (measured_in, measured_out) in zip(
+                months, community._grid_meter_months(months), strict=True
+            ):
                 import_diff, import_flag = grid_difference(
                     measured_in, as_decimal(month.grid_import), tolerance
                 )
@@ -103,3 +101,28 @@ class MeterSolarCommunity(models.Model):
                     }
                 )
         return True
+
+    def _grid_meter_months(self, months):
+        """``[(import, export)]`` kWh (Decimal) of the grid meter in each of
+        ``months`` (sorted), from one read of its quarter-hours (T1 import,
+        T2 export)."""
+        bounds = [self._month_bounds(month.month) for month in months]
+        origin = bounds[0][0]
+        arrays = self.env["meter.consumption"]._interval_arrays(
+            self.grid_meter_id, origin, bounds[-1][1], STEP_SECONDS, QUANTUM
+        )
+        meter_id = self.grid_meter_id.id
+        totals = []
+        for start, end in bounds:
+            lo, hi = (
+                int((at - origin).total_seconds()) // STEP_SECONDS
+                for at in (start, end)
+            )
+            totals.append(
+                tuple(
+                    QUANTUM
+                    * sum(v for v in arrays.get((meter_id, reg), [])[lo:hi] if v)
+                    for reg in ("T1", "T2")
+                )
+            )
+        return totals

@@ -61,10 +61,20 @@ class MeterSolarParticipantMonth(models.Model):
 
     _participant_month_once = models.UniqueIndex("(month_id, participant_id)")
 
-    def _store(self, month, result):
-        """Replace the rows of ``month`` from ``result`` (a
-        :class:`meterkit.solar.SharingResult` keyed by participant and day)."""
-        self.search([("month_id", "=", month.id)]).unlink()
+    def _store(self, shared):
+        """Replace the rows of the community months of ``shared``, a list of
+        ``(meter.solar.month, meterkit.solar.SharingResult keyed by
+        participant and day)``, in one create."""
+        if not shared:
+            return self
+        months = self.env["meter.solar.month"].concat(*(m for m, _r in shared))
+        self.search([("month_id", "in", months.ids)]).unlink()
+        return self.create(
+            [vals for month, result in shared for vals in self._prepare(month, result)]
+        )
+
+    def _prepare(self, month, result):
+        """The values of the participant rows of ``month``."""
         totals = {}
         for (participant_id, _day), bands in result.participants.items():
             sums = totals.setdefault(participant_id, [Decimal(0)] * 3)
@@ -75,17 +85,15 @@ class MeterSolarParticipantMonth(models.Model):
         production = sum(
             (day.production for day in result.community.values()), Decimal(0)
         )
-        return self.create(
-            [
-                {
-                    "month_id": month.id,
-                    "participant_id": participant_id,
-                    "consumption": float(consumption),
-                    "solar": float(solar),
-                    "grid": float(grid),
-                    "self_sufficiency": float(ratio(solar, consumption) or 0),
-                    "production_share": float(ratio(solar, production) or 0),
-                }
-                for participant_id, (consumption, solar, grid) in totals.items()
-            ]
-        )
+        return [
+            {
+                "month_id": month.id,
+                "participant_id": participant_id,
+                "consumption": float(consumption),
+                "solar": float(solar),
+                "grid": float(grid),
+                "self_sufficiency": float(ratio(solar, consumption) or 0),
+                "production_share": float(ratio(solar, production) or 0),
+            }
+            for participant_id, (consumption, solar, grid) in totals.items()
+        ]

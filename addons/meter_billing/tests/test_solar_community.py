@@ -63,6 +63,35 @@ class TestSolarCommunity(SolarCommunityCommon):
         # one share per participant and day (no calendar: no band)
         self.assertEqual(len(month.share_ids), 2 * 31)
 
+    def test_shares_per_band(self):
+        """The peak/valley calendar (peak 08:00-22:00 on weekdays), its peak
+        band code holding a quote, a comma, braces and a backslash (stored as
+        written). January 2026 has 22 weekdays and 9 weekend days (1 January
+        is a Thursday). S1 uses 0.25 kWh a quarter-hour and gets 3 kWh of
+        solar a day, all of it between 10:00 and 14:00:
+        peak 22 x 56 x 0.25 = 308 kWh, solar 22 x 3 = 66, grid 242 (22 rows);
+        valley 22 x 40 x 0.25 + 9 x 96 x 0.25 = 220 + 216 = 436 kWh, solar
+        9 x 3 = 27, grid 409 (31 rows)."""
+        calendar = self._calendar()
+        code = 'peak "A", {1}\\'
+        calendar.band_ids.filtered(lambda b: b.code == "peak").code = code
+        self.community.tou_calendar_id = calendar
+        self.community.action_compute(date(2026, 1, 1), date(2026, 1, 31))
+        shares = self.community.month_ids.share_ids.filtered(
+            lambda s: s.billing_point_id == self.point_s1
+        )
+        totals = {}
+        for share in shares:
+            row = totals.setdefault(share.band, [0, 0, 0, 0])
+            row[0] += 1
+            row[1] += share.consumption
+            row[2] += share.solar
+            row[3] += share.grid
+        self.assertEqual(
+            {band: tuple(round(v, 4) for v in row) for band, row in totals.items()},
+            {code: (22, 308, 66, 242), "valley": (31, 436, 27, 409)},
+        )
+
     def test_interval_import_to_posted_invoices(self):
         """Invoices: S1 93 x 0.20 = 18.60 + 651 x 0.30 = 195.30 = 213.90; S2 279 x
         0.20 = 55.80 + 1953 x 0.30 = 585.90 = 641.70. The solar price 0.20 is
