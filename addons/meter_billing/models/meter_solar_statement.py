@@ -198,17 +198,21 @@ class MeterSolarStatement(models.Model):
     def _solar_lines(self):
         """``[(line, sign)]``: the solar invoice lines (sign 1) of the
         participants' posted invoices whose billed period lies in the
-        statement's, and the lines of their posted credit notes (sign -1)
-        that credit them (a credit note reversing the invoice, line of the
-        same product and label: all of it for a full reversal, the credited
-        kWh and amount for a partial one)."""
+        statement's, and the lines of posted credit notes (sign -1) that
+        credit solar energy:
+
+        - a credit note reversing such an invoice: its lines of the same
+          product and label (all of it for a full reversal, the credited kWh
+          and amount for a partial one);
+        - a credit note reversing no invoice, dated in the statement's period,
+          to an occupant of a participant's unit in the period: its lines of a
+          product that only the solar components of the participants' tariffs
+          use (a product also priced as grid energy is left out).
+        """
+        points = self.community_id.participant_ids.billing_point_id
         billing_lines = self.env["meter.billing.line"].search(
             [
-                (
-                    "billing_point_id",
-                    "in",
-                    self.community_id.participant_ids.billing_point_id.ids,
-                ),
+                ("billing_point_id", "in", points.ids),
                 ("component_id.part", "=", "solar"),
                 ("date_from", ">=", self.date_from),
                 ("date_to", "<=", self.date_to),
@@ -235,7 +239,41 @@ class MeterSolarStatement(models.Model):
                 in solar_keys
             )
         )
+        credited |= self._standalone_credit_lines(points, sold)
         return [(line, 1) for line in sold] + [(line, -1) for line in credited]
+
+    def _standalone_credit_lines(self, points, sold):
+        """The solar lines of the posted credit notes that reverse no invoice
+        (see :meth:`_solar_lines`)."""
+        components = points.tariff_line_ids.tariff_id.version_ids.component_ids
+        solar = components.filtered(lambda c: c.part == "solar")
+        # a product also priced as grid energy cannot tell what it credits
+        products = solar.product_id - (components - solar).product_id
+        occupancies = self.env["meter.occupancy"].search(
+            [
+                ("unit_id", "in", points.unit_id.ids),
+                ("date_start", "<=", self.date_to),
+                "|",
+                ("date_end", "=", False),
+                ("date_end", ">=", self.date_from),
+            ]
+        )
+        partners = occupancies.partner_id | sold.move_id.partner_id
+        if not products or not partners:
+            return self.env["account.move.line"]
+        return self.env["account.move.line"].search(
+            [
+                ("move_id.move_type", "=", "out_refund"),
+                ("move_id.reversed_entry_id", "=", False),
+                ("parent_state", "=", "posted"),
+                ("display_type", "=", "product"),
+                ("product_id", "in", products.ids),
+                ("partner_id", "in", partners.commercial_partner_id.ids),
+                ("date", ">=", self.date_from),
+                ("date", "<=", self.date_to),
+                ("company_id", "=", self.community_id.company_id.id),
+            ]
+        )
 
     def _months(self):
         """The community's shared months of the statement's period."""

@@ -162,6 +162,56 @@ class TestSolarStatement(SolarCommunityCommon):
             (83, 16.60, 4, -592.32),
         )
 
+    def test_credit_notes_reversing_no_invoice(self):
+        """The solar component gets its own product (Solar electricity), and
+        three credit notes are made by hand, reversing no invoice: to S1's
+        tenant on 20 January, 10 kWh of solar at 0.20 = 2.00 (counted); to
+        the same tenant, 5 kWh of the energy product the grid component also
+        uses (left out: it cannot tell solar from grid); to the same tenant
+        on 5 February, 4 kWh of solar (outside the period: left out).
+        Solar sold: 372 - 10 = 362 kWh, 74.40 - 2.00 = 72.40, 3 lines; net
+        72.40 + 21.08 - 600.00 - 30.00 = -536.52."""
+        solar_product = self.env["product.product"].create(
+            {"name": "Solar electricity", "type": "service"}
+        )
+        self.solar_tariff.version_ids.component_ids.filtered(
+            lambda c: c.part == "solar"
+        ).product_id = solar_product
+        statement = self._statement(bill=True)
+        for day, product, quantity in (
+            ("2026-01-20", solar_product, 10),
+            ("2026-01-20", self.product_energy, 5),
+            ("2026-02-05", solar_product, 4),
+        ):
+            self.env["account.move"].create(
+                {
+                    "move_type": "out_refund",
+                    "partner_id": self.tenant1.id,
+                    "invoice_date": day,
+                    "date": day,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "quantity": quantity,
+                                "price_unit": 0.20,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            ).action_post()
+        statement.action_compute()
+        self.assertEqual(
+            (
+                statement.solar_kwh,
+                statement.solar_amount,
+                statement.solar_line_count,
+                statement.net_amount,
+            ),
+            (362, 72.40, 3, -536.52),
+        )
+
     def test_posting_is_idempotent(self):
         """Posting posts both vendor bills and one entry: DSO receivable
         debit 21.08, feed-in income credit 21.08; posting again adds
