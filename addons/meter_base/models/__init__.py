@@ -8,6 +8,7 @@ from . import meter_meter
 from . import meter_reading
 from . import meter_consumption
 from . import meter_interval
+from . import meter_interval_pack
 from . import meter_reading_ingest
 from . import meter_reading_exchange
 from . import meter_exchange_job

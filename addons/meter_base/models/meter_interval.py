@@ -37,6 +37,11 @@ class MeterInterval(models.Model):
     ``_interval_peaks``, ``_interval_series``: many meters and periods, summed
     in SQL). The table keeps its name since the model moved here from
     meter_billing (an upgrade re-homes the model and its access rules).
+
+    Every write keeps ``meter.interval.pack`` (the rows packed per meter,
+    register and UTC month, for reads of every interval) right: a load
+    rebuilds the packs of the months it touched, any other write marks them
+    stale for the next read to rebuild.
     """
 
     _name = "meter.interval"
@@ -64,6 +69,34 @@ class MeterInterval(models.Model):
     _value_positive = models.Constraint(
         "CHECK (value >= 0)", "An interval value cannot be negative."
     )
+
+    # ------------------------------------------------------------
+    # CRUD (the ORM path, e.g. RPC; packs of the months touched go stale)
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        records._invalidate_packs()
+        return records
+
+    def write(self, vals):
+        moved = {"meter_id", "register", "start"} & set(vals)
+        if moved:
+            self._invalidate_packs()
+        result = super().write(vals)
+        self._invalidate_packs()
+        return result
+
+    def unlink(self):
+        self._invalidate_packs()
+        return super().unlink()
+
+    def _invalidate_packs(self):
+        """Mark stale the packs of the months of these rows (as stored:
+        pending ORM writes are flushed first)."""
+        self.flush_recordset()
+        self.env["meter.interval.pack"]._invalidate(self.ids)
 
     # ------------------------------------------------------------
     # BULK LOAD
@@ -100,10 +133,16 @@ class MeterInterval(models.Model):
                 # Only a skipped row can hide another value, stored before or
                 # by a concurrent load (then committed: this statement sees it).
                 self._check_stored_conflicts()
+            if created:
+                self._build_loaded_packs()
             cr.execute(SQL("TRUNCATE %s", SQL.identifier(LOAD_TABLE)))
         self.invalidate_model()
         self._refresh_statistics(created)
         return {"created": created, "duplicates": total - created}
+
+    def _build_loaded_packs(self):
+        """Rebuild the packs of the meters and months of the load table."""
+        self.env["meter.interval.pack"]._build_loaded(LOAD_TABLE)
 
     def _stage_rows(self, rows, lines):
         """COPY ``rows`` into the (emptied) temporary load table; a malformed
