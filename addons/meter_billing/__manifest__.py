@@ -3,7 +3,7 @@
 {
     "name": "Meter Billing",
     "summary": "Tariffs, billing points and idempotent billing runs that post invoices",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Services/Metering",
     "author": "Meter Suite contributors",
     "website": "https://github.com/meter-suite/meter-suite",

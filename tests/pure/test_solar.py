@@ -14,9 +14,12 @@ from meterkit.estimates import local_midnight_utc
 from meterkit.intervals import bands_of_starts, interval_grid, peak_demand
 from meterkit.solar import (
     Flag,
+    ShareTotals,
     SolarDataError,
     average_shares,
     clean_series,
+    month_shares,
+    period_share,
     share_interval,
     share_series,
     solar_price_cap,
@@ -408,3 +411,67 @@ def test_share_series_sums_the_shares_of_its_intervals(intervals, method, batter
         for month, t in result.community.items()
     }
     assert got_month == expected_month
+
+
+# ------------------------------------------------------------
+# a month's shares per participant and band, with its days
+# ------------------------------------------------------------
+
+
+def test_month_shares_gathers_days_per_band():
+    """February 2026 (28 days), participant A: 1 Feb peak 2 kWh (solar 0.5),
+    valley 1 kWh (solar 0); 3 Feb peak 1.5 kWh (solar 1.5); no other day.
+    Peak: consumption 2 + 1.5 = 3.5 kWh, solar 0.5 + 1.5 = 2, grid 1.5,
+    days [20000, 0, 15000, 0 ...]; valley: 1 kWh, solar 0, grid 1."""
+    first = date(2026, 2, 1)
+    daily = {
+        ("A", first): {
+            "peak": ShareTotals(D(2), D("0.5"), D("1.5")),
+            "valley": ShareTotals(D(1), D(0), D(1)),
+        },
+        ("A", date(2026, 2, 3)): {"peak": ShareTotals(D("1.5"), D("1.5"), D(0))},
+    }
+    shares = month_shares(daily, first, 28)
+    peak, valley = shares[("A", "peak")], shares[("A", "valley")]
+    assert (peak.totals.consumption, peak.totals.solar, peak.totals.grid) == (
+        D("3.5"),
+        D(2),
+        D("1.5"),
+    )
+    assert peak.consumption == [20000, 0, 15000] + [0] * 25
+    assert peak.solar == [5000, 0, 15000] + [0] * 25
+    assert peak.grid == [15000, 0, 0] + [0] * 25
+    assert (valley.totals.consumption, valley.totals.grid) == (D(1), D(1))
+    with pytest.raises(SolarDataError, match="not a day of the month"):
+        month_shares({("A", date(2026, 3, 1)): {}}, first, 28)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        # days 1..5 of January hold 1, 2, 3, 4, 5 x 0.0001 kWh
+        (date(2026, 1, 1), date(2026, 1, 31), D("0.0015")),
+        (date(2026, 1, 2), date(2026, 1, 3), D("0.0005")),  # 2 + 3
+        (date(2025, 12, 1), date(2026, 1, 1), D("0.0001")),  # starts before
+        (date(2026, 1, 5), date(2026, 2, 10), D("0.0005")),  # ends after
+        (date(2026, 2, 1), date(2026, 2, 28), D(0)),  # outside
+    ],
+)
+def test_period_share(start, end, expected):
+    assert period_share([1, 2, 3, 4, 5], date(2026, 1, 1), start, end) == expected
+
+
+@given(
+    st.lists(st.integers(0, 10**6), min_size=28, max_size=31),
+    st.integers(0, 30),
+)
+def test_period_share_split_adds_up(days, cut):
+    """A month split at any day: the two parts add up to the whole."""
+    first = date(2026, 1, 1)
+    last = first + timedelta(days=len(days) - 1)
+    middle = first + timedelta(days=min(cut, len(days) - 1))
+    whole = period_share(days, first, first, last)
+    parts = period_share(days, first, first, middle) + period_share(
+        days, first, middle + timedelta(days=1), last
+    )
+    assert whole == parts == sum(days) * D("0.0001")

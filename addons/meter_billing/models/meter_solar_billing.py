@@ -2,13 +2,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from meterkit import as_decimal
 
 from odoo import models
 from odoo.tools import format_date
 
 from .billing_usage import UsageError
-from .meter_solar_community import quantity
 
 
 class MeterBillingPoint(models.Model):
@@ -46,12 +46,18 @@ class MeterBillingPoint(models.Model):
         shares = self.env["meter.solar.share"].search(
             [
                 ("participant_id", "=", participant.id),
-                ("date", ">=", start),
+                ("date", ">=", start.replace(day=1)),
                 ("date", "<=", end),
             ]
         )
-        days = (end - start).days + 1
-        if len(set(shares.mapped("date"))) != days:
+        # rows of the daily layout before 19.0.1.1 have no days: shared again
+        shares = shares.filtered("day_units")
+        months = set()
+        month = start.replace(day=1)
+        while month <= end:
+            months.add(month)
+            month += relativedelta(months=1)
+        if not months <= set(shares.mapped("date")):
             raise UsageError(
                 self.env._(
                     "The solar shares of %(point)s between %(start)s and %(end)s "
@@ -62,10 +68,8 @@ class MeterBillingPoint(models.Model):
                     community=participant.community_id.display_name,
                 )
             )
-        return {
-            "solar": sum((quantity(s.solar) for s in shares), Decimal(0)),
-            "grid": sum((quantity(s.grid) for s in shares), Decimal(0)),
-        }
+        solar, grid = shares._period_kwh(start, end)
+        return {"solar": solar, "grid": grid}
 
     def _check_solar_price(self, community, components):
         """The solar price per kWh (the solar components plus the per-kWh

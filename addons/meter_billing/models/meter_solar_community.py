@@ -1,6 +1,8 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
 from datetime import UTC
+from decimal import Decimal
 from operator import add
 from zoneinfo import ZoneInfo
 
@@ -9,7 +11,14 @@ from meterkit import as_decimal
 from meterkit.errors import MeterkitError
 from meterkit.estimates import local_midnight_utc
 from meterkit.intervals import bands_of_starts, interval_grid
-from meterkit.solar import QUANTUM, clean_list, share_series, solar_price_cap
+from meterkit.solar import (
+    QUANTUM,
+    clean_list,
+    month_shares,
+    period_share,
+    share_series,
+    solar_price_cap,
+)
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -365,40 +374,49 @@ class MeterSolarCommunity(models.Model):
         month.invalidate_recordset(["share_ids"])
 
     def _store_shares(self, month, result):
-        """Insert the shares of ``month`` in one statement (a year holds one
-        row per participant, day and band: 18,250 rows for 50 participants
-        without bands). The columns travel as array literals: PostgreSQL
-        parses ``'{1,2}'`` in one pass, where psycopg2's ``ARRAY[1, 2]`` is an
-        expression of one node per value (four times slower to plan)."""
+        """Insert the shares of ``month`` in one statement: a row per
+        participant and band with the month's totals and its days (a year of
+        50 participants without bands: 600 rows). The columns travel as array
+        literals: PostgreSQL parses ``'{1,2}'`` in one pass, where psycopg2's
+        ``ARRAY[1, 2]`` is an expression of one node per value."""
         Share = self.env["meter.solar.share"]
         Share.check_access("create")
+        first = month.month
+        day_count = (first + relativedelta(months=1) - first).days
         columns = ([], [], [], [], [], [])
-        for (participant_id, day), bands in result.participants.items():
-            for band, totals in bands.items():
-                for column, value in zip(
-                    columns,
-                    (
-                        participant_id,
-                        day,
-                        band or None,
-                        totals.consumption,
-                        totals.solar,
-                        totals.grid,
-                    ),
-                    strict=True,
-                ):
-                    column.append(value)
+        for (participant_id, band), share in month_shares(
+            result.participants, first, day_count
+        ).items():
+            days = {
+                "consumption": share.consumption,
+                "solar": share.solar,
+                "grid": share.grid,
+            }
+            for column, value in zip(
+                columns,
+                (
+                    participant_id,
+                    band or None,
+                    share.totals.consumption,
+                    share.totals.solar,
+                    share.totals.grid,
+                    json.dumps(days, separators=(",", ":")),
+                ),
+                strict=True,
+            ):
+                column.append(value)
         if columns[0]:
             self.env.execute_query(
                 SQL(
                     """
-                    INSERT INTO meter_solar_share (month_id, participant_id, date,
-                           band, consumption, solar, grid)
-                    SELECT %s, u.*
-                      FROM unnest(%s::int[], %s::date[], %s::varchar[],
-                                  %s::numeric[], %s::numeric[], %s::numeric[]) AS u
+                    INSERT INTO meter_solar_share (month_id, date, participant_id,
+                           band, consumption, solar, grid, day_units)
+                    SELECT %s, %s, u.*
+                      FROM unnest(%s::int[], %s::varchar[], %s::numeric[],
+                                  %s::numeric[], %s::numeric[], %s::jsonb[]) AS u
                     """,
                     month.id,
+                    first,
                     *(_array_literal(column) for column in columns),
                 )
             )
@@ -444,14 +462,16 @@ def _dense(arrays, meter_ids, registers, count):
 
 
 def _fingerprint(series):
-    """``count:sum`` of the values of ``series`` (lists with ``None``)."""
+    """``2:count:sum`` of the values of ``series`` (lists with ``None``); the
+    leading layout number makes months stored in an older layout (daily
+    share rows) shared again."""
     count = total = 0
     for values in series:
         if None in values:
             values = [v for v in values if v is not None]
         count += len(values)
         total += sum(values)
-    return f"{count}:{total}"
+    return f"2:{count}:{total}"
 
 
 class MeterSolarParticipant(models.Model):
@@ -552,7 +572,9 @@ class MeterSolarMonth(models.Model):
 
 
 class MeterSolarShare(models.Model):
-    """Solar and grid kWh of a participant on a local day (and band)."""
+    """Solar and grid kWh of a participant in a local month (and band), with
+    the same per local day (``day_units``) for billing periods that start or
+    end inside the month."""
 
     _name = "meter.solar.share"
     _description = "Solar Share"
@@ -560,21 +582,48 @@ class MeterSolarShare(models.Model):
     _log_access = False
 
     month_id = fields.Many2one(
-        "meter.solar.month", required=True, ondelete="cascade", index=True
+        "meter.solar.month",
+        string="Community month",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
     participant_id = fields.Many2one(
         "meter.solar.participant", required=True, ondelete="cascade", index=True
     )
-    # not stored: a year is 18,000 rows, each stored many2one a foreign-key
-    # check per inserted row
     community_id = fields.Many2one(related="month_id.community_id")
     company_id = fields.Many2one(related="month_id.company_id")
     billing_point_id = fields.Many2one(related="participant_id.billing_point_id")
-    date = fields.Date(required=True)
+    date = fields.Date(
+        string="Month", required=True, help="First day of the local month."
+    )
     band = fields.Char()
     consumption = fields.Float(digits=KWH)
     solar = fields.Float(digits=KWH)
     grid = fields.Float(digits=KWH)
+    day_units = fields.Json(
+        string="Days",
+        readonly=True,
+        help="Consumption, solar and grid energy of each local day of the "
+        "month, in units of 0.0001 kWh (the first item: the first day).",
+    )
+
+    def _period_kwh(self, start, end):
+        """``(solar, grid)`` Decimal kWh of these shares on the local days
+        ``start`` to ``end`` (both included): a whole month from its totals,
+        a part of one from its days."""
+        solar = grid = Decimal(0)
+        for share in self:
+            first = share.date
+            last = first + relativedelta(months=1, days=-1)
+            if start <= first and last <= end:
+                solar += quantity(share.solar)
+                grid += quantity(share.grid)
+            else:
+                days = share.day_units or {}
+                solar += period_share(days.get("solar", []), first, start, end)
+                grid += period_share(days.get("grid", []), first, start, end)
+        return solar, grid
 
 
 def quantity(value):

@@ -5,6 +5,7 @@ from decimal import Decimal
 from meterkit.solar_owner import ratio
 
 from odoo import fields, models
+from odoo.tools import SQL
 
 KWH = (16, 4)
 
@@ -64,14 +65,43 @@ class MeterSolarParticipantMonth(models.Model):
     def _store(self, shared):
         """Replace the rows of the community months of ``shared``, a list of
         ``(meter.solar.month, meterkit.solar.SharingResult keyed by
-        participant and day)``, in one create."""
+        participant and day)``, in one INSERT (the rows are derived data,
+        written whole with their related values, like the shares): 600 rows
+        for a year of 50 participants."""
         if not shared:
             return self
+        self.check_access("create")
         months = self.env["meter.solar.month"].concat(*(m for m, _r in shared))
         self.search([("month_id", "in", months.ids)]).unlink()
-        return self.create(
-            [vals for month, result in shared for vals in self._prepare(month, result)]
+        rows = [
+            vals for month, result in shared for vals in self._prepare(month, result)
+        ]
+        if not rows:
+            return self
+        names = list(rows[0])
+        ids = self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO meter_solar_participant_month (%(columns)s, create_uid,
+                       create_date, write_uid, write_date)
+                SELECT u.*, %(uid)s, now() at time zone 'UTC', %(uid)s,
+                       now() at time zone 'UTC'
+                  FROM unnest(%(arrays)s) AS u
+             RETURNING id
+                """,
+                columns=SQL(", ").join(SQL.identifier(name) for name in names),
+                uid=self.env.uid,
+                arrays=SQL(", ").join(
+                    SQL(
+                        "%s::" + self._fields[name].column_type[1] + "[]",
+                        [r[name] for r in rows],
+                    )
+                    for name in names
+                ),
+            )
         )
+        self.invalidate_model()
+        return self.browse(row[0] for row in ids)
 
     def _prepare(self, month, result):
         """The values of the participant rows of ``month``."""
@@ -85,10 +115,18 @@ class MeterSolarParticipantMonth(models.Model):
         production = sum(
             (day.production for day in result.community.values()), Decimal(0)
         )
+        participants = self.env["meter.solar.participant"].browse(list(totals))
+        points = {p.id: p.billing_point_id for p in participants}
         return [
             {
                 "month_id": month.id,
                 "participant_id": participant_id,
+                # the related values, given: no recompute per row
+                "community_id": month.community_id.id,
+                "company_id": month.company_id.id,
+                "month": month.month,
+                "billing_point_id": points[participant_id].id,
+                "unit_id": points[participant_id].unit_id.id,
                 "consumption": float(consumption),
                 "solar": float(solar),
                 "grid": float(grid),

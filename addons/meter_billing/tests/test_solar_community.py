@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import tagged
 
+from ..models.billing_usage import UsageError
 from .common_solar import SolarCommunityCommon, quarter_hours
 
 D = Decimal
@@ -60,8 +61,16 @@ class TestSolarCommunity(SolarCommunityCommon):
         self.assertEqual(month.filled_count, 0)
         self.assertEqual(self._shares(self.point_s1), (744, 93, 651))
         self.assertEqual(self._shares(self.point_s2), (2232, 279, 1953))
-        # one share per participant and day (no calendar: no band)
-        self.assertEqual(len(month.share_ids), 2 * 31)
+        # one share per participant and month (no calendar: no band), with
+        # its 31 days: S1 24 kWh a day = 240000 units, 3 solar, 21 grid
+        self.assertEqual(len(month.share_ids), 2)
+        days = month.share_ids.filtered(
+            lambda s: s.billing_point_id == self.point_s1
+        ).day_units
+        self.assertEqual(
+            (days["consumption"], days["solar"], days["grid"]),
+            ([240000] * 31, [30000] * 31, [210000] * 31),
+        )
 
     def test_shares_per_band(self):
         """The peak/valley calendar (peak 08:00-22:00 on weekdays), its peak
@@ -69,9 +78,11 @@ class TestSolarCommunity(SolarCommunityCommon):
         written). January 2026 has 22 weekdays and 9 weekend days (1 January
         is a Thursday). S1 uses 0.25 kWh a quarter-hour and gets 3 kWh of
         solar a day, all of it between 10:00 and 14:00:
-        peak 22 x 56 x 0.25 = 308 kWh, solar 22 x 3 = 66, grid 242 (22 rows);
-        valley 22 x 40 x 0.25 + 9 x 96 x 0.25 = 220 + 216 = 436 kWh, solar
-        9 x 3 = 27, grid 409 (31 rows)."""
+        peak 22 x 56 x 0.25 = 308 kWh, solar 22 x 3 = 66, grid 242; valley
+        22 x 40 x 0.25 + 9 x 96 x 0.25 = 220 + 216 = 436 kWh, solar 9 x 3 =
+        27, grid 409: one row per band. Days: Thursday 1 January peak 56 x
+        0.25 = 14 kWh (140000 units), valley 10 kWh; Saturday 3 January peak
+        0, valley 24 kWh, solar 3."""
         calendar = self._calendar()
         code = 'peak "A", {1}\\'
         calendar.band_ids.filtered(lambda b: b.code == "peak").code = code
@@ -89,8 +100,39 @@ class TestSolarCommunity(SolarCommunityCommon):
             row[3] += share.grid
         self.assertEqual(
             {band: tuple(round(v, 4) for v in row) for band, row in totals.items()},
-            {code: (22, 308, 66, 242), "valley": (31, 436, 27, 409)},
+            {code: (1, 308, 66, 242), "valley": (1, 436, 27, 409)},
         )
+        days = {share.band: share.day_units for share in shares}
+        self.assertEqual(
+            [
+                (days[band]["consumption"][i], days[band]["solar"][i])
+                for band in (code, "valley")
+                for i in (0, 2)
+            ],
+            [(140000, 30000), (0, 0), (100000, 0), (240000, 30000)],
+        )
+
+    def test_billing_period_inside_a_month(self):
+        """S1 billed for 1 to 15 January and 16 to 31 January (e.g. an
+        occupant change): 15 days x 3 = 45 kWh solar and 15 x 21 = 315 grid,
+        then 16 x 3 = 48 and 16 x 21 = 336 (together the month's 93 and 651);
+        a period running into February (not shared) is refused."""
+        self.community.action_compute(date(2026, 1, 1), date(2026, 1, 31))
+        components = self.point_s1.tariff_line_ids.tariff_id.version_ids.component_ids
+        self.assertEqual(
+            [
+                self.point_s1._consumption_by_part(start, end, components)
+                for start, end in (
+                    (date(2026, 1, 1), date(2026, 1, 15)),
+                    (date(2026, 1, 16), date(2026, 1, 31)),
+                )
+            ],
+            [{"solar": D(45), "grid": D(315)}, {"solar": D(48), "grid": D(336)}],
+        )
+        with self.assertRaisesRegex(UsageError, "not computed"):
+            self.point_s1._consumption_by_part(
+                date(2026, 1, 16), date(2026, 2, 15), components
+            )
 
     def test_interval_import_to_posted_invoices(self):
         """Invoices: S1 93 x 0.20 = 18.60 + 651 x 0.30 = 195.30 = 213.90; S2 279 x

@@ -54,7 +54,8 @@ class TestSolarFigures(SolarCommunityCommon):
         """S1's 10:00 value of 5 January from 0.25 to 0.5 (C = 1.25 <= P = 2,
         all solar): S1 744.25 kWh, 93.25 solar, 651 grid; self-sufficiency
         93.25 / 744.25 = 12.5294 -> 12.53 %; production share 93.25 / 620 =
-        15.0403 -> 15.04 %. Still 31 x 2 shares and 2 participant months."""
+        15.0403 -> 15.04 %. Still 2 shares (a participant's month) and 2
+        participant months."""
         self.community.action_compute(date(2026, 1, 1), date(2026, 1, 31))
         interval = self.env["meter.interval"].search(
             [
@@ -65,7 +66,7 @@ class TestSolarFigures(SolarCommunityCommon):
         interval.value = 0.5
         self.community.action_compute(date(2026, 1, 1), date(2026, 1, 31))
         month = self.community.month_ids
-        self.assertEqual(len(month.share_ids), 62)
+        self.assertEqual(len(month.share_ids), 2)
         self.assertEqual(len(month.participant_month_ids), 2)
         self.assertEqual(
             self._figures()[self.point_s1],

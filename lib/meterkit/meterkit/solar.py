@@ -56,6 +56,8 @@ __all__ = [
     "average_shares",
     "clean_list",
     "clean_series",
+    "month_shares",
+    "period_share",
     "share_interval",
     "share_series",
     "solar_price_cap",
@@ -520,6 +522,57 @@ def average_shares(self_consumed, consumptions):
         name: ShareTotals(kwh(used), kwh(solar[name]), kwh(used - solar[name]))
         for name, used in demand.items()
     }
+
+
+@dataclass
+class MonthShare:
+    """A participant's month in one band: the month's totals and, per local
+    day of the month (index 0: the first day), the consumption, solar and
+    grid energy as integers of :data:`QUANTUM`."""
+
+    totals: ShareTotals
+    consumption: list
+    solar: list
+    grid: list
+
+
+def month_shares(participants, first_day, day_count):
+    """The daily shares of one month (``SharingResult.participants`` keyed
+    by ``(participant, local day)``) gathered per participant and band:
+    ``{(participant, band): MonthShare}``. A day without a share in a band
+    counts 0 there; the totals are the exact sums of the days.
+
+    :param first_day: the month's first local day (``date``).
+    :param day_count: the days of the month.
+    """
+    gathered = {}
+    for (name, day), bands in participants.items():
+        index = (day - first_day).days
+        if not 0 <= index < day_count:
+            raise SolarDataError(f"{day} is not a day of the month of {first_day}.")
+        for band, share in bands.items():
+            lists = gathered.get((name, band))
+            if lists is None:
+                lists = gathered[(name, band)] = ([0] * day_count, [0] * day_count)
+            lists[0][index] = units(share.consumption)
+            lists[1][index] = units(share.solar)
+    result = {}
+    for key, (consumption, solar) in gathered.items():
+        grid = list(map(sub, consumption, solar))
+        used, sun = sum(consumption), sum(solar)
+        result[key] = MonthShare(
+            ShareTotals(kwh(used), kwh(sun), kwh(used - sun)), consumption, solar, grid
+        )
+    return result
+
+
+def period_share(days, first_day, start, end):
+    """Decimal kWh of the days ``start`` to ``end`` (both included) in one
+    month's daily list ``days`` (integers of :data:`QUANTUM`, index 0:
+    ``first_day``); days outside the month count nothing."""
+    lo = max((start - first_day).days, 0)
+    hi = min((end - first_day).days + 1, len(days))
+    return kwh(sum(days[lo:hi])) if lo < hi else kwh(0)
 
 
 def solar_price_cap(standard_price, method, effective_cost=None, share_saving=True):
