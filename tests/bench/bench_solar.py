@@ -13,9 +13,9 @@ Measured side by side in one run, in one database:
 * the floor: one plain SQL aggregation of the same rows (sum per meter and
   month), what any reader of the data has to pay;
 * the sharing of every month (``action_compute``): reading the series
-  through ``meter.consumption._interval_series``, cleaning, sharing per
-  interval with ``meterkit.solar`` and storing the shares per participant
-  and day;
+  through ``meter.consumption._interval_arrays`` (from the packed copy the
+  bulk load built), cleaning, sharing per interval with ``meterkit.solar``
+  and storing the shares per participant and month (with their days);
 * the billing run of January on top (compute, invoice, post; solar and grid
   lines).
 

@@ -42,8 +42,10 @@ class MeterSolarCommunity(models.Model):
 
     :meth:`action_compute` shares each local month's 15-minute interval data
     (read through ``meter.consumption._interval_arrays``) with
-    :func:`meterkit.solar.share_series` and stores per participant, day and
-    band the solar and grid kWh (``meter.solar.share``) and per month the
+    :func:`meterkit.solar.share_series` and stores per participant, month and
+    band the solar and grid kWh and their days (``meter.solar.share``), per
+    participant and month the ratios (``meter.solar.participant.month``) and
+    per month the
     community figures (``meter.solar.month``). A month is computed again only
     when its interval data changed (its fingerprint: count and sum of the
     values of the community's meters).
