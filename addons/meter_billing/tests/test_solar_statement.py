@@ -78,6 +78,16 @@ class TestSolarStatement(SolarCommunityCommon):
             }
         )
 
+    def _sold(self, statement):
+        """Computes ``statement``: its solar kWh, amount, line count and net."""
+        statement.action_compute()
+        return (
+            statement.solar_kwh,
+            statement.solar_amount,
+            statement.solar_line_count,
+            statement.net_amount,
+        )
+
     def test_statement_figures(self):
         statement = self._statement(bill=True)
         statement.action_compute()
@@ -151,16 +161,7 @@ class TestSolarStatement(SolarCommunityCommon):
             }
         )
         credit.action_post()
-        statement.action_compute()
-        self.assertEqual(
-            (
-                statement.solar_kwh,
-                statement.solar_amount,
-                statement.solar_line_count,
-                statement.net_amount,
-            ),
-            (83, 16.60, 4, -592.32),
-        )
+        self.assertEqual(self._sold(statement), (83, 16.60, 4, -592.32))
 
     def test_credit_notes_reversing_no_invoice(self):
         """The solar component gets its own product (Solar electricity), and
@@ -201,16 +202,7 @@ class TestSolarStatement(SolarCommunityCommon):
                     ],
                 }
             ).action_post()
-        statement.action_compute()
-        self.assertEqual(
-            (
-                statement.solar_kwh,
-                statement.solar_amount,
-                statement.solar_line_count,
-                statement.net_amount,
-            ),
-            (362, 72.40, 3, -536.52),
-        )
+        self.assertEqual(self._sold(statement), (362, 72.40, 3, -536.52))
 
     def test_posting_is_idempotent(self):
         """Posting posts both vendor bills and one entry: DSO receivable
