@@ -70,7 +70,9 @@ class MeterIntervalPack(models.Model):
         """Rebuild the packs of every register of the ``(meter_id, month)``
         pairs of ``keys`` (an SQL text selecting ``k(meter_id, month)``, UTC
         months) from ``meter_interval``: the old packs (valid or stale) are
-        deleted, one pack is inserted per register with values."""
+        deleted, one pack is inserted per register with values. One small
+        aggregation per meter and month (a lateral join on the (meter,
+        start) index): about twice as fast as one sort of all the rows."""
         cr = self.env.cr
         cr.execute(
             SQL(
@@ -88,15 +90,18 @@ class MeterIntervalPack(models.Model):
                 WITH k AS MATERIALIZED (%s)
                 INSERT INTO meter_interval_pack
                        (meter_id, register, month, count, seconds, units)
-                SELECT i.meter_id, i.register, k.month, count(*),
-                       string_agg(int4send((date_part('epoch', i.start)
-                                  - date_part('epoch', k.month))::int),
-                                  ''::bytea ORDER BY i.start),
-                       string_agg(int8send((i.value * 10000)::bigint),
-                                  ''::bytea ORDER BY i.start)
-                  FROM k JOIN meter_interval i ON i.meter_id = k.meter_id
-                   AND i.start >= k.month AND i.start < k.month + interval '1 month'
-              GROUP BY i.meter_id, i.register, k.month
+                SELECT k.meter_id, p.register, k.month, p.n, p.seconds, p.units
+                  FROM k CROSS JOIN LATERAL (
+                       SELECT i.register, count(*) AS n,
+                              string_agg(int4send((date_part('epoch', i.start)
+                                         - date_part('epoch', k.month))::int),
+                                         ''::bytea ORDER BY i.start) AS seconds,
+                              string_agg(int8send((i.value * 10000)::bigint),
+                                         ''::bytea ORDER BY i.start) AS units
+                         FROM meter_interval i
+                        WHERE i.meter_id = k.meter_id AND i.start >= k.month
+                          AND i.start < k.month + interval '1 month'
+                     GROUP BY i.register) p
                 """,
                 keys,
             )
