@@ -110,12 +110,18 @@ class MeterIntervalPack(models.Model):
     def _build_loaded(self, load_table):
         """Rebuild the packs of the months of ``load_table`` (the staging table
         of :meth:`meter.interval._bulk_load`)."""
-        self._build(
+        keys = self.env.execute_query(
             SQL(
-                "SELECT DISTINCT meter_id, date_trunc('month', start) AS month FROM %s",
+                "SELECT DISTINCT meter_id, date_trunc('month', start) FROM %s",
                 SQL.identifier(load_table),
             )
         )
+        self._build_keys(keys)
+
+    def _build_keys(self, keys):
+        """Rebuild the packs of ``keys``, ``[(meter_id, month)]``."""
+        if keys:
+            self._build(SQL(_KEYS, [k[0] for k in keys], [k[1] for k in keys]))
 
     def _invalidate(self, interval_ids):
         """Mark stale the packs of the months of the interval rows
@@ -157,11 +163,7 @@ class MeterIntervalPack(models.Model):
             """,
             SQL(_KEYS, [p[0] for p in pairs], [p[1] for p in pairs]),
         )
-        missing = self.env.execute_query(stale)
-        if missing:
-            self._build(
-                SQL(_KEYS, [m for m, _month in missing], [mo for _m, mo in missing])
-            )
+        self._build_keys(self.env.execute_query(stale))
 
     def _fetch(self, meter_ids, start, end):
         """The packs of ``meter_ids`` overlapping ``[start, end)``: rows of
