@@ -50,11 +50,19 @@ class MeterIntervalPack(models.Model):
         required=True, readonly=True, help="First instant of the month (UTC)."
     )
     count = fields.Integer(readonly=True, help="Number of values.")
+    # raw bytes for SQL (not base64 as Binary fields usually hold): JSON-RPC
+    # cannot carry them, hence only for administrators through the ORM
     seconds = fields.Binary(
-        attachment=False, readonly=True, help="Offsets from the month (int32)."
+        attachment=False,
+        readonly=True,
+        groups="base.group_system",
+        help="Offsets from the month (int32).",
     )
     units = fields.Binary(
-        attachment=False, readonly=True, help="Values in 0.0001 kWh (int64)."
+        attachment=False,
+        readonly=True,
+        groups="base.group_system",
+        help="Values in 0.0001 kWh (int64).",
     )
 
     _once_per_month = models.UniqueIndex(

@@ -195,7 +195,7 @@ class TestIntervalPack(MeterBaseCommon):
     def test_reader_reads_packs_of_his_meters_only(self):
         """Reader of site A: the packs of a1 (site A) are readable, those of
         b1 (site B) are not, and ``_interval_arrays`` refuses b1; no user
-        writes packs."""
+        writes packs, nor reads their bytes through the ORM (1 value each)."""
         self._load((JAN, "1"))
         self._load((JAN, "2"), meter=self.meter_b1)
         reads = self.reads.with_user(self.reader)
@@ -208,6 +208,10 @@ class TestIntervalPack(MeterBaseCommon):
         Pack = self.env["meter.interval.pack"]
         self.assertEqual(Pack.with_user(self.reader).search([]).meter_id, self.meter_a1)
         self.assertEqual(len(Pack.with_user(self.manager).search([])), 2)
+        # the bytes are for SQL: not even a manager reads them through the ORM
+        read = Pack.with_user(self.manager).search([]).read()
+        self.assertEqual({p["count"] for p in read}, {1})
+        self.assertNotIn("seconds", read[0])
         with self.assertRaises(AccessError):
             Pack.with_user(self.manager).create(
                 {"meter_id": self.a1, "register": "T1", "month": FEB}
