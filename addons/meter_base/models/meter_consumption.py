@@ -598,9 +598,15 @@ class MeterConsumption(models.AbstractModel):
             int((start - EPOCH).total_seconds()),
             int((end - EPOCH).total_seconds()),
             step,
+            # psycopg2 hands bytea as memoryview, which never equals bytes
             (
-                ((meter_id, register), int((month - EPOCH).total_seconds()), s, u)
-                for meter_id, register, month, s, u in rows
+                (
+                    (meter_id, register),
+                    int((month - EPOCH).total_seconds()),
+                    bytes(seconds),
+                    bytes(units),
+                )
+                for meter_id, register, month, seconds, units in rows
             ),
         )
 

@@ -113,6 +113,8 @@ class MeterInterval(models.Model):
         for one interval) and moved with ``INSERT ... ON CONFLICT DO NOTHING``:
         replaying a load stores nothing. When rows were skipped, none of them may
         differ from the stored value (stored before, or by a concurrent load).
+        When rows were created, the packs of every meter and UTC month of the
+        batch are rebuilt from the stored rows (``meter.interval.pack``).
         All or nothing: a bad row raises a ValidationError naming up to 20 rows
         (1-based line, field, value) and nothing is stored.
 

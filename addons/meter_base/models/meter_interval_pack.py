@@ -50,11 +50,19 @@ class MeterIntervalPack(models.Model):
         required=True, readonly=True, help="First instant of the month (UTC)."
     )
     count = fields.Integer(readonly=True, help="Number of values.")
+    # raw bytes for SQL (not base64 as Binary fields usually hold): JSON-RPC
+    # cannot carry them, hence only for administrators through the ORM
     seconds = fields.Binary(
-        attachment=False, readonly=True, help="Offsets from the month (int32)."
+        attachment=False,
+        readonly=True,
+        groups="base.group_system",
+        help="Offsets from the month (int32).",
     )
     units = fields.Binary(
-        attachment=False, readonly=True, help="Values in 0.0001 kWh (int64)."
+        attachment=False,
+        readonly=True,
+        groups="base.group_system",
+        help="Values in 0.0001 kWh (int64).",
     )
 
     _once_per_month = models.UniqueIndex(
@@ -70,7 +78,9 @@ class MeterIntervalPack(models.Model):
         """Rebuild the packs of every register of the ``(meter_id, month)``
         pairs of ``keys`` (an SQL text selecting ``k(meter_id, month)``, UTC
         months) from ``meter_interval``: the old packs (valid or stale) are
-        deleted, one pack is inserted per register with values."""
+        deleted, one pack is inserted per register with values. One small
+        aggregation per meter and month (a lateral join on the (meter,
+        start) index): about twice as fast as one sort of all the rows."""
         cr = self.env.cr
         cr.execute(
             SQL(
@@ -88,15 +98,18 @@ class MeterIntervalPack(models.Model):
                 WITH k AS MATERIALIZED (%s)
                 INSERT INTO meter_interval_pack
                        (meter_id, register, month, count, seconds, units)
-                SELECT i.meter_id, i.register, k.month, count(*),
-                       string_agg(int4send((date_part('epoch', i.start)
-                                  - date_part('epoch', k.month))::int),
-                                  ''::bytea ORDER BY i.start),
-                       string_agg(int8send((i.value * 10000)::bigint),
-                                  ''::bytea ORDER BY i.start)
-                  FROM k JOIN meter_interval i ON i.meter_id = k.meter_id
-                   AND i.start >= k.month AND i.start < k.month + interval '1 month'
-              GROUP BY i.meter_id, i.register, k.month
+                SELECT k.meter_id, p.register, k.month, p.n, p.seconds, p.units
+                  FROM k CROSS JOIN LATERAL (
+                       SELECT i.register, count(*) AS n,
+                              string_agg(int4send((date_part('epoch', i.start)
+                                         - date_part('epoch', k.month))::int),
+                                         ''::bytea ORDER BY i.start) AS seconds,
+                              string_agg(int8send((i.value * 10000)::bigint),
+                                         ''::bytea ORDER BY i.start) AS units
+                         FROM meter_interval i
+                        WHERE i.meter_id = k.meter_id AND i.start >= k.month
+                          AND i.start < k.month + interval '1 month'
+                     GROUP BY i.register) p
                 """,
                 keys,
             )
@@ -105,12 +118,18 @@ class MeterIntervalPack(models.Model):
     def _build_loaded(self, load_table):
         """Rebuild the packs of the months of ``load_table`` (the staging table
         of :meth:`meter.interval._bulk_load`)."""
-        self._build(
+        keys = self.env.execute_query(
             SQL(
-                "SELECT DISTINCT meter_id, date_trunc('month', start) AS month FROM %s",
+                "SELECT DISTINCT meter_id, date_trunc('month', start) FROM %s",
                 SQL.identifier(load_table),
             )
         )
+        self._build_keys(keys)
+
+    def _build_keys(self, keys):
+        """Rebuild the packs of ``keys``, ``[(meter_id, month)]``."""
+        if keys:
+            self._build(SQL(_KEYS, [k[0] for k in keys], [k[1] for k in keys]))
 
     def _invalidate(self, interval_ids):
         """Mark stale the packs of the months of the interval rows
@@ -152,11 +171,7 @@ class MeterIntervalPack(models.Model):
             """,
             SQL(_KEYS, [p[0] for p in pairs], [p[1] for p in pairs]),
         )
-        missing = self.env.execute_query(stale)
-        if missing:
-            self._build(
-                SQL(_KEYS, [m for m, _month in missing], [mo for _m, mo in missing])
-            )
+        self._build_keys(self.env.execute_query(stale))
 
     def _fetch(self, meter_ids, start, end):
         """The packs of ``meter_ids`` overlapping ``[start, end)``: rows of

@@ -20,5 +20,6 @@ from . import test_rpc_buttons
 from . import test_backoffice
 from . import test_ui_reader_tour
 from . import test_consumption_intervals
+from . import test_interval_pack
 from . import test_reading_admission
 from . import test_access_matrix
