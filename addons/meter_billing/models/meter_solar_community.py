@@ -411,14 +411,17 @@ class MeterSolarCommunity(models.Model):
             self.env.execute_query(
                 SQL(
                     """
-                    INSERT INTO meter_solar_share (month_id, date, participant_id,
-                           band, consumption, solar, grid, day_units)
-                    SELECT %s, %s, u.*
+                    INSERT INTO meter_solar_share (month_id, date, community_id,
+                           company_id, participant_id, band, consumption, solar,
+                           grid, day_units)
+                    SELECT %s, %s, %s, %s, u.*
                       FROM unnest(%s::int[], %s::varchar[], %s::numeric[],
                                   %s::numeric[], %s::numeric[], %s::jsonb[]) AS u
                     """,
                     month.id,
                     first,
+                    self.id,
+                    self.company_id.id,
                     *(_array_literal(column) for column in columns),
                 )
             )
@@ -593,8 +596,11 @@ class MeterSolarShare(models.Model):
     participant_id = fields.Many2one(
         "meter.solar.participant", required=True, ondelete="cascade", index=True
     )
-    community_id = fields.Many2one(related="month_id.community_id")
-    company_id = fields.Many2one(related="month_id.company_id")
+    # stored (a year is 600 rows): grouped by in the pivot, read by the rules
+    community_id = fields.Many2one(
+        related="month_id.community_id", store=True, index=True
+    )
+    company_id = fields.Many2one(related="month_id.company_id", store=True)
     billing_point_id = fields.Many2one(related="participant_id.billing_point_id")
     date = fields.Date(
         string="Month", required=True, help="First day of the local month."

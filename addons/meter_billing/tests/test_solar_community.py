@@ -71,6 +71,15 @@ class TestSolarCommunity(SolarCommunityCommon):
             (days["consumption"], days["solar"], days["grid"]),
             ([240000] * 31, [30000] * 31, [210000] * 31),
         )
+        # grouped by community (the pivot): 744 + 2232 = 2976 kWh, 372 solar
+        self.assertEqual(
+            self.env["meter.solar.share"]._read_group(
+                [("community_id", "=", self.community.id)],
+                ["community_id"],
+                ["consumption:sum", "solar:sum", "grid:sum"],
+            ),
+            [(self.community, 2976, 372, 2604)],
+        )
 
     def test_shares_per_band(self):
         """The peak/valley calendar (peak 08:00-22:00 on weekdays), its peak
