@@ -11,7 +11,7 @@ about 1.8 million interval rows, loaded with ``meter.interval._bulk_load``.
 Measured side by side in one run, in one database:
 
 * the floor: one plain SQL aggregation of the same rows (sum per meter and
-  month), what any reader of the data has to pay;
+  month), what any reader of the data has to pay (the best of three runs);
 * the sharing of every month (``action_compute``): reading the series
   through ``meter.consumption._interval_arrays`` (from the packed copy the
   bulk load built), cleaning, sharing per interval with ``meterkit.solar``
@@ -233,17 +233,16 @@ def main():
         cr.execute("ANALYZE meter_interval")
         all_meters = (meters | pv | grid).ids
         end = START + count * STEP
-        _floor, floor_s = timed(
-            env.execute_query,
-            SQL(
-                "SELECT meter_id, date_trunc('month', start), sum(value) "
-                "FROM meter_interval WHERE meter_id IN %s AND start >= %s "
-                "AND start < %s GROUP BY 1, 2",
-                tuple(all_meters),
-                START,
-                end,
-            ),
+        floor_query = SQL(
+            "SELECT meter_id, date_trunc('month', start), sum(value) "
+            "FROM meter_interval WHERE meter_id IN %s AND start >= %s "
+            "AND start < %s GROUP BY 1, 2",
+            tuple(all_meters),
+            START,
+            end,
         )
+        # the best of three: the first scan after the load is the slowest
+        floor_s = min(timed(env.execute_query, floor_query)[1] for _run in range(3))
         last_day = (end - timedelta(days=1)).date()
         t0 = time.perf_counter()
         community.action_compute(START.date(), last_day)
