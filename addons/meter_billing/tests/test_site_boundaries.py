@@ -128,6 +128,7 @@ class TestSiteBoundaries(SiteSweepMixin, MeterBillingCommon):
             job,
             env["meter.exchange.log"].create({"job_id": job.id, "kind": "import"}),
             interval_b,
+            env["meter.interval.pack"].search([("meter_id", "=", self.meter_b1.id)]),
             self.tariff_b,
             self.tariff_b.version_ids,
             self.tariff_b.version_ids.component_ids,
