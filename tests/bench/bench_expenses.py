@@ -196,11 +196,13 @@ def backend_cpu(cr):
 
 
 def rolled_back(env, function, *args):
-    """``(wall seconds, CPU seconds, queries)`` of ``function(*args)``
+    """``(wall seconds, CPU seconds, queries, load)`` of ``function(*args)``
     (flushed), its effects rolled back, the caches emptied: every timed step
     starts from the same state. The CPU is this process's and its
     PostgreSQL backend's: on a shared machine it is what the step costs,
-    whatever else runs."""
+    whatever else runs; ``load`` is the machine's 1-minute load average at
+    its end (CPU figures taken under a load above the cores are less
+    comparable: caches and hyper-threads are shared)."""
     env.flush_all()
     env.invalidate_all()
     env.cr.execute("SAVEPOINT bench_step")
@@ -213,7 +215,7 @@ def rolled_back(env, function, *args):
     finally:
         env.cr.execute("ROLLBACK TO SAVEPOINT bench_step")
         env.invalidate_all()
-    return seconds, cpu, queries
+    return seconds, cpu, queries, os.getloadavg()[0]
 
 
 def issue_against_baseline(env, period, vals_list, repeat):
@@ -305,6 +307,7 @@ def main():
 
     config.parse_config(["-c", args.conf, "-d", args.db])
     registry = Registry(args.db)
+    load_start = os.getloadavg()[0]
     with registry.cursor() as cr:
         env = api.Environment(cr, api.SUPERUSER_ID, {"tracking_disable": True})
         ensure_chart(env)
@@ -336,7 +339,8 @@ def main():
     print(
         f"bench expenses: {args.units} units, 6 sections, {count} statements "
         f"({count - args.units} occupant changes), {posted} posted "
-        f"(setup {setup_s:.1f} s)"
+        f"(setup {setup_s:.1f} s; load average {load_start:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end, {os.cpu_count()} cores)"
     )
     rows = [
         (
@@ -373,7 +377,8 @@ def main():
             f"  {label} runs (alternating, same state): "
             + ", ".join(
                 f"{seconds:.2f} s wall/{cpu:.2f} s CPU/{queries} queries"
-                for seconds, cpu, queries in runs
+                f" (load {load:.1f})"
+                for seconds, cpu, queries, load in runs
             )
         )
     label = "issue / baseline, wall (best runs)"

@@ -8,7 +8,7 @@ the largest remainders, ties to the earlier occupancy in unit/date order).
 """
 
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import pytest
@@ -378,6 +378,29 @@ def test_substitutes_at_25_percent_keep_consumption():
 )
 def test_degree_days_between(start, end, variant, expected):
     """RULES §1.9 per-mille of a span of days (inclusive)."""
+    assert degree_days_between(start, end, variant) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)),
+    days=st.integers(min_value=0, max_value=800),
+    variant=st.sampled_from(["A", "B", "C"]),
+)
+def test_degree_days_between_is_the_sum_of_its_days(start, days, variant):
+    """The span's per-mille (summed month by month) is the sum of the exact
+    per-mille of each of its days, kept to 1e-6."""
+    end = start + timedelta(days=days)
+    by_day = sum(
+        (
+            degree_day_permille(start + timedelta(days=i), variant)
+            for i in range(days + 1)
+        ),
+        Fraction(0),
+    )
+    expected = (D(by_day.numerator) / D(by_day.denominator)).quantize(
+        D("1e-6"), ROUND_HALF_UP
+    )
     assert degree_days_between(start, end, variant) == expected
 
 

@@ -377,8 +377,9 @@ class MeterExpensePeriod(models.Model):
             )
             for occ in occupancies
         )
+        energies = self.section_ids._split_energies()
         sections = tuple(
-            section._prepare_section(codes, occupancies)
+            section._prepare_section(codes, occupancies, energies)
             for section in self.section_ids.sorted(lambda s: (s.sequence, s.id))
         )
         expense_input = ExpenseInput(

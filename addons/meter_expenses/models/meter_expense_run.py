@@ -5,6 +5,7 @@ from meterkit.expenses import allocate_period, compare_runs, dump_result, load_i
 
 from odoo import fields, models
 from odoo.exceptions import UserError
+from odoo.tools import formatLang
 
 
 class MeterExpenseRun(models.Model):
@@ -80,9 +81,10 @@ class MeterExpenseRun(models.Model):
             [int(key) for key, *_rest in changes]
         )
         labels = {str(o.id): o.display_name for o in occupancies}
+        money = self._format_money
         rows = [
             Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
-            % (labels.get(key, key), old, new, delta)
+            % (labels.get(key, key), money(old), money(new), money(delta))
             for key, old, new, delta in changes
         ]
         body = Markup(
@@ -94,10 +96,20 @@ class MeterExpenseRun(models.Model):
                 old=previous.display_name,
             ),
             Markup("").join(
-                Markup("<li>%s: %s -> %s</li>") % (names.get(code, code), old, new)
+                Markup("<li>%s: %s -> %s</li>")
+                % (names.get(code, code), money(old), money(new))
                 for code, old, new in sections
             ),
             Markup("").join(rows) or escape(self.env._("No occupancy changed.")),
         )
         self.period_id.message_post(body=body)
         return True
+
+    def _format_money(self, amount):
+        """``amount`` (Decimal) at the currency's decimal places in the user's
+        language ("1,120.00", "1.120,00"); "-" for a section missing on one
+        side of a comparison."""
+        if amount is None:
+            return "-"
+        places = self.currency_id.decimal_places if self.currency_id else 2
+        return formatLang(self.env, float(amount), digits=places)

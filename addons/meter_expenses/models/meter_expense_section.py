@@ -257,16 +257,17 @@ class MeterExpenseSection(models.Model):
         "split_source_ids.split_method",
     )
     def _compute_split(self):
+        energies = (self | self.split_source_ids)._split_energies()
         for section in self:
             section.split_hw_energy = section.split_hot_water_cost = 0.0
             notes = []
             try:
                 if section.hot_water_section_id:
-                    energy = section._split_hw_energy()
+                    energy = section._split_hw_energy(energies)
                     section.split_hw_energy = float(energy)
-                    section.split_hot_water_cost = float(section._split()[1])
-                allocated = section._allocated_cost()
-                notes = section._cost_notes()
+                    section.split_hot_water_cost = float(section._split(energies)[1])
+                allocated = section._allocated_cost(energies)
+                notes = section._cost_notes(energies)
             except UserError as error:
                 allocated = section.cost_total
                 notes = [str(error)]
@@ -369,18 +370,83 @@ class MeterExpenseSection(models.Model):
             return total
         return sum((_dec(c.amount) for c in costs), Decimal(0))
 
-    def _split_hw_energy(self):
-        """§9(2) hot-water heat Q in kWh: the dedicated meter or the formula."""
-        self.ensure_one()
-        if self.split_method == "meter":
-            if not self.split_meter_id:
-                raise UserError(
+    def _split_energies(self):
+        """``{heating section id: {"energy": Q, "total": kWh}}`` of the §9
+        split of the heating sections in ``self`` (those with a hot-water
+        section): the hot-water heat Q in kWh (dedicated meter or §9(2)
+        formula) and the plant's total energy (plant heat meter, else the
+        figure entered). The meters of all these sections are read in one
+        batch through meter.consumption. A figure that cannot be established
+        is the UserError saying why, raised by :meth:`_split_figure` where
+        the figure is used."""
+        heating = self.filtered("hot_water_section_id")
+        spans, wanted = {}, {}
+        for section in heating:
+            period = section.period_id
+            bounds = period._day_bounds(period.date_start, period.date_end)
+            for meter in section._split_meters():
+                wanted[(section.id, meter.id)] = bounds
+                spans.setdefault(meter.id, set()).add(bounds)
+        usages = {}
+        if spans:
+            usages = self.env["meter.consumption"]._usage(
+                self.env["meter.meter"].browse(list(spans)),
+                {meter_id: sorted(bounds) for meter_id, bounds in spans.items()},
+            )
+
+        def measured(section, meter):
+            bounds = wanted[(section.id, meter.id)]
+            try:
+                return section._checked_usage(meter, usages.get((meter.id, *bounds)))
+            except UserError as error:
+                return error
+
+        energies = {}
+        for section in heating:
+            if section.split_method == "formula":
+                try:
+                    energy = section._split_formula_energy()
+                except UserError as error:
+                    energy = error
+            elif section.split_meter_id:
+                energy = measured(section, section.split_meter_id)
+            else:
+                energy = UserError(
                     self.env._(
                         "Section %s: choose the hot-water heat meter of the split.",
-                        self.name,
+                        section.name,
                     )
                 )
-            return self._usage_total(self.split_meter_id)
+            if section.split_total_meter_id:
+                total = measured(section, section.split_total_meter_id)
+            else:
+                total = _dec(section.split_total_energy)
+            energies[section.id] = {"energy": energy, "total": total}
+        return energies
+
+    def _split_meters(self):
+        """The meters the §9 split of this heating section reads."""
+        self.ensure_one()
+        meters = self.split_total_meter_id
+        if self.split_method == "meter":
+            meters |= self.split_meter_id
+        return meters
+
+    def _split_figure(self, energies, key):
+        """The ``key`` figure (``energy`` or ``total``) of this heating
+        section's split from :meth:`_split_energies` (read for this section
+        alone when ``energies`` is None); raises the UserError saying why it
+        cannot be established."""
+        self.ensure_one()
+        if energies is None or self.id not in energies:
+            energies = self._split_energies()
+        value = energies[self.id][key]
+        if isinstance(value, UserError):
+            raise UserError(value.args[0])
+        return value
+
+    def _split_formula_energy(self):
+        """§9(2) hot-water heat Q in kWh by the formula (no dedicated meter)."""
         return self._meterkit_call(
             hot_water_heat,
             volume=_dec(self.split_hw_volume) if self.split_hw_volume else None,
@@ -391,41 +457,43 @@ class MeterExpenseSection(models.Model):
             heat_pump=self.split_heat_pump,
         )
 
-    def _split_total(self):
+    def _split_hw_energy(self, energies=None):
+        """§9(2) hot-water heat Q in kWh: the dedicated meter or the formula."""
+        return self._split_figure(energies, "energy")
+
+    def _split_total(self, energies=None):
         """The plant's total energy in kWh: the plant heat meter's consumption
         over the period, else the figure entered."""
-        self.ensure_one()
-        if self.split_total_meter_id:
-            return self._usage_total(self.split_total_meter_id)
-        return _dec(self.split_total_energy)
+        return self._split_figure(energies, "total")
 
-    def _split(self):
+    def _split(self, energies=None):
         """``(heating, hot water)`` of a heating section split with its
         hot-water section (meterkit, to the cent): the joint costs (fuel,
         operation) by the hot-water energy share, the other costs to their own
-        section."""
+        section. ``energies``: :meth:`_split_energies`, read once by the
+        caller for all its sections."""
         self.ensure_one()
         other_types = [t for t, _l in COST_TYPES if t not in JOINT_COST_TYPES]
         return self._meterkit_call(
             split_heating_hot_water,
             self._own_cost(JOINT_COST_TYPES),
-            self._split_total(),
-            self._split_hw_energy(),
+            self._split_total(energies),
+            self._split_hw_energy(energies),
             heating_own=self._own_cost(other_types),
             hot_water_own=self.hot_water_section_id._own_cost(),
         )
 
-    def _allocated_cost(self):
+    def _allocated_cost(self, energies=None):
         """The cost allocated by this section (Decimal; meterkit rounds it)."""
         self.ensure_one()
         if self.hot_water_section_id:
-            return self._split()[0]
+            return self._split(energies)[0]
         source = self.split_source_ids[:1]
         if source:
-            return source._split()[1]
+            return source._split(energies)[1]
         return self._own_cost()
 
-    def _cost_notes(self):
+    def _cost_notes(self, energies=None):
         """The inputs of the fuel stock and of the split, as the statement
         shows them."""
         self.ensure_one()
@@ -450,7 +518,7 @@ class MeterExpenseSection(models.Model):
             )
         heating = self if self.hot_water_section_id else self.split_source_ids[:1]
         if heating:
-            energy = heating._split_hw_energy()
+            energy = heating._split_hw_energy(energies)
             if heating.split_method == "meter":
                 how = self.env._("measured by %s", heating.split_meter_id.display_name)
             elif heating.split_hw_volume:
@@ -470,8 +538,8 @@ class MeterExpenseSection(models.Model):
                 )
                 if flag and heating.split_method == "formula"
             ]
-            heat, hot_water = heating._split()
-            total = heating._split_total()
+            heat, hot_water = heating._split(energies)
+            total = heating._split_total(energies)
             if heating.split_total_meter_id:
                 total_how = self.env._(
                     " (measured by %s)", heating.split_total_meter_id.display_name
@@ -535,8 +603,9 @@ class MeterExpenseSection(models.Model):
         """The section's code in meterkit inputs (unique within the period)."""
         return f"{self.kind}-{self.id}"
 
-    def _prepare_section(self, codes, occupancies):
-        """The meterkit :class:`Section` of this section."""
+    def _prepare_section(self, codes, occupancies, energies=None):
+        """The meterkit :class:`Section` of this section; ``energies``: the
+        §9 split figures of the period's sections (:meth:`_split_energies`)."""
         self.ensure_one()
         share = Decimal(0)
         consumptions = ()
@@ -549,7 +618,7 @@ class MeterExpenseSection(models.Model):
         return Section(
             self._code_key(),
             self.name,
-            self._allocated_cost(),
+            self._allocated_cost(energies),
             base_key=self.base_key,
             consumption_share=share,
             time_basis=self.time_basis,
@@ -566,10 +635,13 @@ class MeterExpenseSection(models.Model):
     def _usage_total(self, meter):
         period = self.period_id
         bounds = period._day_bounds(period.date_start, period.date_end)
-        usage = self.env["meter.consumption"]._usage(meter, [bounds])[
-            (meter.id, *bounds)
-        ]
-        if usage.errors or not usage.by_register:
+        usage = self.env["meter.consumption"]._usage(meter, [bounds])
+        return self._checked_usage(meter, usage.get((meter.id, *bounds)))
+
+    def _checked_usage(self, meter, usage):
+        """The consumption of ``usage`` (``meter``'s over the period); a
+        meter without it is refused, naming the meter."""
+        if usage is None or usage.errors or not usage.by_register:
             raise UserError(
                 self.env._(
                     "Section %(section)s: meter %(meter)s has no consumption for "

@@ -1,5 +1,7 @@
 # Copyright 2026 Meter Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from unittest.mock import patch
+
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
@@ -54,6 +56,39 @@ class TestMeterExpenseInputs(MeterExpensesCommon):
             (hot_water, "Hot-water meters", "metering", 40.0),
         )
         return heating, hot_water
+
+    def _measured_plant(self):
+        """A combined plant (:meth:`_combined_plant`) split by meters: the
+        hot-water heat meter EL-A2 (500 kWh in January 2026) and the plant heat
+        meter PLANT-HEAT (10000 on 1 January, 12500 on 1 February 2026); a
+        second plant meter PLANT-BROKEN has no closing reading. Returns
+        ``(heating, hot water, plant, broken)``."""
+        heating, hot_water = self._combined_plant()
+        heat = self.env.ref("meter_base.resource_heat")
+        plant, broken = self.env["meter.meter"].create(
+            [
+                {
+                    "name": name,
+                    "kind": "main",
+                    "building_id": self.unit_a1.building_id.id,
+                    "resource_id": heat.id,
+                    "commissioning_date": "2025-01-01",
+                }
+                for name in ("PLANT-HEAT", "PLANT-BROKEN")
+            ]
+        )
+        self._reading(plant, "2026-01-01 00:00:00", 10000)
+        self._reading(plant, "2026-02-01 00:00:00", 12500)
+        self._reading(broken, "2026-01-01 00:00:00", 500)
+        with Form(self.period) as form:
+            with form.section_ids.edit(2) as section:
+                self.assertEqual(section.name, "Heating")
+                section.hot_water_section_id = hot_water
+                section.split_method = "meter"
+                section.split_meter_id = self.meter_a2
+                section.split_total_energy = 20000.0
+                section.split_total_meter_id = plant
+        return heating, hot_water, plant, broken
 
     def _add_costs(self, *values):
         with Form(self.period) as form:
@@ -316,31 +351,7 @@ class TestMeterExpenseInputs(MeterExpensesCommon):
         160.00, 80.00. A plant meter without its closing reading refuses the
         allocation naming the meter.
         """
-        heating, hot_water = self._combined_plant()
-        heat = self.env.ref("meter_base.resource_heat")
-        plant, broken = self.env["meter.meter"].create(
-            [
-                {
-                    "name": name,
-                    "kind": "main",
-                    "building_id": self.unit_a1.building_id.id,
-                    "resource_id": heat.id,
-                    "commissioning_date": "2025-01-01",
-                }
-                for name in ("PLANT-HEAT", "PLANT-BROKEN")
-            ]
-        )
-        self._reading(plant, "2026-01-01 00:00:00", 10000)
-        self._reading(plant, "2026-02-01 00:00:00", 12500)
-        self._reading(broken, "2026-01-01 00:00:00", 500)
-        with Form(self.period) as form:
-            with form.section_ids.edit(2) as section:
-                self.assertEqual(section.name, "Heating")
-                section.hot_water_section_id = hot_water
-                section.split_method = "meter"
-                section.split_meter_id = self.meter_a2
-                section.split_total_energy = 20000.0
-                section.split_total_meter_id = plant
+        heating, hot_water, _plant, broken = self._measured_plant()
         self.assertAlmostEqual(heating.split_hot_water_cost, 240.0, places=2)
         self.assertAlmostEqual(heating.allocated_cost, 860.0, places=2)
         self.assertAlmostEqual(hot_water.allocated_cost, 240.0, places=2)
@@ -356,3 +367,43 @@ class TestMeterExpenseInputs(MeterExpensesCommon):
         heating.split_total_meter_id = broken
         with self.assertRaisesRegex(UserError, "PLANT-BROKEN"):
             self.period.action_allocate()
+
+    def test_split_reads_its_meters_once(self):
+        """The §9 figures of the heating and hot-water sections (hot-water
+        energy, hot-water part, costs allocated, notes) read the hot-water
+        and plant heat meters in one call of meter.consumption, and the
+        allocation reads them once more, with the values of
+        test_split_total_energy_from_the_plant_heat_meter: hot water 500 kWh
+        of 2500 kWh; gas 1000.00 x 500 / 2500 = 200.00; heating 800.00 +
+        60.00 = 860.00, hot water 200.00 + 40.00 = 240.00; A1 573.33 and A2
+        286.67 of the heating, 160.00 and 80.00 of the hot water."""
+        heating, hot_water, plant, _broken = self._measured_plant()
+        consumption = type(self.env["meter.consumption"])
+        self.env.invalidate_all()
+        with patch.object(
+            consumption, "_usage", autospec=True, side_effect=consumption._usage
+        ) as usage:
+            figures = [
+                (s.split_hw_energy, s.split_hot_water_cost, s.allocated_cost)
+                for s in heating | hot_water
+            ]
+            notes = (heating | hot_water).mapped("cost_note")
+        reads = [c for c in usage.call_args_list if plant in c.args[1]]
+        self.assertEqual(len(reads), 1)
+        self.assertIn(self.meter_a2, reads[0].args[1])
+        self.assertEqual(
+            [tuple(round(value, 2) for value in row) for row in figures],
+            [(500.0, 240.0, 860.0), (0.0, 0.0, 240.0)],
+        )
+        self.assertIn("hot water 500.0 kWh", notes[1])
+        with patch.object(
+            consumption, "_usage", autospec=True, side_effect=consumption._usage
+        ) as usage:
+            statements = self._allocate()
+        reads = [c for c in usage.call_args_list if plant in c.args[1]]
+        self.assertEqual(len(reads), 1)
+        s1, s2 = statements[self.tenant1], statements[self.tenant2]
+        self.assertAlmostEqual(self._lines(s1, heating)["base"].amount, 573.33, 2)
+        self.assertAlmostEqual(self._lines(s2, heating)["base"].amount, 286.67, 2)
+        self.assertAlmostEqual(self._lines(s1, hot_water)["base"].amount, 160.0, 2)
+        self.assertAlmostEqual(self._lines(s2, hot_water)["base"].amount, 80.0, 2)

@@ -204,9 +204,36 @@ class TestMeterExpenseWorkflowErrors(MeterExpensesCommon):
         self.period.run_id.action_compare_previous()
         body = self.period.message_ids[:1].body
         self.assertRegex(body, r"Ancillary: 120\.0+ -&gt; 150\.0+</li>")
+        self.assertIn("Ancillary: 120.00 -&gt; 150.00</li>", body)
         self.assertIn("<td>542.50</td><td>562.50</td><td>20.00</td>", body)
         self.assertIn("<td>577.50</td><td>587.50</td><td>10.00</td>", body)
         self.assertNotIn("Electricity:", body)
+
+    def test_compare_prints_money_in_the_user_language(self):
+        """The comparison of test_compare_with_previous_run asked by a German
+        user: the ancillary section 120.00 -> 120.00 + 1000.00 = 1120.00.
+        By area 80/40: cents 74666.67, 37333.33 -> floors 74666 + 37333,
+        the missing cent to A1 (remainder .67): 746.67, 373.33, against
+        80.00, 40.00 before: A1 +666.67, A2 +333.33. Printed at the
+        currency's two places with the German separators: "120,00 ->
+        1.120,00", A1 542.50 -> 1209.17, A2 577.50 -> 910.83."""
+        self.env["res.lang"]._activate_lang("de_DE")
+        self._allocate()
+        self.env["meter.expense.cost"].create(
+            {
+                "period_id": self.period.id,
+                "section_id": self.ancillary_section.id,
+                "name": "Roof cleaning",
+                "cost_type": "ancillary",
+                "amount": 1000.0,
+            }
+        )
+        self.period.action_allocate()
+        self.period.run_id.with_context(lang="de_DE").action_compare_previous()
+        body = self.period.message_ids[:1].body
+        self.assertIn("Ancillary: 120,00 -&gt; 1.120,00</li>", body)
+        self.assertIn("<td>542,50</td><td>1.209,17</td><td>666,67</td>", body)
+        self.assertIn("<td>577,50</td><td>910,83</td><td>333,33</td>", body)
 
     def test_tampered_run_is_detected(self):
         """A stored output hash that no longer matches the recomputation is

@@ -361,11 +361,16 @@ def _days(start, end):
 
 
 def _degree_days(start, end, variant):
+    """The exact per-mille of ``start`` to ``end``, month by month: every
+    day of a month has the same per-mille (:func:`degree_day_permille`), so
+    a month weighs its days in the span times that of its first one."""
     total = Fraction(0)
-    day = start
-    while day <= end:
-        total += degree_day_permille(day, variant)
-        day += timedelta(days=1)
+    first = start
+    while first <= end:
+        month_end = first.replace(day=monthrange(first.year, first.month)[1])
+        last = min(month_end, end)
+        total += ((last - first).days + 1) * degree_day_permille(first, variant)
+        first = last + timedelta(days=1)
     return total
 
 
